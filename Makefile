@@ -1,0 +1,35 @@
+# rdbtune — the two commands of the README, plus benchmarks.
+# One cargo profile (release) for running and testing, so RocksDB is compiled once, into a
+# target directory shared by every checkout on this machine.
+CARGO_TARGET_DIR ?= $(HOME)/.cache/rdbtune-target
+export CARGO_TARGET_DIR
+CARGO ?= cargo
+
+# What `make run` benchmarks: a temporary DB, 1M keys of 100-byte values, ~1 minute.
+RUN_ARGS ?= bench --workload fillseq,fillrandom,overwrite,fillbatch,readrandom,readhot,seekrandom,readwhilewriting --num 1000000 --ops 500000
+
+.PHONY: deps build run test bench lint overhead
+
+deps:
+	@scripts/setup-deps.sh
+
+build: deps
+	$(CARGO) build --release --locked
+
+run: build
+	$(CARGO) run --release --locked --quiet -- $(RUN_ARGS)
+
+lint: deps
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --release --locked --all-targets -- -D warnings
+
+test: lint
+	$(CARGO) test --release --locked
+
+bench: deps
+	$(CARGO) bench --locked --bench engine
+
+# Side by side: rdbtune bench vs a bare loop over the same RocksDB calls (and db_bench if
+# installed). See docs/overhead.md.
+overhead: build
+	scripts/overhead.sh

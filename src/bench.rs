@@ -1,0 +1,152 @@
+//! `rdbtune bench`: db_bench-style phases on one DB, with tables, JSON and CSV.
+
+use crate::cli::{BenchArgs, EngineArgs};
+use crate::dbdir::DbDir;
+use crate::engine::{Engine, EngineConfig};
+use crate::error::{Error, Result};
+use crate::report;
+use crate::results::{write_output, BenchResult, SCHEMA};
+use crate::runner::{run_phase, PhaseSpec, Progress};
+use crate::signals;
+use crate::sysmon::Machine;
+use crate::workload::Workload;
+use std::io::IsTerminal;
+
+/// The preset with every `--set KEY=VALUE` applied, in order.
+pub fn engine_config(args: &EngineArgs) -> Result<EngineConfig> {
+    let mut cfg = args.preset.config();
+    for kv in &args.set {
+        let (k, v) = kv.split_once('=').ok_or_else(|| {
+            Error::usage(format!(
+                "--set {kv:?}: expected KEY=VALUE, e.g. --set write_buffer_size=128MiB"
+            ))
+        })?;
+        cfg.set(k, v)
+            .map_err(|e| Error::usage(format!("--set {kv}: {e}")))?;
+    }
+    Ok(cfg)
+}
+
+/// Builds the phase specs from the flags; every value is checked before the DB is touched.
+pub fn phase_specs(args: &BenchArgs) -> Result<Vec<PhaseSpec>> {
+    let workloads = Workload::parse_list(&args.workload)
+        .map_err(|e| Error::usage(format!("--workload: {e}")))?;
+    let specs: Vec<PhaseSpec> = workloads
+        .into_iter()
+        .map(|w| {
+            let mut s = PhaseSpec::new(w, args.num);
+            s.ops = args.ops;
+            s.duration_s = args.duration;
+            s.threads = args.threads;
+            if let Some(b) = args.batch_size {
+                s.batch_size = b;
+            }
+            s.key_size = args.key_size;
+            s.value_size = args.value_size;
+            s.compressibility = args.compressibility;
+            s.read_percent = args.read_percent;
+            s.seek_nexts = args.seek_nexts;
+            s.warmup_s = args.warmup;
+            s.seed = args.seed;
+            s
+        })
+        .collect();
+    for s in &specs {
+        s.validate()?;
+    }
+    Ok(specs)
+}
+
+fn list_workloads() -> String {
+    Workload::ALL
+        .iter()
+        .map(|w| format!("{:<22} {}\n", w.name(), w.description()))
+        .collect()
+}
+
+/// Runs `rdbtune bench`; returns the exit code.
+pub fn run(args: &BenchArgs) -> Result<i32> {
+    if args.list {
+        print!("{}", list_workloads());
+        return Ok(0);
+    }
+    let cfg = engine_config(&args.engine)?;
+    let specs = phase_specs(args)?;
+    let to_stdout = |p: &Option<std::path::PathBuf>| p.as_ref().is_some_and(|p| p.as_os_str() == "-");
+    let machine_out_on_stdout = to_stdout(&args.json) || to_stdout(&args.csv);
+
+    let mut dir = match &args.db {
+        Some(p) => DbDir::user(p, "--db")?,
+        None => DbDir::temporary(None)?,
+    };
+    if args.keep_db {
+        dir.keep();
+    }
+    signals::install();
+    let command: Vec<String> = std::env::args().collect();
+    let machine = Machine::detect(Some(dir.path()));
+    let engine = Engine::open(&cfg, dir.path())?;
+    let progress = Progress {
+        enabled: !args.quiet && std::io::stderr().is_terminal(),
+    };
+    let mut phases = Vec::new();
+    for spec in &specs {
+        if signals::interrupted().is_some() {
+            break;
+        }
+        if !args.quiet {
+            eprintln!(
+                "phase {}/{}: {} ({} threads, num {}{})",
+                phases.len() + 1,
+                specs.len(),
+                spec.workload,
+                spec.threads,
+                spec.num,
+                spec.duration_s.map_or(String::new(), |d| format!(", {d} s"))
+            );
+        }
+        let r = run_phase(&engine, spec, !args.no_wait_for_compaction, &progress)?;
+        phases.push(r);
+    }
+    let final_stats = engine.get_stats()?;
+    let result = BenchResult {
+        schema: SCHEMA.to_string(),
+        started_unix: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+        command,
+        seed: args.seed,
+        machine,
+        config: engine.config().clone(),
+        db_temporary: dir.is_temporary(),
+        phases,
+        final_stats,
+        interrupted: signals::interrupted().is_some(),
+    };
+    drop(engine);
+
+    if let Some(p) = &args.json {
+        write_output(p, &report::json(&result)?)?;
+    }
+    if let Some(p) = &args.csv {
+        write_output(p, &report::csv(&result)?)?;
+    }
+    if !args.quiet {
+        let text = report::table(&result);
+        if machine_out_on_stdout {
+            eprint!("{text}");
+        } else {
+            print!("{text}");
+        }
+        if args.keep_db && args.db.is_none() {
+            eprintln!("kept DB at {}", dir.path().display());
+        }
+    }
+    Ok(match signals::interrupted() {
+        Some(sig) => {
+            eprintln!("interrupted by signal {sig}: results so far were written");
+            128 + sig
+        }
+        None => 0,
+    })
+}

@@ -1,0 +1,162 @@
+//! Command-line interface (clap derive). `--help` on each command explains every flag.
+
+use crate::engine::Preset;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0    success
+  2    bad input: a flag, config key, size or file (the message names it)
+  3    RocksDB or file-system failure during the run
+  130  interrupted by SIGINT (results measured so far are written)
+  143  interrupted by SIGTERM (results measured so far are written)";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rdbtune",
+    version,
+    about = "Benchmark and tune RocksDB: faithful workloads, honest numbers, a config to paste",
+    after_help = EXIT_CODES
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run db_bench-style workloads on one DB and report throughput, latency and engine stats
+    #[command(after_long_help = BENCH_EXAMPLES)]
+    Bench(BenchArgs),
+    /// Print an engine preset (or the effective config after --set) as TOML
+    Config(ConfigArgs),
+}
+
+const BENCH_EXAMPLES: &str = "\
+Examples:
+  rdbtune bench                                         # fillrandom,readrandom on 1M keys, temp DB
+  rdbtune bench --workload fillbatch --num 100000 --batch-size 100000 --json -
+  rdbtune bench --workload fillrandom,readrandom,readhot --set block_cache_size=256MiB
+  rdbtune bench --preset production_optimized --set compression=zstd --db ./mydb
+  rdbtune bench --workload readwhilewriting --threads 4 --duration 30 --db ./mydb
+
+Workloads (comma-separated, run in order on the same DB):
+  fillseq fillrandom filluniquerandom overwrite fillbatch readseq readrandom
+  readmissing readhot seekrandom readrandomwriterandom readwhilewriting
+  (rdbtune bench --list describes each)
+
+Numbers: ops/s is completed keys / the phase's wall time over all threads (a batch of b
+keys counts b); latency is per sample (one op, or one whole batch) in microseconds from
+per-thread HdrHistograms (3 significant digits). After each writing phase rdbtune waits
+for flushes and compactions to finish (not timed, reported as 'compaction wait') so the
+next phase is not billed for the previous one's debt; --no-wait-for-compaction turns it off.
+
+Exit codes: 0 ok, 2 bad input, 3 RocksDB/file-system failure, 130/143 interrupted.";
+
+#[derive(Debug, Clone, Args)]
+pub struct EngineArgs {
+    /// Starting engine config
+    #[arg(long, value_enum, default_value = "default")]
+    pub preset: Preset,
+
+    /// Override one engine key, e.g. --set write_buffer_size=128MiB --set compression=zstd.
+    /// Repeatable. `rdbtune config` lists every key with its value.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Comma-separated workloads, run in order on the same DB
+    #[arg(long, short = 'w', default_value = "fillrandom,readrandom")]
+    pub workload: String,
+
+    /// List the workloads with a description and exit
+    #[arg(long)]
+    pub list: bool,
+
+    /// Number of keys in the key space (keys are numbered 0..num)
+    #[arg(long, default_value_t = 1_000_000)]
+    pub num: u64,
+
+    /// Operations per phase (keys for writes). Default: --num, or unbounded with --duration
+    #[arg(long)]
+    pub ops: Option<u64>,
+
+    /// Seconds per phase; with --ops the phase ends at whichever comes first
+    #[arg(long, value_name = "SECS")]
+    pub duration: Option<f64>,
+
+    /// Worker threads (readwhilewriting: readers, plus one writer)
+    #[arg(long, short = 't', default_value_t = 1)]
+    pub threads: usize,
+
+    /// Keys per WriteBatch for write workloads (fillbatch defaults to 1000)
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+
+    /// Key size in bytes (8-byte big-endian key number + '0' padding, as db_bench)
+    #[arg(long, default_value_t = 16)]
+    pub key_size: usize,
+
+    /// Value size in bytes
+    #[arg(long, default_value_t = 100)]
+    pub value_size: usize,
+
+    /// Fraction of each value that is random (db_bench --compression_ratio): 0.5 compresses
+    /// about 2x, 1.0 not at all
+    #[arg(long, default_value_t = 0.5)]
+    pub compressibility: f64,
+
+    /// readrandomwriterandom: percentage of operations that are reads
+    #[arg(long, default_value_t = 90)]
+    pub read_percent: u32,
+
+    /// seekrandom: iterator steps after each seek
+    #[arg(long, default_value_t = 0)]
+    pub seek_nexts: usize,
+
+    /// Seconds of unmeasured warm-up before each phase (same workload)
+    #[arg(long, value_name = "SECS", default_value_t = 0.0)]
+    pub warmup: f64,
+
+    /// Seed for key choice and value contents (same seed, same data)
+    #[arg(long, default_value_t = 0x5EED)]
+    pub seed: u64,
+
+    #[command(flatten)]
+    pub engine: EngineArgs,
+
+    /// DB directory. Default: a fresh temporary directory that rdbtune removes afterwards.
+    /// A named directory is created if missing, reused if it holds a RocksDB, refused if it
+    /// holds anything else, and never deleted.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Keep the temporary DB and print its path
+    #[arg(long)]
+    pub keep_db: bool,
+
+    /// Do not wait for flushes and compactions after writing phases
+    #[arg(long)]
+    pub no_wait_for_compaction: bool,
+
+    /// Write the rdbtune.result/v1 JSON to FILE (`-` for stdout; the table then goes to stderr)
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+
+    /// Write one CSV row per phase to FILE (`-` for stdout)
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+
+    /// No progress bar and no table (errors still go to stderr)
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}

@@ -1,0 +1,226 @@
+//! The shared RocksDB engine module: one place that opens, writes, reads and measures a DB.
+//!
+//! Everything in rdbtune (bench, scenarios, YCSB, monitoring, the gate) goes through
+//! [`Engine`], so an option means the same thing everywhere and the statistics are read the
+//! same way everywhere.
+
+pub mod batch;
+pub mod config;
+pub mod size;
+pub mod stats;
+
+pub use batch::{batch_capacity, BatchTransaction};
+pub use config::{Compression, EngineConfig, Preset};
+pub use size::Size;
+pub use stats::{Counters, EngineStats};
+
+use crate::error::{Error, Result};
+use rocksdb::{
+    DBRawIterator, Options, ReadOptions, WaitForCompactOptions, WriteBatch, WriteOptions, DB,
+};
+use std::path::{Path, PathBuf};
+
+/// An open RocksDB instance with the config it was opened with.
+pub struct Engine {
+    // Field order matters: the DB must drop before the options that own its statistics and
+    // block cache.
+    db: DB,
+    opts: Options,
+    write_opts: WriteOptions,
+    read_opts: ReadOptions,
+    config: EngineConfig,
+    path: PathBuf,
+    read_only: bool,
+}
+
+impl Engine {
+    /// Opens (or creates, with `create_if_missing`) the DB at `path` with `config`.
+    pub fn open(config: &EngineConfig, path: &Path) -> Result<Engine> {
+        config.validate()?;
+        let opts = config.to_options();
+        let db = DB::open(&opts, path)
+            .map_err(|e| Error::engine(format!("opening {}", path.display()), e))?;
+        Ok(Self::wrap(db, opts, config, path, false))
+    }
+
+    /// Opens an existing DB read-only: nothing is written, not even a new LOG or OPTIONS file.
+    pub fn open_read_only(config: &EngineConfig, path: &Path) -> Result<Engine> {
+        let mut cfg = config.clone();
+        cfg.create_if_missing = false;
+        let opts = cfg.to_options();
+        let db = DB::open_for_read_only(&opts, path, false)
+            .map_err(|e| Error::engine(format!("opening {} read-only", path.display()), e))?;
+        Ok(Self::wrap(db, opts, &cfg, path, true))
+    }
+
+    fn wrap(db: DB, opts: Options, config: &EngineConfig, path: &Path, read_only: bool) -> Self {
+        let mut write_opts = WriteOptions::default();
+        write_opts.set_sync(config.sync);
+        write_opts.disable_wal(config.disable_wal);
+        let mut config = config.clone();
+        config.path = Some(path.to_path_buf());
+        Engine {
+            db,
+            opts,
+            write_opts,
+            read_opts: ReadOptions::default(),
+            config,
+            path: path.to_path_buf(),
+            read_only,
+        }
+    }
+
+    /// The effective config, with `path` set to the DB directory.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// The underlying `rocksdb::DB`, for callers that need an API rdbtune does not wrap.
+    pub fn db(&self) -> &DB {
+        &self.db
+    }
+
+    /// The options the DB was opened with (they also hold its statistics object).
+    pub fn options(&self) -> &Options {
+        &self.opts
+    }
+
+    /// The write options derived from the config (`sync`, `disable_wal`).
+    pub fn write_options(&self) -> &WriteOptions {
+        &self.write_opts
+    }
+
+    pub fn put(&self, key: &[u8], value: &[u8]) -> Result<()> {
+        self.db
+            .put_opt(key, value, &self.write_opts)
+            .map_err(|e| Error::engine("writing a key", e))
+    }
+
+    pub fn delete(&self, key: &[u8]) -> Result<()> {
+        self.db
+            .delete_opt(key, &self.write_opts)
+            .map_err(|e| Error::engine("deleting a key", e))
+    }
+
+    /// Reads a key into an owned buffer.
+    pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.db
+            .get_opt(key, &self.read_opts)
+            .map_err(|e| Error::engine("reading a key", e))
+    }
+
+    /// Reads a key without copying its value; returns the value length if found. This is
+    /// the measured read path.
+    #[inline]
+    pub fn get_len(&self, key: &[u8]) -> Result<Option<usize>> {
+        match self.db.get_pinned_opt(key, &self.read_opts) {
+            Ok(v) => Ok(v.map(|s| s.len())),
+            Err(e) => Err(Error::engine("reading a key", e)),
+        }
+    }
+
+    /// Visits up to `limit` entries in key order starting at the first key >= `start`;
+    /// returns how many were visited.
+    pub fn scan(
+        &self,
+        start: &[u8],
+        limit: usize,
+        mut visit: impl FnMut(&[u8], &[u8]),
+    ) -> Result<usize> {
+        let mut it = self.db.raw_iterator();
+        it.seek(start);
+        let mut n = 0;
+        while n < limit && it.valid() {
+            if let (Some(k), Some(v)) = (it.key(), it.value()) {
+                visit(k, v);
+            }
+            n += 1;
+            it.next();
+        }
+        it.status().map_err(|e| Error::engine("scanning", e))?;
+        Ok(n)
+    }
+
+    /// A raw iterator over the whole DB, for sequential reads and seeks.
+    pub fn raw_iterator(&self) -> DBRawIterator<'_> {
+        self.db.raw_iterator()
+    }
+
+    /// Writes a pre-built batch atomically with the config's write options.
+    #[inline]
+    pub fn write(&self, batch: WriteBatch) -> Result<()> {
+        self.db
+            .write_opt(batch, &self.write_opts)
+            .map_err(|e| Error::engine("writing a batch", e))
+    }
+
+    /// Writes puts (`Some(value)`) and deletes (`None`) as one atomic batch whose buffer is
+    /// sized up front, so it never grows while being filled.
+    pub fn write_batch<K: AsRef<[u8]>, V: AsRef<[u8]>>(&self, items: &[(K, Option<V>)]) -> Result<()> {
+        let mut batch = WriteBatch::with_capacity_bytes(batch_capacity(items));
+        for (k, v) in items {
+            match v {
+                Some(v) => batch.put(k, v),
+                None => batch.delete(k),
+            }
+        }
+        self.write(batch)
+    }
+
+    /// Starts a transactional batch: nothing is visible until `commit`, and dropping it
+    /// without committing writes nothing.
+    pub fn begin_batch(&self) -> BatchTransaction<'_> {
+        BatchTransaction::new(self)
+    }
+
+    /// Flushes memtables to SST files and waits.
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush().map_err(|e| Error::engine("flushing memtables", e))
+    }
+
+    /// Waits until no flush or compaction is pending or running (RocksDB's
+    /// `WaitForCompact`), optionally flushing memtables first. Benchmarks call this between
+    /// phases so compaction debt left by one phase is not billed to the next.
+    pub fn wait_for_compaction(&self, flush_first: bool) -> Result<()> {
+        let mut o = WaitForCompactOptions::default();
+        o.set_flush(flush_first);
+        self.db
+            .wait_for_compact(&o)
+            .map_err(|e| Error::engine("waiting for compaction", e))
+    }
+
+    /// An integer property such as `rocksdb.estimate-num-keys`; `None` if RocksDB does not
+    /// know it.
+    pub fn property_int(&self, name: &str) -> Option<u64> {
+        self.db.property_int_value(name).ok().flatten()
+    }
+
+    /// A text property such as `rocksdb.stats`.
+    pub fn property_str(&self, name: &str) -> Option<String> {
+        self.db.property_value(name).ok().flatten()
+    }
+
+    /// A cumulative RocksDB ticker (0 when statistics are off).
+    pub fn ticker(&self, t: rocksdb::statistics::Ticker) -> u64 {
+        self.opts.get_ticker_count(t)
+    }
+
+    /// Everything rdbtune reads about the DB's state and its counters since open.
+    pub fn get_stats(&self) -> Result<EngineStats> {
+        stats::collect(self)
+    }
+
+    /// Prints [`Engine::get_stats`] as a human-readable block on stdout.
+    pub fn print_stats(&self) -> Result<()> {
+        println!("{}", self.get_stats()?.render());
+        Ok(())
+    }
+}

@@ -1,0 +1,344 @@
+//! Statistics: RocksDB properties (state now) plus tickers and histogram counts (cumulative
+//! since the DB was opened), turned into the figures a tuner needs.
+
+use super::config::NUM_LEVELS;
+use super::size::human_bytes;
+use super::Engine;
+use crate::error::Result;
+use rocksdb::statistics::{Histogram, Ticker};
+use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// Cumulative counters read from RocksDB statistics. Subtract two snapshots with
+/// [`Counters::since`] to get what happened during a phase.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Counters {
+    pub block_cache_hits: u64,
+    pub block_cache_misses: u64,
+    pub block_cache_data_hits: u64,
+    pub block_cache_data_misses: u64,
+    pub bloom_useful: u64,
+    pub memtable_hits: u64,
+    pub memtable_misses: u64,
+    /// Time writers spent stalled (rocksdb.stall.micros), µs.
+    pub stall_micros: u64,
+    /// User bytes handed to Put/Delete/Write (rocksdb.bytes.written).
+    pub user_bytes_written: u64,
+    pub keys_written: u64,
+    pub wal_bytes: u64,
+    pub flush_bytes_written: u64,
+    pub compaction_bytes_read: u64,
+    pub compaction_bytes_written: u64,
+    /// Completed compactions (count of rocksdb.compaction.times.micros).
+    pub compactions: u64,
+    /// Wall time spent in compactions, µs (sum of rocksdb.compaction.times.micros).
+    pub compaction_micros: u64,
+    /// CPU time spent in compactions, µs.
+    pub compaction_cpu_micros: u64,
+    /// Completed flushes (count of rocksdb.db.flush.micros).
+    pub flushes: u64,
+}
+
+impl Counters {
+    /// Reads every counter from the engine's statistics object (all 0 when statistics are off).
+    pub fn read(engine: &Engine) -> Counters {
+        let o = engine.options();
+        let t = |x: Ticker| o.get_ticker_count(x);
+        let comp = o.get_histogram_data(Histogram::CompactionTime);
+        let comp_cpu = o.get_histogram_data(Histogram::CompactionCpuTime);
+        let flush = o.get_histogram_data(Histogram::FlushTime);
+        Counters {
+            block_cache_hits: t(Ticker::BlockCacheHit),
+            block_cache_misses: t(Ticker::BlockCacheMiss),
+            block_cache_data_hits: t(Ticker::BlockCacheDataHit),
+            block_cache_data_misses: t(Ticker::BlockCacheDataMiss),
+            bloom_useful: t(Ticker::BloomFilterUseful),
+            memtable_hits: t(Ticker::MemtableHit),
+            memtable_misses: t(Ticker::MemtableMiss),
+            stall_micros: t(Ticker::StallMicros),
+            user_bytes_written: t(Ticker::BytesWritten),
+            keys_written: t(Ticker::NumberKeysWritten),
+            wal_bytes: t(Ticker::WalFileBytes),
+            flush_bytes_written: t(Ticker::FlushWriteBytes),
+            compaction_bytes_read: t(Ticker::CompactReadBytes),
+            compaction_bytes_written: t(Ticker::CompactWriteBytes),
+            compactions: comp.count(),
+            compaction_micros: comp.sum(),
+            compaction_cpu_micros: comp_cpu.sum(),
+            flushes: flush.count(),
+        }
+    }
+
+    /// What happened between `earlier` and `self`.
+    pub fn since(&self, earlier: &Counters) -> Counters {
+        macro_rules! d {
+            ($($f:ident),*) => { Counters { $($f: self.$f.saturating_sub(earlier.$f)),* } };
+        }
+        d!(
+            block_cache_hits,
+            block_cache_misses,
+            block_cache_data_hits,
+            block_cache_data_misses,
+            bloom_useful,
+            memtable_hits,
+            memtable_misses,
+            stall_micros,
+            user_bytes_written,
+            keys_written,
+            wal_bytes,
+            flush_bytes_written,
+            compaction_bytes_read,
+            compaction_bytes_written,
+            compactions,
+            compaction_micros,
+            compaction_cpu_micros,
+            flushes
+        )
+    }
+
+    /// Block cache hits / (hits + misses), over all block types; `None` when the cache was
+    /// never consulted.
+    pub fn cache_hit_rate(&self) -> Option<f64> {
+        ratio(self.block_cache_hits, self.block_cache_hits + self.block_cache_misses)
+    }
+
+    /// (flush + compaction bytes written) / user bytes written; `None` without writes.
+    pub fn write_amplification(&self) -> Option<f64> {
+        ratio(
+            self.flush_bytes_written + self.compaction_bytes_written,
+            self.user_bytes_written,
+        )
+    }
+}
+
+fn ratio(num: u64, den: u64) -> Option<f64> {
+    (den > 0).then(|| num as f64 / den as f64)
+}
+
+/// The DB's state (from properties and the file system) and its counters since open.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EngineStats {
+    /// rocksdb.estimate-num-keys (an estimate: overwrites and deletes not yet compacted
+    /// away are counted).
+    pub estimated_keys: u64,
+    /// rocksdb.live-sst-files-size: SST bytes of the current version.
+    pub live_sst_bytes: u64,
+    /// rocksdb.total-sst-files-size: SST bytes of all versions (includes obsolete files
+    /// still referenced).
+    pub total_sst_bytes: u64,
+    /// Every file under the DB directory (SSTs, WAL, MANIFEST, LOG, OPTIONS).
+    pub disk_bytes: u64,
+    /// rocksdb.num-files-at-level<N>, N = 0..7.
+    pub files_per_level: Vec<u64>,
+    /// rocksdb.compression-ratio-at-level<N>: uncompressed / compressed data bytes, `None`
+    /// for levels without files.
+    pub compression_ratio_per_level: Vec<Option<f64>>,
+    /// Raw (uncompressed) key + value bytes stored in live SSTs, from
+    /// rocksdb.aggregated-table-properties.
+    pub sst_raw_bytes: u64,
+    /// sst_raw_bytes / live_sst_bytes: user bytes per SST byte (index and filter blocks
+    /// included). `None` until something has been flushed.
+    pub compression_ratio: Option<f64>,
+    /// rocksdb.cur-size-all-mem-tables.
+    pub memtable_bytes: u64,
+    /// rocksdb.block-cache-usage and -capacity.
+    pub block_cache_usage: u64,
+    pub block_cache_capacity: u64,
+    /// rocksdb.estimate-table-readers-mem (index and filter blocks held outside the cache).
+    pub table_readers_mem: u64,
+    /// rocksdb.estimate-pending-compaction-bytes: compaction debt.
+    pub pending_compaction_bytes: u64,
+    pub running_compactions: u64,
+    pub running_flushes: u64,
+    /// rocksdb.is-write-stopped.
+    pub write_stopped: bool,
+    /// rocksdb.actual-delayed-write-rate, bytes/s; 0 when writes are not being delayed.
+    pub delayed_write_rate: u64,
+    /// Cumulative since open.
+    pub counters: Counters,
+    /// counters.cache_hit_rate().
+    pub cache_hit_rate: Option<f64>,
+    /// counters.write_amplification().
+    pub write_amplification: Option<f64>,
+}
+
+/// Sums the sizes of every file below `dir` (0 for a missing directory).
+pub fn dir_size(dir: &Path) -> u64 {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    rd.flatten()
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => dir_size(&e.path()),
+            Ok(_) => e.metadata().map(|m| m.len()).unwrap_or(0),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+/// Reads `key=value` numbers out of rocksdb.aggregated-table-properties.
+fn table_property(text: &str, key: &str) -> Option<u64> {
+    text.split(';').find_map(|part| {
+        let (k, v) = part.split_once('=')?;
+        (k.trim() == key).then(|| v.trim().parse().ok()).flatten()
+    })
+}
+
+pub(crate) fn collect(engine: &Engine) -> Result<EngineStats> {
+    let p = |name: &str| engine.property_int(name).unwrap_or(0);
+    let live_sst_bytes = p("rocksdb.live-sst-files-size");
+    let agg = engine
+        .property_str("rocksdb.aggregated-table-properties")
+        .unwrap_or_default();
+    let sst_raw_bytes = table_property(&agg, "raw key size").unwrap_or(0)
+        + table_property(&agg, "raw value size").unwrap_or(0);
+    let counters = Counters::read(engine);
+    Ok(EngineStats {
+        estimated_keys: p("rocksdb.estimate-num-keys"),
+        live_sst_bytes,
+        total_sst_bytes: p("rocksdb.total-sst-files-size"),
+        disk_bytes: dir_size(engine.path()),
+        files_per_level: (0..NUM_LEVELS)
+            .map(|l| p(&format!("rocksdb.num-files-at-level{l}")))
+            .collect(),
+        compression_ratio_per_level: (0..NUM_LEVELS)
+            .map(|l| {
+                engine
+                    .property_str(&format!("rocksdb.compression-ratio-at-level{l}"))
+                    .and_then(|s| s.trim().parse::<f64>().ok())
+                    .filter(|r| *r > 0.0)
+            })
+            .collect(),
+        sst_raw_bytes,
+        compression_ratio: (live_sst_bytes > 0 && sst_raw_bytes > 0)
+            .then(|| sst_raw_bytes as f64 / live_sst_bytes as f64),
+        memtable_bytes: p("rocksdb.cur-size-all-mem-tables"),
+        block_cache_usage: p("rocksdb.block-cache-usage"),
+        block_cache_capacity: p("rocksdb.block-cache-capacity"),
+        table_readers_mem: p("rocksdb.estimate-table-readers-mem"),
+        pending_compaction_bytes: p("rocksdb.estimate-pending-compaction-bytes"),
+        running_compactions: p("rocksdb.num-running-compactions"),
+        running_flushes: p("rocksdb.num-running-flushes"),
+        write_stopped: p("rocksdb.is-write-stopped") != 0,
+        delayed_write_rate: p("rocksdb.actual-delayed-write-rate"),
+        cache_hit_rate: counters.cache_hit_rate(),
+        write_amplification: counters.write_amplification(),
+        counters,
+    })
+}
+
+fn opt_ratio(v: Option<f64>, suffix: &str) -> String {
+    v.map_or_else(|| "n/a".to_string(), |x| format!("{x:.2}{suffix}"))
+}
+
+impl EngineStats {
+    /// A human-readable block; every figure names its unit and source.
+    pub fn render(&self) -> String {
+        let c = &self.counters;
+        let mut s = String::new();
+        let _ = writeln!(s, "=== RocksDB statistics (counters since open) ===");
+        let _ = writeln!(s, "keys (estimate)           {}", self.estimated_keys);
+        let _ = writeln!(
+            s,
+            "live SST / total SST      {} / {}",
+            human_bytes(self.live_sst_bytes),
+            human_bytes(self.total_sst_bytes)
+        );
+        let _ = writeln!(s, "disk usage (DB dir)       {}", human_bytes(self.disk_bytes));
+        let _ = writeln!(s, "files per level L0..L6    {:?}", self.files_per_level);
+        let _ = writeln!(
+            s,
+            "compression ratio         {} (raw key+value bytes / live SST bytes)",
+            opt_ratio(self.compression_ratio, "x")
+        );
+        let _ = writeln!(
+            s,
+            "block cache               hit rate {} ({} hits, {} misses), usage {} of {}",
+            self.cache_hit_rate
+                .map_or("n/a".into(), |r| format!("{:.2}%", r * 100.0)),
+            c.block_cache_hits,
+            c.block_cache_misses,
+            human_bytes(self.block_cache_usage),
+            human_bytes(self.block_cache_capacity)
+        );
+        let _ = writeln!(
+            s,
+            "memtables / table readers {} / {}",
+            human_bytes(self.memtable_bytes),
+            human_bytes(self.table_readers_mem)
+        );
+        let _ = writeln!(
+            s,
+            "flushes / compactions     {} / {} ({:.2} s compaction wall time, {:.2} s CPU)",
+            c.flushes,
+            c.compactions,
+            c.compaction_micros as f64 / 1e6,
+            c.compaction_cpu_micros as f64 / 1e6
+        );
+        let _ = writeln!(
+            s,
+            "write amplification       {} ((flush + compaction bytes written) / user bytes written)",
+            opt_ratio(self.write_amplification, "x")
+        );
+        let _ = writeln!(
+            s,
+            "pending compaction        {} ({} compactions, {} flushes running)",
+            human_bytes(self.pending_compaction_bytes),
+            self.running_compactions,
+            self.running_flushes
+        );
+        let _ = write!(
+            s,
+            "write stalls              {:.3} s stalled in total{}",
+            c.stall_micros as f64 / 1e6,
+            if self.write_stopped {
+                ", writes STOPPED now"
+            } else if self.delayed_write_rate > 0 {
+                ", writes delayed now"
+            } else {
+                ""
+            }
+        );
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_aggregated_properties() {
+        let t = "# data blocks=12; # entries=1000; raw key size=16000; raw average key size=16.000000; raw value size=100000; data block size=60000";
+        assert_eq!(table_property(t, "raw key size"), Some(16000));
+        assert_eq!(table_property(t, "raw value size"), Some(100000));
+        assert_eq!(table_property(t, "# entries"), Some(1000));
+        assert_eq!(table_property(t, "missing"), None);
+    }
+
+    #[test]
+    fn counter_deltas_and_ratios() {
+        let a = Counters {
+            block_cache_hits: 10,
+            block_cache_misses: 10,
+            user_bytes_written: 100,
+            flush_bytes_written: 50,
+            ..Default::default()
+        };
+        let b = Counters {
+            block_cache_hits: 40,
+            block_cache_misses: 20,
+            user_bytes_written: 300,
+            flush_bytes_written: 250,
+            compaction_bytes_written: 100,
+            ..Default::default()
+        };
+        let d = b.since(&a);
+        assert_eq!(d.block_cache_hits, 30);
+        assert_eq!(d.cache_hit_rate(), Some(0.75));
+        assert_eq!(d.write_amplification(), Some(1.5));
+        assert_eq!(Counters::default().cache_hit_rate(), None);
+        assert_eq!(a.since(&b).block_cache_hits, 0, "saturates instead of wrapping");
+    }
+}

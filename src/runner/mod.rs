@@ -1,0 +1,669 @@
+//! How to ask: worker threads, bounds (ops or duration), warm-up, the per-thread recorders and
+//! the collector that turns interval pieces and engine samples into a timeline.
+
+pub mod recorder;
+
+use crate::engine::stats::Counters;
+use crate::engine::{batch::uniform_batch_capacity, Engine};
+use crate::error::{Error, Result};
+use crate::signals;
+use crate::sysmon;
+use crate::workload::keys::{encode_key, key_buffer, uniform, Permutation, ValueGen};
+use crate::workload::{OpKind, Workload};
+use hdrhistogram::Histogram;
+use indicatif::{ProgressBar, ProgressStyle};
+use rand::rngs::SmallRng;
+use rand::SeedableRng;
+use recorder::{new_histogram, IntervalPiece, LatencySummary, OpOutcome, Recorder, ThreadTotals, INTERVAL};
+use rocksdb::statistics::Ticker;
+use rocksdb::WriteBatch;
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Barrier};
+use std::time::{Duration, Instant};
+
+/// Everything one phase needs to know.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhaseSpec {
+    pub workload: Workload,
+    /// Size of the key space: keys are numbered 0..num.
+    pub num: u64,
+    /// Operations to run (keys for writes; a batch of b keys counts b). Default: num.
+    pub ops: Option<u64>,
+    /// Run for this long instead (or stop at whichever of ops and duration comes first).
+    pub duration_s: Option<f64>,
+    /// Worker threads (for readwhilewriting: readers; one writer runs beside them).
+    pub threads: usize,
+    /// Keys per WriteBatch for write workloads; 1 writes single puts.
+    pub batch_size: usize,
+    pub key_size: usize,
+    pub value_size: usize,
+    /// Fraction of each value that is random (db_bench --compression_ratio).
+    pub compressibility: f64,
+    /// readrandomwriterandom: percentage of reads.
+    pub read_percent: u32,
+    /// seekrandom: iterator steps after each seek.
+    pub seek_nexts: usize,
+    /// Seconds run before measuring (same workload, results discarded).
+    pub warmup_s: f64,
+    pub seed: u64,
+}
+
+impl PhaseSpec {
+    /// A spec with db_bench's defaults for everything but the workload and key count.
+    pub fn new(workload: Workload, num: u64) -> PhaseSpec {
+        PhaseSpec {
+            workload,
+            num,
+            ops: None,
+            duration_s: None,
+            threads: 1,
+            batch_size: if workload == Workload::FillBatch { 1000 } else { 1 },
+            key_size: 16,
+            value_size: 100,
+            compressibility: 0.5,
+            read_percent: 90,
+            seek_nexts: 0,
+            warmup_s: 0.0,
+            seed: 0x5EED,
+        }
+    }
+
+    /// Checks values before any thread starts; errors name the setting.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::usage(m));
+        if self.num == 0 {
+            return bad("--num must be at least 1 (the number of keys)".into());
+        }
+        if self.threads == 0 || self.threads > 1024 {
+            return bad(format!("--threads {} is out of range: use 1 to 1024", self.threads));
+        }
+        if self.batch_size == 0 {
+            return bad("--batch-size must be at least 1".into());
+        }
+        if !(8..=1 << 16).contains(&self.key_size) {
+            return bad(format!(
+                "--key-size {} is out of range: keys hold an 8-byte key number, use 8 to 65536",
+                self.key_size
+            ));
+        }
+        if self.value_size == 0 || self.value_size > 64 << 20 {
+            return bad(format!(
+                "--value-size {} is out of range: use 1 byte to 64MiB",
+                self.value_size
+            ));
+        }
+        if !(self.compressibility > 0.0 && self.compressibility <= 1.0) {
+            return bad(format!(
+                "--compressibility {} is out of range: use a fraction in (0, 1], e.g. 0.5 for about 2x",
+                self.compressibility
+            ));
+        }
+        if self.read_percent > 100 {
+            return bad(format!("--read-percent {} is over 100", self.read_percent));
+        }
+        if let Some(d) = self.duration_s {
+            if !(d > 0.0 && d.is_finite()) {
+                return bad(format!("--duration {d} must be a positive number of seconds"));
+            }
+        }
+        if self.ops == Some(0) {
+            return bad("--ops must be at least 1".into());
+        }
+        if !(self.warmup_s >= 0.0 && self.warmup_s.is_finite()) {
+            return bad(format!("--warmup {} must be >= 0 seconds", self.warmup_s));
+        }
+        Ok(())
+    }
+
+    /// Total operations when bounded by count: explicit ops, else num.
+    fn total_ops(&self) -> Option<u64> {
+        match (self.ops, self.duration_s) {
+            (Some(n), _) => Some(n),
+            (None, Some(_)) => None,
+            (None, None) => Some(self.num),
+        }
+    }
+}
+
+/// Throughput and latency of one op kind within a phase.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpSummary {
+    pub kind: OpKind,
+    /// Keys covered (a batch of b keys counts b).
+    pub ops: u64,
+    /// ops / phase elapsed seconds.
+    pub ops_per_sec: f64,
+    /// Per latency sample (one op, or one batch), µs.
+    pub latency_us: LatencySummary,
+    /// Reads: samples that found / did not find their key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub found: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_found: Option<u64>,
+}
+
+/// One second of a phase.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IntervalRow {
+    /// End of the interval, seconds since the phase started.
+    pub t_s: f64,
+    /// Headline ops completed in the interval.
+    pub ops: u64,
+    pub ops_per_sec: f64,
+    /// Latency percentiles of the interval's headline samples, µs (0 when none completed).
+    pub p50_us: f64,
+    pub p99_us: f64,
+    /// Writer stall time within the interval (rocksdb.stall.micros delta), µs.
+    pub stall_micros: u64,
+    pub pending_compaction_bytes: u64,
+    pub write_stopped: bool,
+    pub rss_bytes: u64,
+}
+
+/// Engine figures for one phase: counters during it, state after it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PhaseEngine {
+    /// Raw key+value bytes / live SST bytes after the phase.
+    pub compression_ratio: Option<f64>,
+    /// Live SST bytes after the phase.
+    pub sst_bytes: u64,
+    /// DB directory bytes after the phase.
+    pub disk_bytes: u64,
+    /// Block cache hit rate during the phase.
+    pub cache_hit_rate: Option<f64>,
+    /// Writer stall time during the phase, µs.
+    pub stall_micros: u64,
+    /// (flush + compaction bytes) / user bytes, during the phase (and the compaction wait).
+    pub write_amplification: Option<f64>,
+    /// Counter deltas over the phase.
+    pub during: Counters,
+    /// Full state after the phase (counters cumulative since open).
+    pub after: EngineStats,
+}
+
+/// The result of one phase.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhaseResult {
+    pub workload: Workload,
+    pub spec: PhaseSpec,
+    /// Headline ops (keys) completed.
+    pub ops: u64,
+    /// Wall time from the start of the workers to the last one finishing, s.
+    pub elapsed_s: f64,
+    /// ops / elapsed_s.
+    pub ops_per_sec: f64,
+    /// Headline (key + value) bytes / elapsed_s in MiB/s (db_bench's "MB/s").
+    pub mb_per_sec: f64,
+    /// Headline latency per sample (one op, or one batch), µs.
+    pub latency_us: LatencySummary,
+    pub per_op: Vec<OpSummary>,
+    pub intervals: Vec<IntervalRow>,
+    /// Seconds spent waiting for flush and compaction after the phase (not in elapsed_s).
+    pub compaction_wait_s: f64,
+    /// Process CPU seconds (user + system) during the phase, RocksDB's threads included.
+    pub cpu_s: f64,
+    pub engine: PhaseEngine,
+    /// True when a signal cut the phase short.
+    pub interrupted: bool,
+}
+
+/// How the phase reports progress.
+pub struct Progress {
+    pub enabled: bool,
+}
+
+/// Runs one phase (with its warm-up) on `engine`. Waits for compaction afterwards when
+/// `wait_for_compaction` is set, outside the timed span.
+pub fn run_phase(
+    engine: &Engine,
+    spec: &PhaseSpec,
+    wait_for_compaction: bool,
+    progress: &Progress,
+) -> Result<PhaseResult> {
+    spec.validate()?;
+    if spec.warmup_s > 0.0 {
+        let mut w = spec.clone();
+        w.duration_s = Some(spec.warmup_s);
+        w.ops = None;
+        w.seed ^= 0xA5A5_A5A5;
+        drive(engine, &w, &Progress { enabled: false })?;
+    }
+    let before = Counters::read(engine);
+    let (u0, s0) = sysmon::cpu_times();
+    let mut r = drive(engine, spec, progress)?;
+    let (u1, s1) = sysmon::cpu_times();
+    r.cpu_s = (u1 - u0) + (s1 - s0);
+    if wait_for_compaction && spec.workload.writes() && !r.interrupted {
+        let t = Instant::now();
+        engine.wait_for_compaction(false)?;
+        r.compaction_wait_s = t.elapsed().as_secs_f64();
+    }
+    let after = engine.get_stats()?;
+    let during = after.counters.since(&before);
+    r.engine = PhaseEngine {
+        compression_ratio: after.compression_ratio,
+        sst_bytes: after.live_sst_bytes,
+        disk_bytes: after.disk_bytes,
+        cache_hit_rate: during.cache_hit_rate(),
+        stall_micros: during.stall_micros,
+        write_amplification: during.write_amplification(),
+        during,
+        after,
+    };
+    Ok(r)
+}
+
+/// Per-thread share of `total` ops: thread `t` of `n` gets [lo, hi).
+fn share(total: u64, t: usize, n: usize) -> (u64, u64) {
+    let (t, n) = (t as u64, n as u64);
+    (total * t / n, total * (t + 1) / n)
+}
+
+struct Shared<'a> {
+    engine: &'a Engine,
+    spec: &'a PhaseSpec,
+    writer_stop: AtomicBool,
+    barrier: Barrier,
+}
+
+/// Runs the workers and the collector; returns the measurement without engine stats.
+fn drive(engine: &Engine, spec: &PhaseSpec, progress: &Progress) -> Result<PhaseResult> {
+    let workers = spec.threads;
+    let extra_writer = spec.workload == Workload::ReadWhileWriting;
+    let shared = Shared {
+        engine,
+        spec,
+        writer_stop: AtomicBool::new(false),
+        barrier: Barrier::new(workers + usize::from(extra_writer) + 1),
+    };
+    let total = spec.total_ops();
+    let deadline_d = spec.duration_s.map(Duration::from_secs_f64);
+    let bar = make_bar(progress, total, deadline_d);
+    let mut headline = [false; OpKind::COUNT];
+    for k in OpKind::ALL {
+        headline[k.index()] = spec.workload.headline(k);
+    }
+    let (tx, rx) = mpsc::channel::<IntervalPiece>();
+
+    let (results, start, samples, pieces) = std::thread::scope(|s| {
+        let mut handles = Vec::new();
+        for t in 0..workers + usize::from(extra_writer) {
+            let tx = tx.clone();
+            let shared = &shared;
+            let role_writer = extra_writer && t == workers;
+            handles.push(s.spawn(move || {
+                shared.barrier.wait();
+                let start = Instant::now();
+                let rec = Recorder::new(start, headline, Some(tx));
+                let quota = total.map(|n| {
+                    let (lo, hi) = share(n, t.min(workers - 1), workers);
+                    if role_writer { u64::MAX } else { hi - lo }
+                });
+                let deadline = deadline_d.map(|d| start + d);
+                worker(shared, t, role_writer, rec, quota, deadline)
+            }));
+        }
+        drop(tx);
+        shared.barrier.wait();
+        let start = Instant::now();
+        let (samples, pieces) = collect(&shared, &rx, start, &bar, &handles, workers);
+        let results: Vec<Result<ThreadTotals>> = handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(Error::usage("a worker thread panicked"))))
+            .collect();
+        (results, start, samples, pieces)
+    });
+    bar.finish_and_clear();
+
+    let mut totals = ThreadTotals::new();
+    for r in results {
+        totals.merge(&r?);
+    }
+    let end = totals.end.unwrap_or(start);
+    let elapsed = (end - start).as_secs_f64().max(1e-9);
+    Ok(summarise(spec, totals, elapsed, samples, pieces))
+}
+
+/// Engine state sampled by the collector at each interval boundary.
+#[derive(Clone, Copy, Default)]
+struct Sample {
+    stall_micros: u64,
+    pending: u64,
+    stopped: bool,
+    rss: u64,
+}
+
+fn sample(engine: &Engine) -> Sample {
+    Sample {
+        stall_micros: engine.ticker(Ticker::StallMicros),
+        pending: engine.property_int("rocksdb.estimate-pending-compaction-bytes").unwrap_or(0),
+        stopped: engine.property_int("rocksdb.is-write-stopped").unwrap_or(0) != 0,
+        rss: sysmon::rss_bytes(),
+    }
+}
+
+type Pieces = Vec<(u64, Histogram<u64>)>;
+
+/// Receives interval pieces until every worker is done; samples the engine each second.
+/// Stops the readwhilewriting writer once all readers have finished.
+fn collect(
+    shared: &Shared,
+    rx: &mpsc::Receiver<IntervalPiece>,
+    start: Instant,
+    bar: &ProgressBar,
+    handles: &[std::thread::ScopedJoinHandle<'_, Result<ThreadTotals>>],
+    readers: usize,
+) -> (Vec<Sample>, Pieces) {
+    let mut samples = vec![sample(shared.engine)];
+    let mut pieces: Pieces = Vec::new();
+    let mut next = start + INTERVAL;
+    loop {
+        if !shared.writer_stop.load(Ordering::Relaxed)
+            && handles.len() > readers
+            && handles[..readers].iter().all(|h| h.is_finished())
+        {
+            shared.writer_stop.store(true, Ordering::Relaxed);
+        }
+        let wait = next
+            .saturating_duration_since(Instant::now())
+            .min(Duration::from_millis(50));
+        match rx.recv_timeout(wait) {
+            Ok(p) => {
+                let i = p.index as usize;
+                if pieces.len() <= i {
+                    pieces.resize_with(i + 1, || (0, new_histogram()));
+                }
+                pieces[i].0 += p.ops;
+                pieces[i].1.add(&p.hist).expect("same bounds");
+                bar.inc(p.ops);
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if Instant::now() >= next {
+                    samples.push(sample(shared.engine));
+                    next += INTERVAL;
+                    if bar.length().is_none() || bar.length() == Some(0) {
+                        bar.set_position(start.elapsed().as_secs());
+                    }
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    samples.push(sample(shared.engine));
+    (samples, pieces)
+}
+
+fn make_bar(progress: &Progress, total: Option<u64>, duration: Option<Duration>) -> ProgressBar {
+    if !progress.enabled {
+        return ProgressBar::hidden();
+    }
+    let bar = match (total, duration) {
+        (Some(n), _) => {
+            let b = ProgressBar::new(n);
+            b.set_style(
+                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} ops ({per_sec}, ETA {eta})")
+                    .expect("valid template"),
+            );
+            b
+        }
+        (None, Some(d)) => {
+            let b = ProgressBar::new(d.as_secs().max(1));
+            b.set_style(
+                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} s")
+                    .expect("valid template"),
+            );
+            b
+        }
+        (None, None) => ProgressBar::new_spinner(),
+    };
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    bar
+}
+
+/// One worker thread: builds its reusable buffers, then runs its op loop.
+fn worker(
+    sh: &Shared,
+    t: usize,
+    role_writer: bool,
+    mut rec: Recorder,
+    quota: Option<u64>,
+    deadline: Option<Instant>,
+) -> Result<ThreadTotals> {
+    let spec = sh.spec;
+    let e = sh.engine;
+    let seed = spec.seed.wrapping_add((t as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let mut vals = ValueGen::new(spec.compressibility, spec.value_size, seed ^ 0x301);
+    let mut key = key_buffer(spec.key_size);
+    let vs = spec.value_size;
+    let ks = key.len();
+    let num = spec.num;
+    let batch = spec.batch_size as u64;
+    let total_for_share = spec.total_ops().unwrap_or(num);
+    let (lo, _hi) = share(total_for_share, t.min(spec.threads - 1), spec.threads);
+    let stop = &sh.writer_stop;
+
+    // Writes `n` keys chosen by `pick` as one WriteBatch (or a single put when n == 1).
+    macro_rules! write_keys {
+        ($n:expr, $pick:expr) => {{
+            let n: u64 = $n;
+            if n == 1 {
+                encode_key($pick, &mut key);
+                e.put(&key, vals.next(vs))?;
+                OpOutcome { kind: OpKind::Write, ops: 1, bytes: (ks + vs) as u64, found: None }
+            } else {
+                let mut b = WriteBatch::with_capacity_bytes(uniform_batch_capacity(n as usize, ks, vs));
+                for _ in 0..n {
+                    encode_key($pick, &mut key);
+                    b.put(&key, vals.next(vs));
+                }
+                e.write(b)?;
+                OpOutcome { kind: OpKind::BatchWrite, ops: n, bytes: n * (ks + vs) as u64, found: None }
+            }
+        }};
+    }
+    macro_rules! read_key {
+        ($k:expr) => {{
+            encode_key($k, &mut key);
+            let r = e.get_len(&key)?;
+            OpOutcome {
+                kind: OpKind::Read,
+                ops: 1,
+                bytes: r.map_or(0, |l| (l + ks) as u64),
+                found: Some(r.is_some()),
+            }
+        }};
+    }
+
+    let w = spec.workload;
+    match w {
+        _ if role_writer => run_loop(&mut rec, quota, deadline, Some(stop), |_, _| {
+            Ok(write_keys!(1, uniform(&mut rng, num)))
+        })?,
+        Workload::FillSeq | Workload::FillBatch => {
+            let mut next = lo;
+            run_loop(&mut rec, quota, deadline, None, |_, left| {
+                let n = batch.min(left);
+                Ok(write_keys!(n, {
+                    let k = next;
+                    next += 1;
+                    k
+                }))
+            })?
+        }
+        Workload::FillRandom | Workload::Overwrite => run_loop(&mut rec, quota, deadline, None, |_, left| {
+            Ok(write_keys!(batch.min(left), uniform(&mut rng, num)))
+        })?,
+        Workload::FillUniqueRandom => {
+            let perm = Permutation::new(num, spec.seed);
+            let mut next = lo;
+            run_loop(&mut rec, quota, deadline, None, |_, left| {
+                Ok(write_keys!(batch.min(left), {
+                    let k = perm.get(next % num);
+                    next += 1;
+                    k
+                }))
+            })?
+        }
+        Workload::ReadRandom => run_loop(&mut rec, quota, deadline, None, |_, _| {
+            Ok(read_key!(uniform(&mut rng, num)))
+        })?,
+        Workload::ReadWhileWriting => run_loop(&mut rec, quota, deadline, None, |_, _| {
+            Ok(read_key!(uniform(&mut rng, num)))
+        })?,
+        Workload::ReadHot => {
+            let hot = (num / 100).max(1);
+            run_loop(&mut rec, quota, deadline, None, |_, _| Ok(read_key!(uniform(&mut rng, hot))))?
+        }
+        Workload::ReadMissing => {
+            let mut missing = key.clone();
+            missing.push(b'.');
+            run_loop(&mut rec, quota, deadline, None, |_, _| {
+                encode_key(uniform(&mut rng, num), &mut missing);
+                let r = e.get_len(&missing)?;
+                Ok(OpOutcome { kind: OpKind::Read, ops: 1, bytes: 0, found: Some(r.is_some()) })
+            })?
+        }
+        Workload::ReadRandomWriteRandom => {
+            let pct = spec.read_percent as u64;
+            run_loop(&mut rec, quota, deadline, None, |_, _| {
+                if uniform(&mut rng, 100) < pct {
+                    Ok(read_key!(uniform(&mut rng, num)))
+                } else {
+                    Ok(write_keys!(1, uniform(&mut rng, num)))
+                }
+            })?
+        }
+        Workload::ReadSeq => {
+            let mut it = e.raw_iterator();
+            encode_key(lo % num, &mut key);
+            it.seek(&key);
+            run_loop(&mut rec, quota, deadline, None, |_, _| {
+                if !it.valid() {
+                    it.status().map_err(|er| Error::engine("iterating", er))?;
+                    it.seek_to_first();
+                    if !it.valid() {
+                        return Err(Error::usage(
+                            "readseq found an empty DB: run a fill workload first (e.g. --workload fillseq,readseq)",
+                        ));
+                    }
+                }
+                let bytes = it.key().map_or(0, |k| k.len()) + it.value().map_or(0, |v| v.len());
+                it.next();
+                Ok(OpOutcome { kind: OpKind::Next, ops: 1, bytes: bytes as u64, found: None })
+            })?
+        }
+        Workload::SeekRandom => {
+            let mut it = e.raw_iterator();
+            let nexts = spec.seek_nexts;
+            run_loop(&mut rec, quota, deadline, None, |_, _| {
+                encode_key(uniform(&mut rng, num), &mut key);
+                it.seek(&key);
+                let found = it.valid();
+                let mut bytes = 0;
+                for _ in 0..nexts {
+                    if !it.valid() {
+                        break;
+                    }
+                    bytes += it.key().map_or(0, |k| k.len()) + it.value().map_or(0, |v| v.len());
+                    it.next();
+                }
+                Ok(OpOutcome { kind: OpKind::Seek, ops: 1, bytes: bytes as u64, found: Some(found) })
+            })?
+        }
+    }
+    let end = Instant::now();
+    Ok(rec.finish(end))
+}
+
+/// The measured loop: runs `op(i, left)` until the quota, the deadline, a stop flag or a
+/// signal ends it. Per op: two clock reads, the op, one histogram record; nothing else.
+#[inline(always)]
+fn run_loop(
+    rec: &mut Recorder,
+    quota: Option<u64>,
+    deadline: Option<Instant>,
+    stop: Option<&AtomicBool>,
+    mut op: impl FnMut(u64, u64) -> Result<OpOutcome>,
+) -> Result<()> {
+    let mut done = 0u64;
+    let mut i = 0u64;
+    let quota = quota.unwrap_or(u64::MAX);
+    while done < quota {
+        if signals::interrupted().is_some() || stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+            break;
+        }
+        let t0 = Instant::now();
+        let out = op(i, quota - done)?;
+        let t1 = Instant::now();
+        rec.record(out, t0, t1);
+        done += out.ops;
+        i += 1;
+        if deadline.is_some_and(|d| t1 >= d) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+fn summarise(spec: &PhaseSpec, totals: ThreadTotals, elapsed: f64, samples: Vec<Sample>, pieces: Pieces) -> PhaseResult {
+    let w = spec.workload;
+    let mut per_op = Vec::new();
+    let mut head_hist = new_histogram();
+    let (mut head_ops, mut head_bytes) = (0u64, 0u64);
+    for k in OpKind::ALL {
+        let i = k.index();
+        let Some(h) = &totals.hists[i] else { continue };
+        if w.headline(k) {
+            head_hist.add(h).expect("same bounds");
+            head_ops += totals.ops[i];
+            head_bytes += totals.bytes[i];
+        }
+        let is_read = totals.found[i] + totals.not_found[i] > 0;
+        per_op.push(OpSummary {
+            kind: k,
+            ops: totals.ops[i],
+            ops_per_sec: totals.ops[i] as f64 / elapsed,
+            latency_us: LatencySummary::from_histogram(h),
+            found: is_read.then_some(totals.found[i]),
+            not_found: is_read.then_some(totals.not_found[i]),
+        });
+    }
+    let intervals = pieces
+        .iter()
+        .enumerate()
+        .map(|(i, (ops, h))| {
+            let t_end = ((i + 1) as f64).min(elapsed.max(i as f64 + 1e-3));
+            let span = t_end - i as f64;
+            let s0 = samples.get(i).copied().unwrap_or_default();
+            let s1 = samples.get(i + 1).or(samples.last()).copied().unwrap_or_default();
+            IntervalRow {
+                t_s: t_end,
+                ops: *ops,
+                ops_per_sec: *ops as f64 / span.max(1e-3),
+                p50_us: if h.is_empty() { 0.0 } else { h.value_at_quantile(0.5) as f64 / 1000.0 },
+                p99_us: if h.is_empty() { 0.0 } else { h.value_at_quantile(0.99) as f64 / 1000.0 },
+                stall_micros: s1.stall_micros.saturating_sub(s0.stall_micros),
+                pending_compaction_bytes: s1.pending,
+                write_stopped: s1.stopped,
+                rss_bytes: s1.rss,
+            }
+        })
+        .collect();
+    PhaseResult {
+        workload: w,
+        spec: spec.clone(),
+        ops: head_ops,
+        elapsed_s: elapsed,
+        ops_per_sec: head_ops as f64 / elapsed,
+        mb_per_sec: head_bytes as f64 / elapsed / (1024.0 * 1024.0),
+        latency_us: LatencySummary::from_histogram(&head_hist),
+        per_op,
+        intervals,
+        compaction_wait_s: 0.0,
+        cpu_s: 0.0,
+        engine: PhaseEngine::default(),
+        interrupted: signals::interrupted().is_some(),
+    }
+}

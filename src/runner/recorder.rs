@@ -1,0 +1,251 @@
+//! Per-thread measurement: one HdrHistogram per op kind, counters, and 1-second interval
+//! pieces sent to the collector when a boundary passes. Nothing here locks or allocates per
+//! operation; an interval boundary costs one channel send per thread per second.
+
+use crate::workload::OpKind;
+use hdrhistogram::Histogram;
+use serde::{Deserialize, Serialize};
+use std::sync::mpsc::Sender;
+use std::time::{Duration, Instant};
+
+/// Highest latency the histograms track: 10 minutes, in ns. Longer samples saturate.
+const MAX_NS: u64 = 600 * 1_000_000_000;
+
+/// A fresh latency histogram in nanoseconds with 3 significant digits (as YCSB and
+/// db_bench's percentiles).
+pub fn new_histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, MAX_NS, 3).expect("valid histogram bounds")
+}
+
+/// The interval length.
+pub const INTERVAL: Duration = Duration::from_secs(1);
+
+/// What one thread measured during one interval, sent to the collector.
+pub struct IntervalPiece {
+    pub index: u64,
+    pub ops: u64,
+    pub hist: Histogram<u64>,
+}
+
+/// What one operation did, as returned by a workload step.
+#[derive(Debug, Clone, Copy)]
+pub struct OpOutcome {
+    pub kind: OpKind,
+    /// Keys (or entries) the op covered: 1, or the batch size for a batch.
+    pub ops: u64,
+    /// Key + value bytes moved.
+    pub bytes: u64,
+    /// For reads: whether the key was found.
+    pub found: Option<bool>,
+}
+
+/// Per-thread totals, merged across threads at the end of a phase.
+pub struct ThreadTotals {
+    pub hists: Vec<Option<Histogram<u64>>>,
+    pub ops: [u64; OpKind::COUNT],
+    pub bytes: [u64; OpKind::COUNT],
+    pub found: [u64; OpKind::COUNT],
+    pub not_found: [u64; OpKind::COUNT],
+    pub end: Option<Instant>,
+}
+
+impl ThreadTotals {
+    pub fn new() -> Self {
+        ThreadTotals {
+            hists: (0..OpKind::COUNT).map(|_| None).collect(),
+            ops: [0; OpKind::COUNT],
+            bytes: [0; OpKind::COUNT],
+            found: [0; OpKind::COUNT],
+            not_found: [0; OpKind::COUNT],
+            end: None,
+        }
+    }
+
+    /// Adds another thread's totals into these.
+    pub fn merge(&mut self, other: &ThreadTotals) {
+        for k in 0..OpKind::COUNT {
+            self.ops[k] += other.ops[k];
+            self.bytes[k] += other.bytes[k];
+            self.found[k] += other.found[k];
+            self.not_found[k] += other.not_found[k];
+            if let Some(h) = &other.hists[k] {
+                match &mut self.hists[k] {
+                    Some(mine) => mine.add(h).expect("same bounds"),
+                    slot => *slot = Some(h.clone()),
+                }
+            }
+        }
+        self.end = match (self.end, other.end) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+}
+
+impl Default for ThreadTotals {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The recorder a worker thread owns.
+pub struct Recorder {
+    pub totals: ThreadTotals,
+    headline: [bool; OpKind::COUNT],
+    start: Instant,
+    interval_index: u64,
+    next_boundary: Instant,
+    interval_ops: u64,
+    interval_hist: Histogram<u64>,
+    tx: Option<Sender<IntervalPiece>>,
+}
+
+impl Recorder {
+    /// `headline[k]` says whether op kind k counts toward the interval throughput.
+    pub fn new(start: Instant, headline: [bool; OpKind::COUNT], tx: Option<Sender<IntervalPiece>>) -> Self {
+        Recorder {
+            totals: ThreadTotals::new(),
+            headline,
+            start,
+            interval_index: 0,
+            next_boundary: start + INTERVAL,
+            interval_ops: 0,
+            interval_hist: new_histogram(),
+            tx,
+        }
+    }
+
+    /// Records one operation that ran from `t0` to `t1`.
+    #[inline]
+    pub fn record(&mut self, out: OpOutcome, t0: Instant, t1: Instant) {
+        if t1 >= self.next_boundary {
+            self.roll(t1);
+        }
+        let k = out.kind.index();
+        let ns = (t1 - t0).as_nanos().min(MAX_NS as u128) as u64;
+        let h = self.totals.hists[k].get_or_insert_with(new_histogram);
+        h.saturating_record(ns.max(1));
+        self.totals.ops[k] += out.ops;
+        self.totals.bytes[k] += out.bytes;
+        match out.found {
+            Some(true) => self.totals.found[k] += 1,
+            Some(false) => self.totals.not_found[k] += 1,
+            None => {}
+        }
+        if self.headline[k] {
+            self.interval_ops += out.ops;
+            self.interval_hist.saturating_record(ns.max(1));
+        }
+    }
+
+    /// Sends the finished interval and starts the one `now` falls in.
+    #[cold]
+    fn roll(&mut self, now: Instant) {
+        self.send_piece();
+        self.interval_index = ((now - self.start).as_nanos() / INTERVAL.as_nanos()) as u64;
+        self.next_boundary = self.start + INTERVAL * (self.interval_index as u32 + 1);
+    }
+
+    fn send_piece(&mut self) {
+        if self.interval_ops == 0 && self.interval_hist.is_empty() {
+            return;
+        }
+        let hist = std::mem::replace(&mut self.interval_hist, new_histogram());
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(IntervalPiece {
+                index: self.interval_index,
+                ops: self.interval_ops,
+                hist,
+            });
+        }
+        self.interval_ops = 0;
+    }
+
+    /// Sends the last partial interval and returns the totals.
+    pub fn finish(mut self, end: Instant) -> ThreadTotals {
+        self.send_piece();
+        self.totals.end = Some(end);
+        self.totals
+    }
+}
+
+/// Latency figures in microseconds over a set of samples.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct LatencySummary {
+    /// Number of latency samples (a batch is one sample).
+    pub samples: u64,
+    pub avg: f64,
+    pub min: f64,
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub p999: f64,
+    pub max: f64,
+}
+
+impl LatencySummary {
+    /// Summarises a nanosecond histogram in µs.
+    pub fn from_histogram(h: &Histogram<u64>) -> Self {
+        if h.is_empty() {
+            return LatencySummary::default();
+        }
+        let us = |ns: u64| ns as f64 / 1000.0;
+        LatencySummary {
+            samples: h.len(),
+            avg: h.mean() / 1000.0,
+            min: us(h.min()),
+            p50: us(h.value_at_quantile(0.50)),
+            p95: us(h.value_at_quantile(0.95)),
+            p99: us(h.value_at_quantile(0.99)),
+            p999: us(h.value_at_quantile(0.999)),
+            max: us(h.max()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn out(kind: OpKind) -> OpOutcome {
+        OpOutcome { kind, ops: 1, bytes: 10, found: Some(true) }
+    }
+
+    #[test]
+    fn records_per_kind_and_sends_intervals() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let start = Instant::now();
+        let mut headline = [false; OpKind::COUNT];
+        headline[OpKind::Read.index()] = true;
+        let mut r = Recorder::new(start, headline, Some(tx));
+        r.record(out(OpKind::Read), start, start + Duration::from_micros(5));
+        r.record(out(OpKind::Write), start, start + Duration::from_micros(50));
+        // crosses into interval 2
+        r.record(out(OpKind::Read), start + Duration::from_millis(2500), start + Duration::from_millis(2501));
+        let t = r.finish(start + Duration::from_secs(3));
+        assert_eq!(t.ops[OpKind::Read.index()], 2);
+        assert_eq!(t.ops[OpKind::Write.index()], 1);
+        assert_eq!(t.found[OpKind::Read.index()], 2);
+        let pieces: Vec<IntervalPiece> = rx.try_iter().collect();
+        assert_eq!(pieces.len(), 2);
+        assert_eq!((pieces[0].index, pieces[0].ops), (0, 1), "the write is not headline");
+        assert_eq!((pieces[1].index, pieces[1].ops), (2, 1));
+        let s = LatencySummary::from_histogram(t.hists[OpKind::Read.index()].as_ref().unwrap());
+        assert_eq!(s.samples, 2);
+        assert!((s.min - 5.0).abs() < 0.01 && (s.max - 1000.0).abs() < 1.0, "{s:?}");
+    }
+
+    #[test]
+    fn merge_adds_up() {
+        let mut a = ThreadTotals::new();
+        let mut b = ThreadTotals::new();
+        let mut h = new_histogram();
+        h.record(1000).unwrap();
+        b.hists[0] = Some(h.clone());
+        b.ops[0] = 5;
+        a.merge(&b);
+        a.merge(&b);
+        assert_eq!(a.ops[0], 10);
+        assert_eq!(a.hists[0].as_ref().unwrap().len(), 2);
+    }
+}

@@ -1,0 +1,231 @@
+//! What to ask RocksDB: db_bench-compatible workloads, their keys and values.
+
+pub mod keys;
+
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// The kinds of operation rdbtune times. Each gets its own latency histogram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum OpKind {
+    /// A single Put.
+    Write,
+    /// A WriteBatch of `batch_size` puts; one latency sample per batch.
+    BatchWrite,
+    /// A point Get of a key that may exist.
+    Read,
+    /// An iterator step in key order.
+    Next,
+    /// Seek to a random key, then `seek_nexts` steps.
+    Seek,
+    Delete,
+}
+
+impl OpKind {
+    pub const COUNT: usize = 6;
+    pub const ALL: [OpKind; OpKind::COUNT] = [
+        OpKind::Write,
+        OpKind::BatchWrite,
+        OpKind::Read,
+        OpKind::Next,
+        OpKind::Seek,
+        OpKind::Delete,
+    ];
+
+    #[inline(always)]
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            OpKind::Write => "write",
+            OpKind::BatchWrite => "batch_write",
+            OpKind::Read => "read",
+            OpKind::Next => "next",
+            OpKind::Seek => "seek",
+            OpKind::Delete => "delete",
+        }
+    }
+}
+
+impl fmt::Display for OpKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// db_bench-style workloads. Names and meanings follow db_bench where it has one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Workload {
+    FillSeq,
+    FillRandom,
+    FillUniqueRandom,
+    Overwrite,
+    FillBatch,
+    ReadSeq,
+    ReadRandom,
+    ReadMissing,
+    ReadHot,
+    SeekRandom,
+    ReadRandomWriteRandom,
+    ReadWhileWriting,
+}
+
+impl Workload {
+    pub const ALL: [Workload; 12] = [
+        Workload::FillSeq,
+        Workload::FillRandom,
+        Workload::FillUniqueRandom,
+        Workload::Overwrite,
+        Workload::FillBatch,
+        Workload::ReadSeq,
+        Workload::ReadRandom,
+        Workload::ReadMissing,
+        Workload::ReadHot,
+        Workload::SeekRandom,
+        Workload::ReadRandomWriteRandom,
+        Workload::ReadWhileWriting,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Workload::FillSeq => "fillseq",
+            Workload::FillRandom => "fillrandom",
+            Workload::FillUniqueRandom => "filluniquerandom",
+            Workload::Overwrite => "overwrite",
+            Workload::FillBatch => "fillbatch",
+            Workload::ReadSeq => "readseq",
+            Workload::ReadRandom => "readrandom",
+            Workload::ReadMissing => "readmissing",
+            Workload::ReadHot => "readhot",
+            Workload::SeekRandom => "seekrandom",
+            Workload::ReadRandomWriteRandom => "readrandomwriterandom",
+            Workload::ReadWhileWriting => "readwhilewriting",
+        }
+    }
+
+    /// One line for `--help` and `bench --list`.
+    pub fn description(self) -> &'static str {
+        match self {
+            Workload::FillSeq => "write num keys in key order (threads split the range)",
+            Workload::FillRandom => "write num keys drawn uniformly from [0, num), repeats allowed",
+            Workload::FillUniqueRandom => "write each of num keys exactly once, in random order",
+            Workload::Overwrite => "overwrite random existing keys (run after a fill)",
+            Workload::FillBatch => "write keys in order, batch_size per WriteBatch (default 1000)",
+            Workload::ReadSeq => "iterate the DB in key order, one op per entry",
+            Workload::ReadRandom => "get random keys from [0, num)",
+            Workload::ReadMissing => "get keys that do not exist (key + '.')",
+            Workload::ReadHot => "get random keys from the hottest 1% of the key space",
+            Workload::SeekRandom => "seek to a random key, then seek_nexts iterator steps",
+            Workload::ReadRandomWriteRandom => "random gets and puts, read_percent% reads",
+            Workload::ReadWhileWriting => "threads readers get random keys while one writer puts",
+        }
+    }
+
+    /// Whether the workload writes (so it is billed compaction debt and write stats).
+    pub fn writes(self) -> bool {
+        matches!(
+            self,
+            Workload::FillSeq
+                | Workload::FillRandom
+                | Workload::FillUniqueRandom
+                | Workload::Overwrite
+                | Workload::FillBatch
+                | Workload::ReadRandomWriteRandom
+                | Workload::ReadWhileWriting
+        )
+    }
+
+    /// Whether the workload needs keys to be there already.
+    pub fn needs_data(self) -> bool {
+        matches!(
+            self,
+            Workload::Overwrite
+                | Workload::ReadSeq
+                | Workload::ReadRandom
+                | Workload::ReadHot
+                | Workload::SeekRandom
+                | Workload::ReadWhileWriting
+        )
+    }
+
+    /// The op kinds whose counts make the phase's headline throughput. For
+    /// readwhilewriting that is the readers only (the writer is reported beside it).
+    pub fn headline(self, kind: OpKind) -> bool {
+        match self {
+            Workload::ReadWhileWriting => kind == OpKind::Read,
+            _ => true,
+        }
+    }
+
+    /// Parses a comma-separated list such as `fillrandom,readrandom`.
+    pub fn parse_list(s: &str) -> Result<Vec<Workload>> {
+        let list: Vec<Workload> = s
+            .split(',')
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .map(str::parse)
+            .collect::<Result<_>>()?;
+        if list.is_empty() {
+            return Err(Error::usage(
+                "--workload is empty: name at least one workload, e.g. --workload fillrandom,readrandom",
+            ));
+        }
+        Ok(list)
+    }
+}
+
+impl fmt::Display for Workload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Workload {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let t = s.trim().to_ascii_lowercase();
+        Workload::ALL
+            .into_iter()
+            .find(|w| w.name() == t)
+            .ok_or_else(|| {
+                Error::usage(format!(
+                    "unknown workload {s:?}; valid workloads: {}",
+                    Workload::ALL.map(Workload::name).join(", ")
+                ))
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for w in Workload::ALL {
+            assert_eq!(w.name().parse::<Workload>().unwrap(), w);
+            let json = serde_json::to_string(&w).unwrap();
+            assert_eq!(json, format!("\"{}\"", w.name()));
+        }
+        for (i, k) in OpKind::ALL.into_iter().enumerate() {
+            assert_eq!(k.index(), i);
+        }
+    }
+
+    #[test]
+    fn list_parsing_names_the_bad_entry() {
+        assert_eq!(
+            Workload::parse_list("fillrandom, readrandom").unwrap(),
+            vec![Workload::FillRandom, Workload::ReadRandom]
+        );
+        let e = Workload::parse_list("fillrandom,readrandon").unwrap_err().to_string();
+        assert!(e.contains("readrandon") && e.contains("readrandom"), "{e}");
+        assert!(Workload::parse_list(" , ").is_err());
+    }
+}

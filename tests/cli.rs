@@ -1,0 +1,236 @@
+//! `rdbtune` end to end: the binary on small real data.
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn rdbtune(args: &[&str], tmpdir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rdbtune"))
+        .args(args)
+        .env("TMPDIR", tmpdir)
+        .output()
+        .expect("run rdbtune")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn bench_json(args: &[&str]) -> Value {
+    let t = tempfile::tempdir().unwrap();
+    let mut all = vec!["bench", "--quiet", "--json", "-"];
+    all.extend_from_slice(args);
+    let o = rdbtune(&all, t.path());
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    let leftover: Vec<_> = std::fs::read_dir(t.path()).unwrap().flatten().collect();
+    assert!(leftover.is_empty(), "temporary DB removed: {leftover:?}");
+    serde_json::from_slice(&o.stdout).expect("JSON on stdout")
+}
+
+fn phase<'a>(v: &'a Value, i: usize) -> &'a Value {
+    &v["phases"][i]
+}
+
+#[test]
+fn fill_then_read_reports_everything() {
+    let v = bench_json(&["--workload", "fillseq,readrandom,readmissing", "--num", "3000", "--threads", "2"]);
+    assert_eq!(v["schema"], "rdbtune.result/v1");
+    assert!(v["machine"]["cpu_model"].is_string());
+    assert!(v["machine"]["logical_cores"].as_u64().unwrap() >= 1);
+    assert!(v["machine"]["kernel"].is_string());
+    assert!(v["machine"]["db_filesystem"].is_string());
+    assert_eq!(v["config"]["compression"], "snappy");
+    assert_eq!(v["phases"].as_array().unwrap().len(), 3);
+    for (i, w) in ["fillseq", "readrandom", "readmissing"].iter().enumerate() {
+        let p = phase(&v, i);
+        assert_eq!(p["workload"], *w);
+        assert_eq!(p["ops"], 3000);
+        assert!(p["elapsed_s"].as_f64().unwrap() > 0.0);
+        let ops_s = p["ops_per_sec"].as_f64().unwrap();
+        let expect = 3000.0 / p["elapsed_s"].as_f64().unwrap();
+        assert!((ops_s - expect).abs() < expect * 1e-6);
+        let l = &p["latency_us"];
+        for k in ["avg", "p50", "p95", "p99", "p999", "max"] {
+            assert!(l[k].as_f64().unwrap() > 0.0, "{w} {k}");
+        }
+        assert!(l["p50"].as_f64() <= l["p99"].as_f64() && l["p99"].as_f64() <= l["max"].as_f64());
+        for k in ["compression_ratio", "sst_bytes", "disk_bytes", "cache_hit_rate", "stall_micros", "write_amplification"] {
+            assert!(p["engine"].get(k).is_some(), "{k}");
+        }
+    }
+    // every key written by fillseq is found; no missing key is
+    let reads = &phase(&v, 1)["per_op"][0];
+    assert_eq!((reads["found"].as_u64(), reads["not_found"].as_u64()), (Some(3000), Some(0)));
+    let miss = &phase(&v, 2)["per_op"][0];
+    assert_eq!((miss["found"].as_u64(), miss["not_found"].as_u64()), (Some(0), Some(3000)));
+    // bytes: 16-byte keys + 100-byte values
+    let mbs = phase(&v, 0)["mb_per_sec"].as_f64().unwrap();
+    let expect = 3000.0 * 116.0 / phase(&v, 0)["elapsed_s"].as_f64().unwrap() / 1048576.0;
+    assert!((mbs - expect).abs() < expect * 1e-6);
+    assert!(v["final_stats"]["estimated_keys"].as_u64().unwrap() > 2500);
+}
+
+#[test]
+fn fillbatch_counts_keys_and_samples_batches() {
+    let v = bench_json(&["--workload", "fillbatch", "--num", "10000", "--batch-size", "1000"]);
+    let p = phase(&v, 0);
+    assert_eq!(p["ops"], 10000);
+    assert_eq!(p["latency_us"]["samples"], 10, "one latency sample per batch");
+    assert_eq!(p["per_op"][0]["kind"], "batch_write");
+    assert_eq!(p["engine"]["after"]["counters"]["keys_written"], 10000);
+}
+
+#[test]
+fn every_workload_runs() {
+    let all = "fillseq,fillrandom,filluniquerandom,overwrite,fillbatch,readseq,readrandom,readmissing,readhot,seekrandom,readrandomwriterandom,readwhilewriting";
+    let v = bench_json(&["--workload", all, "--num", "2000", "--threads", "2", "--seek-nexts", "5"]);
+    let phases = v["phases"].as_array().unwrap();
+    assert_eq!(phases.len(), 12);
+    for p in phases {
+        assert!(p["ops"].as_u64().unwrap() >= 1999, "{}: {}", p["workload"], p["ops"]);
+    }
+    let kinds = |i: usize| -> Vec<String> {
+        phases[i]["per_op"].as_array().unwrap().iter().map(|o| o["kind"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(kinds(5), ["next"]);
+    assert_eq!(kinds(9), ["seek"]);
+    assert_eq!(kinds(10), ["write", "read"]);
+    // readwhilewriting: the headline is the readers; the writer is reported beside it
+    assert_eq!(kinds(11), ["write", "read"]);
+    assert_eq!(phases[11]["ops"], 2000);
+    assert!(phases[11]["per_op"][0]["ops"].as_u64().unwrap() >= 1);
+    // readrandomwriterandom at 90% reads
+    let rw = &phases[10]["per_op"];
+    let reads = rw[1]["ops"].as_u64().unwrap() as f64;
+    assert!((reads / 2000.0 - 0.9).abs() < 0.05, "{reads}");
+    // filluniquerandom wrote every key exactly once: afterwards readrandom finds them all
+    let rr = &phases[6]["per_op"][0];
+    assert_eq!(rr["not_found"], 0);
+}
+
+#[test]
+fn duration_bound_and_intervals() {
+    let v = bench_json(&["--workload", "fillrandom", "--num", "100000000", "--duration", "2.2"]);
+    let p = phase(&v, 0);
+    let el = p["elapsed_s"].as_f64().unwrap();
+    assert!((2.0..3.5).contains(&el), "{el}");
+    let iv = p["intervals"].as_array().unwrap();
+    assert!(iv.len() >= 2 && iv.len() <= 4, "{}", iv.len());
+    let sum: u64 = iv.iter().map(|r| r["ops"].as_u64().unwrap()).sum();
+    assert_eq!(sum, p["ops"].as_u64().unwrap(), "intervals add up to the phase");
+    assert!(iv[0]["rss_bytes"].as_u64().unwrap() > 0);
+    assert!(iv[0]["p99_us"].as_f64().unwrap() >= iv[0]["p50_us"].as_f64().unwrap());
+}
+
+#[test]
+fn csv_and_json_files() {
+    let t = tempfile::tempdir().unwrap();
+    let json = t.path().join("out/r.json");
+    let csv = t.path().join("out/r.csv");
+    let o = rdbtune(
+        &["bench", "--workload", "fillrandom,readrandom", "--num", "2000", "--json", json.to_str().unwrap(), "--csv", csv.to_str().unwrap()],
+        t.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = String::from_utf8_lossy(&o.stdout);
+    assert!(table.contains("ops/s") && table.contains("p99.9 µs") && table.contains("readrandom"), "{table}");
+    assert!(table.contains("cache hit %") && table.contains("compression ratio"), "{table}");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert!(lines[0].starts_with("phase,workload,threads"));
+    assert!(lines[2].contains(",readrandom,"));
+    let v: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(v["phases"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn named_db_is_kept_and_reused() {
+    let t = tempfile::tempdir().unwrap();
+    let db = t.path().join("db");
+    let db_s = db.to_str().unwrap();
+    let o = rdbtune(&["bench", "-q", "--workload", "fillseq", "--num", "1000", "--db", db_s], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(db.join("CURRENT").is_file(), "a --db directory is never deleted");
+    let o = rdbtune(&["bench", "-q", "--workload", "readrandom", "--num", "1000", "--db", db_s, "--json", "-"], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["phases"][0]["per_op"][0]["found"], 1000, "reused the existing DB");
+    assert_eq!(v["db_temporary"], false);
+}
+
+/// Each bad input: exit 2, one line on stderr naming the input, no panic.
+#[test]
+fn bad_input_is_a_one_line_usage_error() {
+    let t = tempfile::tempdir().unwrap();
+    let plain = t.path().join("plainfile");
+    std::fs::write(&plain, "x").unwrap();
+    let under_file = plain.join("db");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--set", "write_bufer_size=1MiB"], "write_bufer_size"),
+        (vec!["--set", "write_buffer_size=12XB"], "12XB"),
+        (vec!["--set", "compression"], "KEY=VALUE"),
+        (vec!["--set", "compression=lz5"], "lz5"),
+        (vec!["--workload", "fillrandom,readrandon"], "readrandon"),
+        (vec!["--value-size", "0"], "--value-size"),
+        (vec!["--key-size", "4"], "--key-size"),
+        (vec!["--threads", "0"], "--threads"),
+        (vec!["--compressibility", "0"], "--compressibility"),
+        (vec!["--duration", "-1"], "--duration"),
+        (vec!["--db", under_file.to_str().unwrap()], "plainfile"),
+        (vec!["--db", plain.to_str().unwrap()], "plainfile"),
+    ];
+    for (args, needle) in cases {
+        let mut all = vec!["bench", "--num", "100"];
+        all.extend(args.iter().copied());
+        let o = rdbtune(&all, t.path());
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: one line: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+    // clap's own errors (unknown flag, bad number) are exit 2 as well
+    let o = rdbtune(&["bench", "--nmu", "5"], t.path());
+    assert_eq!(o.status.code(), Some(2));
+    let o = rdbtune(&["bench", "--num", "lots"], t.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--num"));
+}
+
+#[test]
+fn foreign_directory_is_refused_and_untouched() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("precious");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("thesis.txt"), "do not delete").unwrap();
+    let o = rdbtune(&["bench", "--num", "100", "--db", dir.to_str().unwrap()], t.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a RocksDB"));
+    let names: Vec<String> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, ["thesis.txt"]);
+    assert_eq!(std::fs::read_to_string(dir.join("thesis.txt")).unwrap(), "do not delete");
+}
+
+#[test]
+fn config_prints_effective_toml() {
+    let t = tempfile::tempdir().unwrap();
+    let o = rdbtune(&["config", "--preset", "production_optimized", "--set", "compression=zstd"], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    let cfg: rdbtune::engine::EngineConfig = toml::from_str(&text).unwrap();
+    assert_eq!(cfg.compression, rdbtune::engine::Compression::Zstd);
+    assert_eq!(cfg.write_buffer_size, rdbtune::engine::Size::mib(256));
+}
+
+#[test]
+fn list_and_help_teach() {
+    let t = tempfile::tempdir().unwrap();
+    let o = rdbtune(&["bench", "--list"], t.path());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(out.lines().count(), 12);
+    assert!(out.contains("readwhilewriting"));
+    let o = rdbtune(&["bench", "--help"], t.path());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("Exit codes") && out.contains("--set") && out.contains("Examples"));
+}
