@@ -5,11 +5,11 @@
 //! Run with `make bench` (or `cargo bench --bench engine`).
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
+use rand::rngs::SmallRng;
+use rand::SeedableRng;
 use rdbtune::engine::batch::uniform_batch_capacity;
 use rdbtune::engine::{Engine, EngineConfig};
 use rdbtune::workload::keys::{encode_key, key_buffer, uniform, ValueGen};
-use rand::rngs::SmallRng;
-use rand::SeedableRng;
 use rocksdb::{WriteBatch, WriteOptions};
 use std::hint::black_box;
 
@@ -18,8 +18,11 @@ const KEYSPACE: u64 = 1_000_000;
 
 fn engine() -> (tempfile::TempDir, Engine) {
     let d = tempfile::tempdir().unwrap();
-    let mut cfg = EngineConfig::default();
-    cfg.disable_wal = true; // measure the write path, not the disk; both sides alike
+    // Measure the write path, not the disk; both sides alike.
+    let cfg = EngineConfig {
+        disable_wal: true,
+        ..EngineConfig::default()
+    };
     let e = Engine::open(&cfg, d.path()).unwrap();
     (d, e)
 }
@@ -75,32 +78,45 @@ fn batch_write(c: &mut Criterion) {
                 .collect()
         };
         g.bench_with_input(BenchmarkId::new("rdbtune_write_batch", n), &n, |b, _| {
-            b.iter_batched(&mut make_items, |items| e.write_batch(&items).unwrap(), BatchSize::LargeInput)
-        });
-        g.bench_with_input(BenchmarkId::new("bare_writebatch_default", n), &n, |b, _| {
             b.iter_batched(
                 &mut make_items,
-                |items| {
-                    let mut wb = WriteBatch::default();
-                    for (k, v) in &items {
-                        wb.put(k, v.as_ref().unwrap());
-                    }
-                    e.db().write_opt(wb, &wo).unwrap()
-                },
+                |items| e.write_batch(&items).unwrap(),
                 BatchSize::LargeInput,
             )
         });
+        g.bench_with_input(
+            BenchmarkId::new("bare_writebatch_default", n),
+            &n,
+            |b, _| {
+                b.iter_batched(
+                    &mut make_items,
+                    |items| {
+                        let mut wb = WriteBatch::default();
+                        for (k, v) in &items {
+                            wb.put(k, v.as_ref().unwrap());
+                        }
+                        e.db().write_opt(wb, &wo).unwrap()
+                    },
+                    BatchSize::LargeInput,
+                )
+            },
+        );
         let mut key = key_buffer(16);
-        g.bench_with_input(BenchmarkId::new("bare_presized_generated", n), &n, |b, &n| {
-            b.iter(|| {
-                let mut wb = WriteBatch::with_capacity_bytes(uniform_batch_capacity(n, 16, VALUE));
-                for _ in 0..n {
-                    encode_key(uniform(&mut rng, KEYSPACE), &mut key);
-                    wb.put(&key, vals.next(VALUE));
-                }
-                e.db().write_opt(wb, &wo).unwrap()
-            })
-        });
+        g.bench_with_input(
+            BenchmarkId::new("bare_presized_generated", n),
+            &n,
+            |b, &n| {
+                b.iter(|| {
+                    let mut wb =
+                        WriteBatch::with_capacity_bytes(uniform_batch_capacity(n, 16, VALUE));
+                    for _ in 0..n {
+                        encode_key(uniform(&mut rng, KEYSPACE), &mut key);
+                        wb.put(&key, vals.next(VALUE));
+                    }
+                    e.db().write_opt(wb, &wo).unwrap()
+                })
+            },
+        );
     }
     g.finish();
 }

@@ -5,20 +5,29 @@
 //! cargo run --release --example bare_loop -- fillbatch 1000000 1000
 //! cargo run --release --example bare_loop -- fillrandom,readrandom 1000000
 
+use rand::rngs::SmallRng;
+use rand::SeedableRng;
 use rdbtune::engine::batch::uniform_batch_capacity;
 use rdbtune::engine::EngineConfig;
 use rdbtune::workload::keys::{encode_key, key_buffer, uniform, ValueGen};
-use rand::rngs::SmallRng;
-use rand::SeedableRng;
 use rocksdb::{WaitForCompactOptions, WriteBatch, WriteOptions, DB};
 use std::time::Instant;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let workloads = args.get(1).map_or("fillrandom,readrandom", String::as_str).to_string();
-    let num: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let workloads = args
+        .get(1)
+        .map_or("fillrandom,readrandom", String::as_str)
+        .to_string();
+    let num: u64 = args
+        .get(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
     let batch: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1000);
-    let dir = tempfile::Builder::new().prefix("bare-loop-").tempdir().expect("temp dir");
+    let dir = tempfile::Builder::new()
+        .prefix("bare-loop-")
+        .tempdir()
+        .expect("temp dir");
     let cfg = EngineConfig::default();
     let opts = cfg.to_options();
     let db = DB::open(&opts, dir.path()).expect("open");
@@ -64,10 +73,15 @@ fn main() {
         println!(
             "{w:<12} {num} ops in {el:.3} s = {:.0} ops/s{}",
             num as f64 / el,
-            if w == "readrandom" { format!(" (found {found})") } else { String::new() }
+            if w == "readrandom" {
+                format!(" (found {found})")
+            } else {
+                String::new()
+            }
         );
         if w.starts_with("fill") {
-            db.wait_for_compact(&WaitForCompactOptions::default()).unwrap();
+            db.wait_for_compact(&WaitForCompactOptions::default())
+                .unwrap();
         }
     }
 }

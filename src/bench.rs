@@ -72,7 +72,8 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
     }
     let cfg = engine_config(&args.engine)?;
     let specs = phase_specs(args)?;
-    let to_stdout = |p: &Option<std::path::PathBuf>| p.as_ref().is_some_and(|p| p.as_os_str() == "-");
+    let to_stdout =
+        |p: &Option<std::path::PathBuf>| p.as_ref().is_some_and(|p| p.as_os_str() == "-");
     let machine_out_on_stdout = to_stdout(&args.json) || to_stdout(&args.csv);
 
     let mut dir = match &args.db {
@@ -102,7 +103,8 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
                 spec.workload,
                 spec.threads,
                 spec.num,
-                spec.duration_s.map_or(String::new(), |d| format!(", {d} s"))
+                spec.duration_s
+                    .map_or(String::new(), |d| format!(", {d} s"))
             );
         }
         let r = run_phase(&engine, spec, !args.no_wait_for_compaction, &progress)?;

@@ -28,7 +28,7 @@ pub struct Cli {
 pub enum Command {
     /// Run db_bench-style workloads on one DB and report throughput, latency and engine stats
     #[command(after_long_help = BENCH_EXAMPLES)]
-    Bench(BenchArgs),
+    Bench(Box<BenchArgs>),
     /// Print an engine preset (or the effective config after --set) as TOML
     Config(ConfigArgs),
 }
@@ -91,7 +91,7 @@ pub struct BenchArgs {
     pub ops: Option<u64>,
 
     /// Seconds per phase; with --ops the phase ends at whichever comes first
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub duration: Option<f64>,
 
     /// Worker threads (readwhilewriting: readers, plus one writer)
@@ -124,7 +124,7 @@ pub struct BenchArgs {
     pub seek_nexts: usize,
 
     /// Seconds of unmeasured warm-up before each phase (same workload)
-    #[arg(long, value_name = "SECS", default_value_t = 0.0)]
+    #[arg(long, value_name = "SECS", default_value_t = 0.0, allow_negative_numbers = true)]
     pub warmup: f64,
 
     /// Seed for key choice and value contents (same seed, same data)

@@ -27,7 +27,10 @@ impl DbDir {
         std::fs::create_dir_all(&path)
             .map_err(|e| Error::io("creating temporary DB directory", &path, e))?;
         write_marker(&path)?;
-        Ok(DbDir { path, temporary: true })
+        Ok(DbDir {
+            path,
+            temporary: true,
+        })
     }
 
     /// A directory the user named with `flag` (e.g. `--db`). It is created when missing;
@@ -43,7 +46,10 @@ impl DbDir {
             }
             let entries: Vec<_> = std::fs::read_dir(path)
                 .map_err(|e| {
-                    Error::usage(format!("{flag} {}: cannot read directory: {e}", path.display()))
+                    Error::usage(format!(
+                        "{flag} {}: cannot read directory: {e}",
+                        path.display()
+                    ))
                 })?
                 .flatten()
                 .collect();
@@ -56,7 +62,10 @@ impl DbDir {
             }
             if entries.is_empty() {
                 write_marker(path).map_err(|e| {
-                    Error::usage(format!("{flag} {}: directory is not writable: {e}", path.display()))
+                    Error::usage(format!(
+                        "{flag} {}: directory is not writable: {e}",
+                        path.display()
+                    ))
                 })?;
             } else {
                 check_writable(path, flag)?;
@@ -69,7 +78,10 @@ impl DbDir {
                 ))
             })?;
             write_marker(path).map_err(|e| {
-                Error::usage(format!("{flag} {}: directory is not writable: {e}", path.display()))
+                Error::usage(format!(
+                    "{flag} {}: directory is not writable: {e}",
+                    path.display()
+                ))
             })?;
         }
         Ok(DbDir {
@@ -110,7 +122,12 @@ fn check_writable(dir: &Path, flag: &str) -> Result<()> {
     let probe = dir.join(format!(".rdbtune-probe-{}", std::process::id()));
     std::fs::write(&probe, b"")
         .and_then(|_| std::fs::remove_file(&probe))
-        .map_err(|e| Error::usage(format!("{flag} {}: directory is not writable: {e}", dir.display())))
+        .map_err(|e| {
+            Error::usage(format!(
+                "{flag} {}: directory is not writable: {e}",
+                dir.display()
+            ))
+        })
 }
 
 #[cfg(test)]

@@ -7,7 +7,10 @@ fn main() {
     match rdbtune::run(cli) {
         Ok(code) => std::process::exit(code),
         Err(e) => {
-            eprintln!("error: {}", rdbtune::engine::config::one_line(&e.to_string()));
+            eprintln!(
+                "error: {}",
+                rdbtune::engine::config::one_line(&e.to_string())
+            );
             std::process::exit(e.exit_code());
         }
     }

@@ -77,7 +77,10 @@ mod tests {
         write_output(&p, b"first").unwrap();
         write_output(&p, b"second").unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"second");
-        let leftovers: Vec<_> = std::fs::read_dir(p.parent().unwrap()).unwrap().flatten().collect();
+        let leftovers: Vec<_> = std::fs::read_dir(p.parent().unwrap())
+            .unwrap()
+            .flatten()
+            .collect();
         assert_eq!(leftovers.len(), 1, "no temp files left behind");
     }
 

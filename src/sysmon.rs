@@ -108,7 +108,8 @@ fn mount_of(path: &Path) -> Option<(String, String)> {
         .filter_map(|l| {
             let mut f = l.split_whitespace();
             let (dev, mnt, fs) = (f.next()?, f.next()?, f.next()?);
-            p.starts_with(mnt).then(|| (mnt.len(), fs.to_string(), dev.to_string()))
+            p.starts_with(mnt)
+                .then(|| (mnt.len(), fs.to_string(), dev.to_string()))
         })
         .max_by_key(|(len, _, _)| *len)
         .map(|(_, fs, dev)| (fs, dev))

@@ -27,13 +27,20 @@ fn bench_json(args: &[&str]) -> Value {
     serde_json::from_slice(&o.stdout).expect("JSON on stdout")
 }
 
-fn phase<'a>(v: &'a Value, i: usize) -> &'a Value {
+fn phase(v: &Value, i: usize) -> &Value {
     &v["phases"][i]
 }
 
 #[test]
 fn fill_then_read_reports_everything() {
-    let v = bench_json(&["--workload", "fillseq,readrandom,readmissing", "--num", "3000", "--threads", "2"]);
+    let v = bench_json(&[
+        "--workload",
+        "fillseq,readrandom,readmissing",
+        "--num",
+        "3000",
+        "--threads",
+        "2",
+    ]);
     assert_eq!(v["schema"], "rdbtune.result/v1");
     assert!(v["machine"]["cpu_model"].is_string());
     assert!(v["machine"]["logical_cores"].as_u64().unwrap() >= 1);
@@ -54,15 +61,28 @@ fn fill_then_read_reports_everything() {
             assert!(l[k].as_f64().unwrap() > 0.0, "{w} {k}");
         }
         assert!(l["p50"].as_f64() <= l["p99"].as_f64() && l["p99"].as_f64() <= l["max"].as_f64());
-        for k in ["compression_ratio", "sst_bytes", "disk_bytes", "cache_hit_rate", "stall_micros", "write_amplification"] {
+        for k in [
+            "compression_ratio",
+            "sst_bytes",
+            "disk_bytes",
+            "cache_hit_rate",
+            "stall_micros",
+            "write_amplification",
+        ] {
             assert!(p["engine"].get(k).is_some(), "{k}");
         }
     }
     // every key written by fillseq is found; no missing key is
     let reads = &phase(&v, 1)["per_op"][0];
-    assert_eq!((reads["found"].as_u64(), reads["not_found"].as_u64()), (Some(3000), Some(0)));
+    assert_eq!(
+        (reads["found"].as_u64(), reads["not_found"].as_u64()),
+        (Some(3000), Some(0))
+    );
     let miss = &phase(&v, 2)["per_op"][0];
-    assert_eq!((miss["found"].as_u64(), miss["not_found"].as_u64()), (Some(0), Some(3000)));
+    assert_eq!(
+        (miss["found"].as_u64(), miss["not_found"].as_u64()),
+        (Some(0), Some(3000))
+    );
     // bytes: 16-byte keys + 100-byte values
     let mbs = phase(&v, 0)["mb_per_sec"].as_f64().unwrap();
     let expect = 3000.0 * 116.0 / phase(&v, 0)["elapsed_s"].as_f64().unwrap() / 1048576.0;
@@ -72,10 +92,20 @@ fn fill_then_read_reports_everything() {
 
 #[test]
 fn fillbatch_counts_keys_and_samples_batches() {
-    let v = bench_json(&["--workload", "fillbatch", "--num", "10000", "--batch-size", "1000"]);
+    let v = bench_json(&[
+        "--workload",
+        "fillbatch",
+        "--num",
+        "10000",
+        "--batch-size",
+        "1000",
+    ]);
     let p = phase(&v, 0);
     assert_eq!(p["ops"], 10000);
-    assert_eq!(p["latency_us"]["samples"], 10, "one latency sample per batch");
+    assert_eq!(
+        p["latency_us"]["samples"], 10,
+        "one latency sample per batch"
+    );
     assert_eq!(p["per_op"][0]["kind"], "batch_write");
     assert_eq!(p["engine"]["after"]["counters"]["keys_written"], 10000);
 }
@@ -83,14 +113,33 @@ fn fillbatch_counts_keys_and_samples_batches() {
 #[test]
 fn every_workload_runs() {
     let all = "fillseq,fillrandom,filluniquerandom,overwrite,fillbatch,readseq,readrandom,readmissing,readhot,seekrandom,readrandomwriterandom,readwhilewriting";
-    let v = bench_json(&["--workload", all, "--num", "2000", "--threads", "2", "--seek-nexts", "5"]);
+    let v = bench_json(&[
+        "--workload",
+        all,
+        "--num",
+        "2000",
+        "--threads",
+        "2",
+        "--seek-nexts",
+        "5",
+    ]);
     let phases = v["phases"].as_array().unwrap();
     assert_eq!(phases.len(), 12);
     for p in phases {
-        assert!(p["ops"].as_u64().unwrap() >= 1999, "{}: {}", p["workload"], p["ops"]);
+        assert!(
+            p["ops"].as_u64().unwrap() >= 1999,
+            "{}: {}",
+            p["workload"],
+            p["ops"]
+        );
     }
     let kinds = |i: usize| -> Vec<String> {
-        phases[i]["per_op"].as_array().unwrap().iter().map(|o| o["kind"].as_str().unwrap().to_string()).collect()
+        phases[i]["per_op"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["kind"].as_str().unwrap().to_string())
+            .collect()
     };
     assert_eq!(kinds(5), ["next"]);
     assert_eq!(kinds(9), ["seek"]);
@@ -110,14 +159,25 @@ fn every_workload_runs() {
 
 #[test]
 fn duration_bound_and_intervals() {
-    let v = bench_json(&["--workload", "fillrandom", "--num", "100000000", "--duration", "2.2"]);
+    let v = bench_json(&[
+        "--workload",
+        "fillrandom",
+        "--num",
+        "100000000",
+        "--duration",
+        "2.2",
+    ]);
     let p = phase(&v, 0);
     let el = p["elapsed_s"].as_f64().unwrap();
     assert!((2.0..3.5).contains(&el), "{el}");
     let iv = p["intervals"].as_array().unwrap();
     assert!(iv.len() >= 2 && iv.len() <= 4, "{}", iv.len());
     let sum: u64 = iv.iter().map(|r| r["ops"].as_u64().unwrap()).sum();
-    assert_eq!(sum, p["ops"].as_u64().unwrap(), "intervals add up to the phase");
+    assert_eq!(
+        sum,
+        p["ops"].as_u64().unwrap(),
+        "intervals add up to the phase"
+    );
     assert!(iv[0]["rss_bytes"].as_u64().unwrap() > 0);
     assert!(iv[0]["p99_us"].as_f64().unwrap() >= iv[0]["p50_us"].as_f64().unwrap());
 }
@@ -128,13 +188,29 @@ fn csv_and_json_files() {
     let json = t.path().join("out/r.json");
     let csv = t.path().join("out/r.csv");
     let o = rdbtune(
-        &["bench", "--workload", "fillrandom,readrandom", "--num", "2000", "--json", json.to_str().unwrap(), "--csv", csv.to_str().unwrap()],
+        &[
+            "bench",
+            "--workload",
+            "fillrandom,readrandom",
+            "--num",
+            "2000",
+            "--json",
+            json.to_str().unwrap(),
+            "--csv",
+            csv.to_str().unwrap(),
+        ],
         t.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let table = String::from_utf8_lossy(&o.stdout);
-    assert!(table.contains("ops/s") && table.contains("p99.9 µs") && table.contains("readrandom"), "{table}");
-    assert!(table.contains("cache hit %") && table.contains("compression ratio"), "{table}");
+    assert!(
+        table.contains("ops/s") && table.contains("p99.9 µs") && table.contains("readrandom"),
+        "{table}"
+    );
+    assert!(
+        table.contains("cache hit %") && table.contains("compression ratio"),
+        "{table}"
+    );
     let text = std::fs::read_to_string(&csv).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3);
@@ -149,13 +225,45 @@ fn named_db_is_kept_and_reused() {
     let t = tempfile::tempdir().unwrap();
     let db = t.path().join("db");
     let db_s = db.to_str().unwrap();
-    let o = rdbtune(&["bench", "-q", "--workload", "fillseq", "--num", "1000", "--db", db_s], t.path());
+    let o = rdbtune(
+        &[
+            "bench",
+            "-q",
+            "--workload",
+            "fillseq",
+            "--num",
+            "1000",
+            "--db",
+            db_s,
+        ],
+        t.path(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(db.join("CURRENT").is_file(), "a --db directory is never deleted");
-    let o = rdbtune(&["bench", "-q", "--workload", "readrandom", "--num", "1000", "--db", db_s, "--json", "-"], t.path());
+    assert!(
+        db.join("CURRENT").is_file(),
+        "a --db directory is never deleted"
+    );
+    let o = rdbtune(
+        &[
+            "bench",
+            "-q",
+            "--workload",
+            "readrandom",
+            "--num",
+            "1000",
+            "--db",
+            db_s,
+            "--json",
+            "-",
+        ],
+        t.path(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["phases"][0]["per_op"][0]["found"], 1000, "reused the existing DB");
+    assert_eq!(
+        v["phases"][0]["per_op"][0]["found"], 1000,
+        "reused the existing DB"
+    );
     assert_eq!(v["db_temporary"], false);
 }
 
@@ -187,7 +295,11 @@ fn bad_input_is_a_one_line_usage_error() {
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains(needle), "{args:?}: {err}");
-        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: one line: {err}");
+        assert_eq!(
+            err.trim_end().lines().count(),
+            1,
+            "{args:?}: one line: {err}"
+        );
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
     // clap's own errors (unknown flag, bad number) are exit 2 as well
@@ -204,18 +316,37 @@ fn foreign_directory_is_refused_and_untouched() {
     let dir = t.path().join("precious");
     std::fs::create_dir(&dir).unwrap();
     std::fs::write(dir.join("thesis.txt"), "do not delete").unwrap();
-    let o = rdbtune(&["bench", "--num", "100", "--db", dir.to_str().unwrap()], t.path());
+    let o = rdbtune(
+        &["bench", "--num", "100", "--db", dir.to_str().unwrap()],
+        t.path(),
+    );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("not a RocksDB"));
-    let names: Vec<String> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
     assert_eq!(names, ["thesis.txt"]);
-    assert_eq!(std::fs::read_to_string(dir.join("thesis.txt")).unwrap(), "do not delete");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("thesis.txt")).unwrap(),
+        "do not delete"
+    );
 }
 
 #[test]
 fn config_prints_effective_toml() {
     let t = tempfile::tempdir().unwrap();
-    let o = rdbtune(&["config", "--preset", "production_optimized", "--set", "compression=zstd"], t.path());
+    let o = rdbtune(
+        &[
+            "config",
+            "--preset",
+            "production_optimized",
+            "--set",
+            "compression=zstd",
+        ],
+        t.path(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let text = String::from_utf8_lossy(&o.stdout);
     let cfg: rdbtune::engine::EngineConfig = toml::from_str(&text).unwrap();

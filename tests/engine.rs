@@ -21,9 +21,17 @@ fn put_get_delete_scan() {
     e.delete(b"b").unwrap();
     assert_eq!(e.get(b"b").unwrap(), None);
     let mut seen = Vec::new();
-    let n = e.scan(b"a", 10, |k, v| seen.push((k.to_vec(), v.to_vec()))).unwrap();
+    let n = e
+        .scan(b"a", 10, |k, v| seen.push((k.to_vec(), v.to_vec())))
+        .unwrap();
     assert_eq!(n, 2);
-    assert_eq!(seen, vec![(b"a".to_vec(), b"1".to_vec()), (b"c".to_vec(), b"3".to_vec())]);
+    assert_eq!(
+        seen,
+        vec![
+            (b"a".to_vec(), b"1".to_vec()),
+            (b"c".to_vec(), b"3".to_vec())
+        ]
+    );
     assert_eq!(e.scan(b"b", 1, |_, _| {}).unwrap(), 1);
 }
 
@@ -81,7 +89,11 @@ fn transaction_commit_rollback_drop() {
     let mut tx = e.begin_batch();
     tx.put(b"a", b"1").put(b"b", b"2").delete(b"x");
     assert_eq!(tx.len(), 3);
-    assert_eq!(e.get(b"a").unwrap(), None, "staged writes are invisible before commit");
+    assert_eq!(
+        e.get(b"a").unwrap(),
+        None,
+        "staged writes are invisible before commit"
+    );
     tx.commit().unwrap();
     assert_eq!(e.get(b"a").unwrap().as_deref(), Some(&b"1"[..]));
     assert_eq!(e.get(b"b").unwrap().as_deref(), Some(&b"2"[..]));
@@ -120,10 +132,14 @@ fn transaction_commit_is_atomic_to_concurrent_readers() {
         let mut checks = 0;
         while !done.load(Ordering::SeqCst) || checks < 10 {
             let snap = e.db().snapshot();
-            let vals: Vec<Option<Vec<u8>>> =
-                (0..KEYS).map(|k| snap.get(k.to_be_bytes()).unwrap()).collect();
+            let vals: Vec<Option<Vec<u8>>> = (0..KEYS)
+                .map(|k| snap.get(k.to_be_bytes()).unwrap())
+                .collect();
             let first = &vals[0];
-            assert!(vals.iter().all(|v| v == first), "a reader saw a partial batch: {vals:?}");
+            assert!(
+                vals.iter().all(|v| v == first),
+                "a reader saw a partial batch: {vals:?}"
+            );
             checks += 1;
         }
     });
@@ -144,7 +160,9 @@ fn failed_commit_propagates_and_applies_nothing() {
     assert!(err.to_string().contains("writing a batch"), "{err}");
     assert_eq!(ro.get(b"k").unwrap().as_deref(), Some(&b"v"[..]));
     assert_eq!(ro.get(b"k2").unwrap(), None);
-    assert!(ro.write_batch(&[(b"z".to_vec(), Some(b"1".to_vec()))]).is_err());
+    assert!(ro
+        .write_batch(&[(b"z".to_vec(), Some(b"1".to_vec()))])
+        .is_err());
 }
 
 /// Writes `n` db_bench keys with 100-byte values of the given compressibility, flushes,
@@ -168,8 +186,10 @@ fn load(cfg: &EngineConfig, n: u64, compressibility: f64) -> rdbtune::engine::En
 #[test]
 fn stats_reflect_known_data() {
     let n = 50_000;
-    let mut cfg = EngineConfig::default();
-    cfg.compression = Compression::Lz4;
+    let mut cfg = EngineConfig {
+        compression: Compression::Lz4,
+        ..EngineConfig::default()
+    };
     let s = load(&cfg, n, 0.5);
     assert!(
         (s.estimated_keys as f64 - n as f64).abs() < n as f64 * 0.05,
@@ -180,7 +200,10 @@ fn stats_reflect_known_data() {
     assert!(s.disk_bytes >= s.live_sst_bytes);
     assert_eq!(s.sst_raw_bytes, n * 116, "raw key+value bytes in SSTs");
     let r = s.compression_ratio.unwrap();
-    assert!((1.6..2.6).contains(&r), "lz4 at compressibility 0.5 gives ~2x, got {r}");
+    assert!(
+        (1.6..2.6).contains(&r),
+        "lz4 at compressibility 0.5 gives ~2x, got {r}"
+    );
     let hit = s.cache_hit_rate.unwrap();
     assert!((0.0..=1.0).contains(&hit), "{hit}");
     assert!(s.counters.block_cache_hits + s.counters.block_cache_misses > 0);
@@ -221,7 +244,10 @@ fn production_preset_opens_and_reports_per_level_codecs() {
         .find(|f| f.file_name().to_string_lossy().starts_with("OPTIONS-"))
         .unwrap();
     let text = std::fs::read_to_string(opts.path()).unwrap();
-    assert!(text.contains("compression_per_level=kNoCompression:kLZ4Compression:kZSTD"), "{text}");
+    assert!(
+        text.contains("compression_per_level=kNoCompression:kLZ4Compression:kZSTD"),
+        "{text}"
+    );
     assert!(text.contains("write_buffer_size=268435456"));
     assert!(text.contains("max_background_jobs=8"));
 }

@@ -283,8 +283,9 @@ impl EngineConfig {
         let mut table = toml::Table::try_from(&*self)
             .map_err(|e| Error::usage(format!("cannot serialise engine config: {e}")))?;
         table.insert(key.to_string(), value);
-        *self = Self::from_table(table)
-            .map_err(|e| Error::usage(format!("invalid value {raw:?} for engine key {key:?}: {e}")))?;
+        *self = Self::from_table(table).map_err(|e| {
+            Error::usage(format!("invalid value {raw:?} for engine key {key:?}: {e}"))
+        })?;
         Ok(())
     }
 
@@ -447,7 +448,9 @@ impl EngineConfig {
 fn parse_toml_scalar(raw: &str) -> toml::Value {
     let doc = format!("v = {raw}");
     match toml::from_str::<toml::Table>(&doc) {
-        Ok(mut t) => t.remove("v").unwrap_or_else(|| toml::Value::String(raw.into())),
+        Ok(mut t) => t
+            .remove("v")
+            .unwrap_or_else(|| toml::Value::String(raw.into())),
         Err(_) => toml::Value::String(raw.to_string()),
     }
 }
@@ -495,7 +498,10 @@ mod tests {
         assert_eq!(p.block_cache_size, Size::gib(1));
         assert_eq!(p.max_background_jobs, 8);
         assert_eq!(p.max_open_files, 10_000);
-        assert_eq!(&p.compression_per_level[..3], &[Compression::None, Compression::Lz4, Compression::Zstd]);
+        assert_eq!(
+            &p.compression_per_level[..3],
+            &[Compression::None, Compression::Lz4, Compression::Zstd]
+        );
     }
 
     #[test]
@@ -522,13 +528,22 @@ mod tests {
     fn set_errors_name_the_key() {
         let mut c = EngineConfig::default();
         let e = c.set("write_bufer_size", "1").unwrap_err().to_string();
-        assert!(e.contains("write_bufer_size") && e.contains("write_buffer_size"), "{e}");
+        assert!(
+            e.contains("write_bufer_size") && e.contains("write_buffer_size"),
+            "{e}"
+        );
         let e = c.set("compression", "lz5").unwrap_err().to_string();
-        assert!(e.contains("compression") && e.contains("lz5") && e.contains("zstd"), "{e}");
+        assert!(
+            e.contains("compression") && e.contains("lz5") && e.contains("zstd"),
+            "{e}"
+        );
         let e = c.set("write_buffer_size", "12XB").unwrap_err().to_string();
         assert!(e.contains("write_buffer_size") && e.contains("12XB"), "{e}");
         assert!(!e.contains('\n'));
-        let e = c.set("max_background_jobs", "lots").unwrap_err().to_string();
+        let e = c
+            .set("max_background_jobs", "lots")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("max_background_jobs"), "{e}");
         c.set("disable_wal", "true").unwrap();
         let e = c.set("sync", "true").unwrap_err().to_string();
@@ -539,7 +554,10 @@ mod tests {
     #[test]
     fn l0_trigger_order_is_checked() {
         let mut c = EngineConfig::default();
-        let e = c.set("level0_stop_writes_trigger", "2").unwrap_err().to_string();
+        let e = c
+            .set("level0_stop_writes_trigger", "2")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("level0_stop_writes_trigger"), "{e}");
         let mut t = toml::Table::new();
         t.insert("level0_file_num_compaction_trigger".into(), 1.into());
@@ -555,6 +573,9 @@ mod tests {
         assert_eq!(c.configured_memory(), (32 + 128) << 20);
         assert_eq!("ZSTD".parse::<Compression>().unwrap(), Compression::Zstd);
         assert!("lzma".parse::<Compression>().is_err());
-        assert_eq!("production-optimized".parse::<Preset>().unwrap(), Preset::ProductionOptimized);
+        assert_eq!(
+            "production-optimized".parse::<Preset>().unwrap(),
+            Preset::ProductionOptimized
+        );
     }
 }

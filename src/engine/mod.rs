@@ -9,7 +9,7 @@ pub mod config;
 pub mod size;
 pub mod stats;
 
-pub use batch::{batch_capacity, BatchTransaction};
+pub use batch::{batch_capacity, AdaptiveBatcher, BatchTransaction};
 pub use config::{Compression, EngineConfig, Preset};
 pub use size::Size;
 pub use stats::{Counters, EngineStats};
@@ -164,7 +164,10 @@ impl Engine {
 
     /// Writes puts (`Some(value)`) and deletes (`None`) as one atomic batch whose buffer is
     /// sized up front, so it never grows while being filled.
-    pub fn write_batch<K: AsRef<[u8]>, V: AsRef<[u8]>>(&self, items: &[(K, Option<V>)]) -> Result<()> {
+    pub fn write_batch<K: AsRef<[u8]>, V: AsRef<[u8]>>(
+        &self,
+        items: &[(K, Option<V>)],
+    ) -> Result<()> {
         let mut batch = WriteBatch::with_capacity_bytes(batch_capacity(items));
         for (k, v) in items {
             match v {
@@ -183,7 +186,9 @@ impl Engine {
 
     /// Flushes memtables to SST files and waits.
     pub fn flush(&self) -> Result<()> {
-        self.db.flush().map_err(|e| Error::engine("flushing memtables", e))
+        self.db
+            .flush()
+            .map_err(|e| Error::engine("flushing memtables", e))
     }
 
     /// Waits until no flush or compaction is pending or running (RocksDB's

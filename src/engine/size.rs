@@ -132,7 +132,9 @@ impl<'de> Deserialize<'de> for Size {
                 if v >= 0.0 && v.fract() == 0.0 && v < u64::MAX as f64 {
                     Ok(Size(v as u64))
                 } else {
-                    Err(E::custom(format!("invalid size {v}: use a whole number of bytes")))
+                    Err(E::custom(format!(
+                        "invalid size {v}: use a whole number of bytes"
+                    )))
                 }
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Size, E> {
@@ -176,7 +178,15 @@ mod tests {
 
     #[test]
     fn rejects_garbage_naming_it() {
-        for bad in ["", "MiB", "12XB", "-4", "1e3", "99999999999999999999", "1.2.3M"] {
+        for bad in [
+            "",
+            "MiB",
+            "12XB",
+            "-4",
+            "1e3",
+            "99999999999999999999",
+            "1.2.3M",
+        ] {
             let e = bad.parse::<Size>().unwrap_err();
             assert!(e.to_string().contains(&format!("{bad:?}")), "{e}");
         }
@@ -184,7 +194,15 @@ mod tests {
 
     #[test]
     fn display_round_trips() {
-        for s in [Size(0), Size(1), Size(1000), Size::kib(4), Size::mib(64), Size::gib(2), Size(1536)] {
+        for s in [
+            Size(0),
+            Size(1),
+            Size(1000),
+            Size::kib(4),
+            Size::mib(64),
+            Size::gib(2),
+            Size(1536),
+        ] {
             assert_eq!(s.to_string().parse::<Size>().unwrap(), s);
         }
         assert_eq!(Size::mib(256).to_string(), "256MiB");
@@ -199,7 +217,13 @@ mod tests {
             b: Size,
         }
         let t: T = toml::from_str("a = 1024\nb = \"2MiB\"").unwrap();
-        assert_eq!(t, T { a: Size(1024), b: Size::mib(2) });
+        assert_eq!(
+            t,
+            T {
+                a: Size(1024),
+                b: Size::mib(2)
+            }
+        );
         let back = toml::to_string(&t).unwrap();
         assert_eq!(back, "a = \"1KiB\"\nb = \"2MiB\"\n");
         assert!(toml::from_str::<T>("a = -1\nb = 1").is_err());

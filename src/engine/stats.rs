@@ -100,7 +100,10 @@ impl Counters {
     /// Block cache hits / (hits + misses), over all block types; `None` when the cache was
     /// never consulted.
     pub fn cache_hit_rate(&self) -> Option<f64> {
-        ratio(self.block_cache_hits, self.block_cache_hits + self.block_cache_misses)
+        ratio(
+            self.block_cache_hits,
+            self.block_cache_hits + self.block_cache_misses,
+        )
     }
 
     /// (flush + compaction bytes written) / user bytes written; `None` without writes.
@@ -134,8 +137,8 @@ pub struct EngineStats {
     /// rocksdb.compression-ratio-at-level<N>: uncompressed / compressed data bytes, `None`
     /// for levels without files.
     pub compression_ratio_per_level: Vec<Option<f64>>,
-    /// Raw (uncompressed) key + value bytes stored in live SSTs, from
-    /// rocksdb.aggregated-table-properties.
+    /// Raw (uncompressed) user key + value bytes stored in live SSTs, from
+    /// rocksdb.aggregated-table-properties (internal 8-byte key tags excluded).
     pub sst_raw_bytes: u64,
     /// sst_raw_bytes / live_sst_bytes: user bytes per SST byte (index and filter blocks
     /// included). `None` until something has been flushed.
@@ -191,7 +194,11 @@ pub(crate) fn collect(engine: &Engine) -> Result<EngineStats> {
     let agg = engine
         .property_str("rocksdb.aggregated-table-properties")
         .unwrap_or_default();
-    let sst_raw_bytes = table_property(&agg, "raw key size").unwrap_or(0)
+    // "raw key size" counts internal keys: the user key plus an 8-byte sequence/type tag.
+    let entries = table_property(&agg, "# entries").unwrap_or(0);
+    let sst_raw_bytes = table_property(&agg, "raw key size")
+        .unwrap_or(0)
+        .saturating_sub(8 * entries)
         + table_property(&agg, "raw value size").unwrap_or(0);
     let counters = Counters::read(engine);
     Ok(EngineStats {
@@ -245,7 +252,11 @@ impl EngineStats {
             human_bytes(self.live_sst_bytes),
             human_bytes(self.total_sst_bytes)
         );
-        let _ = writeln!(s, "disk usage (DB dir)       {}", human_bytes(self.disk_bytes));
+        let _ = writeln!(
+            s,
+            "disk usage (DB dir)       {}",
+            human_bytes(self.disk_bytes)
+        );
         let _ = writeln!(s, "files per level L0..L6    {:?}", self.files_per_level);
         let _ = writeln!(
             s,
@@ -339,6 +350,10 @@ mod tests {
         assert_eq!(d.cache_hit_rate(), Some(0.75));
         assert_eq!(d.write_amplification(), Some(1.5));
         assert_eq!(Counters::default().cache_hit_rate(), None);
-        assert_eq!(a.since(&b).block_cache_hits, 0, "saturates instead of wrapping");
+        assert_eq!(
+            a.since(&b).block_cache_hits,
+            0,
+            "saturates instead of wrapping"
+        );
     }
 }

@@ -10,7 +10,7 @@ use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 fn num_table(header: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
-    t.set_header(header.iter().map(|h| Cell::new(h)));
+    t.set_header(header.iter().map(Cell::new));
     for i in 1..header.len() {
         if let Some(c) = t.column_mut(i) {
             c.set_cell_alignment(CellAlignment::Right);
@@ -40,8 +40,17 @@ pub fn phase_label(p: &PhaseResult) -> String {
 /// figures per phase, and the final engine stats.
 pub fn table(r: &BenchResult) -> String {
     let mut t = num_table(&[
-        "phase", "ops", "elapsed s", "ops/s", "MiB/s", "avg µs", "p50 µs", "p95 µs", "p99 µs",
-        "p99.9 µs", "max µs",
+        "phase",
+        "ops",
+        "elapsed s",
+        "ops/s",
+        "MiB/s",
+        "avg µs",
+        "p50 µs",
+        "p95 µs",
+        "p99 µs",
+        "p99.9 µs",
+        "max µs",
     ]);
     for p in &r.phases {
         let l = &p.latency_us;
@@ -66,7 +75,16 @@ pub fn table(r: &BenchResult) -> String {
 
     let multi: Vec<&PhaseResult> = r.phases.iter().filter(|p| p.per_op.len() > 1).collect();
     if !multi.is_empty() {
-        let mut t = num_table(&["phase", "op", "ops", "ops/s", "p50 µs", "p99 µs", "found", "not found"]);
+        let mut t = num_table(&[
+            "phase",
+            "op",
+            "ops",
+            "ops/s",
+            "p50 µs",
+            "p99 µs",
+            "found",
+            "not found",
+        ]);
         for p in multi {
             for o in &p.per_op {
                 t.add_row(vec![
@@ -86,7 +104,14 @@ pub fn table(r: &BenchResult) -> String {
     }
 
     let mut t = num_table(&[
-        "phase", "cache hit %", "stall ms", "W-amp", "compaction wait s", "CPU s", "SST after", "disk after",
+        "phase",
+        "cache hit %",
+        "stall ms",
+        "W-amp",
+        "compaction wait s",
+        "CPU s",
+        "SST after",
+        "disk after",
         "ratio after",
     ]);
     for p in &r.phases {
@@ -116,7 +141,8 @@ pub fn table(r: &BenchResult) -> String {
 
 /// Pretty JSON of the whole result.
 pub fn json(r: &BenchResult) -> Result<Vec<u8>> {
-    let mut v = serde_json::to_vec_pretty(r).map_err(|e| Error::usage(format!("serialising results: {e}")))?;
+    let mut v = serde_json::to_vec_pretty(r)
+        .map_err(|e| Error::usage(format!("serialising results: {e}")))?;
     v.push(b'\n');
     Ok(v)
 }
@@ -126,10 +152,29 @@ pub fn csv(r: &BenchResult) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| Error::usage(format!("writing CSV: {e}"));
     w.write_record([
-        "phase", "workload", "threads", "batch_size", "ops", "elapsed_s", "ops_per_sec", "mb_per_sec",
-        "lat_avg_us", "lat_p50_us", "lat_p95_us", "lat_p99_us", "lat_p999_us", "lat_max_us",
-        "cache_hit_rate", "stall_micros", "write_amplification", "compression_ratio", "sst_bytes",
-        "disk_bytes", "compaction_wait_s", "cpu_s", "interrupted",
+        "phase",
+        "workload",
+        "threads",
+        "batch_size",
+        "ops",
+        "elapsed_s",
+        "ops_per_sec",
+        "mb_per_sec",
+        "lat_avg_us",
+        "lat_p50_us",
+        "lat_p95_us",
+        "lat_p99_us",
+        "lat_p999_us",
+        "lat_max_us",
+        "cache_hit_rate",
+        "stall_micros",
+        "write_amplification",
+        "compression_ratio",
+        "sst_bytes",
+        "disk_bytes",
+        "compaction_wait_s",
+        "cpu_s",
+        "interrupted",
     ])
     .map_err(fail)?;
     let o = |x: Option<f64>| x.map_or(String::new(), |v| format!("{v:.4}"));
@@ -162,5 +207,6 @@ pub fn csv(r: &BenchResult) -> Result<Vec<u8>> {
         ])
         .map_err(fail)?;
     }
-    w.into_inner().map_err(|e| Error::usage(format!("writing CSV: {e}")))
+    w.into_inner()
+        .map_err(|e| Error::usage(format!("writing CSV: {e}")))
 }

@@ -3,7 +3,7 @@
 
 pub mod recorder;
 
-use crate::engine::stats::Counters;
+use crate::engine::stats::{Counters, EngineStats};
 use crate::engine::{batch::uniform_batch_capacity, Engine};
 use crate::error::{Error, Result};
 use crate::signals;
@@ -14,7 +14,9 @@ use hdrhistogram::Histogram;
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
-use recorder::{new_histogram, IntervalPiece, LatencySummary, OpOutcome, Recorder, ThreadTotals, INTERVAL};
+use recorder::{
+    new_histogram, IntervalPiece, LatencySummary, OpOutcome, Recorder, ThreadTotals, INTERVAL,
+};
 use rocksdb::statistics::Ticker;
 use rocksdb::WriteBatch;
 use serde::{Deserialize, Serialize};
@@ -58,7 +60,11 @@ impl PhaseSpec {
             ops: None,
             duration_s: None,
             threads: 1,
-            batch_size: if workload == Workload::FillBatch { 1000 } else { 1 },
+            batch_size: if workload == Workload::FillBatch {
+                1000
+            } else {
+                1
+            },
             key_size: 16,
             value_size: 100,
             compressibility: 0.5,
@@ -76,7 +82,10 @@ impl PhaseSpec {
             return bad("--num must be at least 1 (the number of keys)".into());
         }
         if self.threads == 0 || self.threads > 1024 {
-            return bad(format!("--threads {} is out of range: use 1 to 1024", self.threads));
+            return bad(format!(
+                "--threads {} is out of range: use 1 to 1024",
+                self.threads
+            ));
         }
         if self.batch_size == 0 {
             return bad("--batch-size must be at least 1".into());
@@ -104,7 +113,9 @@ impl PhaseSpec {
         }
         if let Some(d) = self.duration_s {
             if !(d > 0.0 && d.is_finite()) {
-                return bad(format!("--duration {d} must be a positive number of seconds"));
+                return bad(format!(
+                    "--duration {d} must be a positive number of seconds"
+                ));
             }
         }
         if self.ops == Some(0) {
@@ -298,7 +309,11 @@ fn drive(engine: &Engine, spec: &PhaseSpec, progress: &Progress) -> Result<Phase
                 let rec = Recorder::new(start, headline, Some(tx));
                 let quota = total.map(|n| {
                     let (lo, hi) = share(n, t.min(workers - 1), workers);
-                    if role_writer { u64::MAX } else { hi - lo }
+                    if role_writer {
+                        u64::MAX
+                    } else {
+                        hi - lo
+                    }
                 });
                 let deadline = deadline_d.map(|d| start + d);
                 worker(shared, t, role_writer, rec, quota, deadline)
@@ -310,7 +325,10 @@ fn drive(engine: &Engine, spec: &PhaseSpec, progress: &Progress) -> Result<Phase
         let (samples, pieces) = collect(&shared, &rx, start, &bar, &handles, workers);
         let results: Vec<Result<ThreadTotals>> = handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err(Error::usage("a worker thread panicked"))))
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::usage("a worker thread panicked")))
+            })
             .collect();
         (results, start, samples, pieces)
     });
@@ -337,7 +355,9 @@ struct Sample {
 fn sample(engine: &Engine) -> Sample {
     Sample {
         stall_micros: engine.ticker(Ticker::StallMicros),
-        pending: engine.property_int("rocksdb.estimate-pending-compaction-bytes").unwrap_or(0),
+        pending: engine
+            .property_int("rocksdb.estimate-pending-compaction-bytes")
+            .unwrap_or(0),
         stopped: engine.property_int("rocksdb.is-write-stopped").unwrap_or(0) != 0,
         rss: sysmon::rss_bytes(),
     }
@@ -410,8 +430,10 @@ fn make_bar(progress: &Progress, total: Option<u64>, duration: Option<Duration>)
         (None, Some(d)) => {
             let b = ProgressBar::new(d.as_secs().max(1));
             b.set_style(
-                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} s")
-                    .expect("valid template"),
+                ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} s",
+                )
+                .expect("valid template"),
             );
             b
         }
@@ -432,7 +454,9 @@ fn worker(
 ) -> Result<ThreadTotals> {
     let spec = sh.spec;
     let e = sh.engine;
-    let seed = spec.seed.wrapping_add((t as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let seed = spec
+        .seed
+        .wrapping_add((t as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let mut rng = SmallRng::seed_from_u64(seed);
     let mut vals = ValueGen::new(spec.compressibility, spec.value_size, seed ^ 0x301);
     let mut key = key_buffer(spec.key_size);
@@ -451,15 +475,26 @@ fn worker(
             if n == 1 {
                 encode_key($pick, &mut key);
                 e.put(&key, vals.next(vs))?;
-                OpOutcome { kind: OpKind::Write, ops: 1, bytes: (ks + vs) as u64, found: None }
+                OpOutcome {
+                    kind: OpKind::Write,
+                    ops: 1,
+                    bytes: (ks + vs) as u64,
+                    found: None,
+                }
             } else {
-                let mut b = WriteBatch::with_capacity_bytes(uniform_batch_capacity(n as usize, ks, vs));
+                let mut b =
+                    WriteBatch::with_capacity_bytes(uniform_batch_capacity(n as usize, ks, vs));
                 for _ in 0..n {
                     encode_key($pick, &mut key);
                     b.put(&key, vals.next(vs));
                 }
                 e.write(b)?;
-                OpOutcome { kind: OpKind::BatchWrite, ops: n, bytes: n * (ks + vs) as u64, found: None }
+                OpOutcome {
+                    kind: OpKind::BatchWrite,
+                    ops: n,
+                    bytes: n * (ks + vs) as u64,
+                    found: None,
+                }
             }
         }};
     }
@@ -492,9 +527,11 @@ fn worker(
                 }))
             })?
         }
-        Workload::FillRandom | Workload::Overwrite => run_loop(&mut rec, quota, deadline, None, |_, left| {
-            Ok(write_keys!(batch.min(left), uniform(&mut rng, num)))
-        })?,
+        Workload::FillRandom | Workload::Overwrite => {
+            run_loop(&mut rec, quota, deadline, None, |_, left| {
+                Ok(write_keys!(batch.min(left), uniform(&mut rng, num)))
+            })?
+        }
         Workload::FillUniqueRandom => {
             let perm = Permutation::new(num, spec.seed);
             let mut next = lo;
@@ -514,7 +551,9 @@ fn worker(
         })?,
         Workload::ReadHot => {
             let hot = (num / 100).max(1);
-            run_loop(&mut rec, quota, deadline, None, |_, _| Ok(read_key!(uniform(&mut rng, hot))))?
+            run_loop(&mut rec, quota, deadline, None, |_, _| {
+                Ok(read_key!(uniform(&mut rng, hot)))
+            })?
         }
         Workload::ReadMissing => {
             let mut missing = key.clone();
@@ -522,7 +561,12 @@ fn worker(
             run_loop(&mut rec, quota, deadline, None, |_, _| {
                 encode_key(uniform(&mut rng, num), &mut missing);
                 let r = e.get_len(&missing)?;
-                Ok(OpOutcome { kind: OpKind::Read, ops: 1, bytes: 0, found: Some(r.is_some()) })
+                Ok(OpOutcome {
+                    kind: OpKind::Read,
+                    ops: 1,
+                    bytes: 0,
+                    found: Some(r.is_some()),
+                })
             })?
         }
         Workload::ReadRandomWriteRandom => {
@@ -551,7 +595,12 @@ fn worker(
                 }
                 let bytes = it.key().map_or(0, |k| k.len()) + it.value().map_or(0, |v| v.len());
                 it.next();
-                Ok(OpOutcome { kind: OpKind::Next, ops: 1, bytes: bytes as u64, found: None })
+                Ok(OpOutcome {
+                    kind: OpKind::Next,
+                    ops: 1,
+                    bytes: bytes as u64,
+                    found: None,
+                })
             })?
         }
         Workload::SeekRandom => {
@@ -569,7 +618,12 @@ fn worker(
                     bytes += it.key().map_or(0, |k| k.len()) + it.value().map_or(0, |v| v.len());
                     it.next();
                 }
-                Ok(OpOutcome { kind: OpKind::Seek, ops: 1, bytes: bytes as u64, found: Some(found) })
+                Ok(OpOutcome {
+                    kind: OpKind::Seek,
+                    ops: 1,
+                    bytes: bytes as u64,
+                    found: Some(found),
+                })
             })?
         }
     }
@@ -607,7 +661,13 @@ fn run_loop(
     Ok(())
 }
 
-fn summarise(spec: &PhaseSpec, totals: ThreadTotals, elapsed: f64, samples: Vec<Sample>, pieces: Pieces) -> PhaseResult {
+fn summarise(
+    spec: &PhaseSpec,
+    totals: ThreadTotals,
+    elapsed: f64,
+    samples: Vec<Sample>,
+    pieces: Pieces,
+) -> PhaseResult {
     let w = spec.workload;
     let mut per_op = Vec::new();
     let mut head_hist = new_histogram();
@@ -637,13 +697,25 @@ fn summarise(spec: &PhaseSpec, totals: ThreadTotals, elapsed: f64, samples: Vec<
             let t_end = ((i + 1) as f64).min(elapsed.max(i as f64 + 1e-3));
             let span = t_end - i as f64;
             let s0 = samples.get(i).copied().unwrap_or_default();
-            let s1 = samples.get(i + 1).or(samples.last()).copied().unwrap_or_default();
+            let s1 = samples
+                .get(i + 1)
+                .or(samples.last())
+                .copied()
+                .unwrap_or_default();
             IntervalRow {
                 t_s: t_end,
                 ops: *ops,
                 ops_per_sec: *ops as f64 / span.max(1e-3),
-                p50_us: if h.is_empty() { 0.0 } else { h.value_at_quantile(0.5) as f64 / 1000.0 },
-                p99_us: if h.is_empty() { 0.0 } else { h.value_at_quantile(0.99) as f64 / 1000.0 },
+                p50_us: if h.is_empty() {
+                    0.0
+                } else {
+                    h.value_at_quantile(0.5) as f64 / 1000.0
+                },
+                p99_us: if h.is_empty() {
+                    0.0
+                } else {
+                    h.value_at_quantile(0.99) as f64 / 1000.0
+                },
                 stall_micros: s1.stall_micros.saturating_sub(s0.stall_micros),
                 pending_compaction_bytes: s1.pending,
                 write_stopped: s1.stopped,

@@ -102,7 +102,11 @@ pub struct Recorder {
 
 impl Recorder {
     /// `headline[k]` says whether op kind k counts toward the interval throughput.
-    pub fn new(start: Instant, headline: [bool; OpKind::COUNT], tx: Option<Sender<IntervalPiece>>) -> Self {
+    pub fn new(
+        start: Instant,
+        headline: [bool; OpKind::COUNT],
+        tx: Option<Sender<IntervalPiece>>,
+    ) -> Self {
         Recorder {
             totals: ThreadTotals::new(),
             headline,
@@ -208,7 +212,12 @@ mod tests {
     use super::*;
 
     fn out(kind: OpKind) -> OpOutcome {
-        OpOutcome { kind, ops: 1, bytes: 10, found: Some(true) }
+        OpOutcome {
+            kind,
+            ops: 1,
+            bytes: 10,
+            found: Some(true),
+        }
     }
 
     #[test]
@@ -221,18 +230,29 @@ mod tests {
         r.record(out(OpKind::Read), start, start + Duration::from_micros(5));
         r.record(out(OpKind::Write), start, start + Duration::from_micros(50));
         // crosses into interval 2
-        r.record(out(OpKind::Read), start + Duration::from_millis(2500), start + Duration::from_millis(2501));
+        r.record(
+            out(OpKind::Read),
+            start + Duration::from_millis(2500),
+            start + Duration::from_millis(2501),
+        );
         let t = r.finish(start + Duration::from_secs(3));
         assert_eq!(t.ops[OpKind::Read.index()], 2);
         assert_eq!(t.ops[OpKind::Write.index()], 1);
         assert_eq!(t.found[OpKind::Read.index()], 2);
         let pieces: Vec<IntervalPiece> = rx.try_iter().collect();
         assert_eq!(pieces.len(), 2);
-        assert_eq!((pieces[0].index, pieces[0].ops), (0, 1), "the write is not headline");
+        assert_eq!(
+            (pieces[0].index, pieces[0].ops),
+            (0, 1),
+            "the write is not headline"
+        );
         assert_eq!((pieces[1].index, pieces[1].ops), (2, 1));
         let s = LatencySummary::from_histogram(t.hists[OpKind::Read.index()].as_ref().unwrap());
         assert_eq!(s.samples, 2);
-        assert!((s.min - 5.0).abs() < 0.01 && (s.max - 1000.0).abs() < 1.0, "{s:?}");
+        assert!(
+            (s.min - 5.0).abs() < 0.01 && (s.max - 1000.0).abs() < 1.0,
+            "{s:?}"
+        );
     }
 
     #[test]

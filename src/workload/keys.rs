@@ -100,7 +100,12 @@ impl Permutation {
             n,
             half_bits,
             mask: (1u64 << half_bits) - 1,
-            round_keys: [rng.next_u64(), rng.next_u64(), rng.next_u64(), rng.next_u64()],
+            round_keys: [
+                rng.next_u64(),
+                rng.next_u64(),
+                rng.next_u64(),
+                rng.next_u64(),
+            ],
         }
     }
 
@@ -158,7 +163,11 @@ mod tests {
         assert_eq!(v[..50], v[50..]);
         assert!(v.iter().all(|&b| b < 127));
         let distinct: std::collections::HashSet<u8> = v.iter().copied().collect();
-        assert!(distinct.len() > 20, "not all-zero or constant: {}", distinct.len());
+        assert!(
+            distinct.len() > 20,
+            "not all-zero or constant: {}",
+            distinct.len()
+        );
         let mut g1 = ValueGen::new(1.0, 100, 1);
         let w = g1.next(100).to_vec();
         assert_ne!(w[..50], w[50..]);
@@ -199,6 +208,9 @@ mod tests {
         for _ in 0..100_000 {
             hits[uniform(&mut rng, 10) as usize] += 1;
         }
-        assert!(hits.iter().all(|&h| (9_000..11_000).contains(&h)), "{hits:?}");
+        assert!(
+            hits.iter().all(|&h| (9_000..11_000).contains(&h)),
+            "{hits:?}"
+        );
     }
 }

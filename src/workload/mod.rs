@@ -224,7 +224,9 @@ mod tests {
             Workload::parse_list("fillrandom, readrandom").unwrap(),
             vec![Workload::FillRandom, Workload::ReadRandom]
         );
-        let e = Workload::parse_list("fillrandom,readrandon").unwrap_err().to_string();
+        let e = Workload::parse_list("fillrandom,readrandon")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("readrandon") && e.contains("readrandom"), "{e}");
         assert!(Workload::parse_list(" , ").is_err());
     }
