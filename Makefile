@@ -6,7 +6,7 @@ export CARGO_TARGET_DIR
 CARGO ?= cargo
 
 # What `make run` benchmarks: a temporary DB, 1M keys of 100-byte values, ~1 minute.
-RUN_ARGS ?= bench --workload fillseq,fillrandom,overwrite,fillbatch,readrandom,readhot,seekrandom,readwhilewriting --num 1000000 --ops 500000
+RUN_ARGS ?= bench --workload fillseq,fillrandom,overwrite,fillbatch,readrandom,readhot,seekrandom,readwhilewriting --num 1000000 --reads 500000
 
 .PHONY: deps build run test bench lint overhead
 

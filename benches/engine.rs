@@ -140,10 +140,11 @@ fn random_get(c: &mut Criterion) {
             black_box(e.get_len(&key).unwrap())
         })
     });
+    let ro = rocksdb::ReadOptions::default();
     g.bench_function("bare_rocksdb", |b| {
         b.iter(|| {
             encode_key(uniform(&mut rng, n), &mut key);
-            black_box(e.db().get_pinned(&key).unwrap().map(|s| s.len()))
+            black_box(e.db().get_pinned_opt(&key, &ro).unwrap().map(|s| s.len()))
         })
     });
     g.finish();

@@ -10,7 +10,7 @@ use rand::SeedableRng;
 use rdbtune::engine::batch::uniform_batch_capacity;
 use rdbtune::engine::EngineConfig;
 use rdbtune::workload::keys::{encode_key, key_buffer, uniform, ValueGen};
-use rocksdb::{WaitForCompactOptions, WriteBatch, WriteOptions, DB};
+use rocksdb::{ReadOptions, WaitForCompactOptions, WriteBatch, WriteOptions, DB};
 use std::time::Instant;
 
 fn main() {
@@ -32,6 +32,7 @@ fn main() {
     let opts = cfg.to_options();
     let db = DB::open(&opts, dir.path()).expect("open");
     let wo = WriteOptions::default();
+    let ro = ReadOptions::default();
     let (ks, vs) = (16usize, 100usize);
     let mut key = key_buffer(ks);
     // Same seeds as rdbtune's first worker thread.
@@ -64,7 +65,7 @@ fn main() {
             "readrandom" => {
                 for _ in 0..num {
                     encode_key(uniform(&mut rng, num), &mut key);
-                    found += db.get_pinned(&key).unwrap().is_some() as u64;
+                    found += db.get_pinned_opt(&key, &ro).unwrap().is_some() as u64;
                 }
             }
             other => panic!("bare_loop supports fillbatch, fillrandom, readrandom; not {other}"),

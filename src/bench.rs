@@ -33,9 +33,10 @@ pub fn phase_specs(args: &BenchArgs) -> Result<Vec<PhaseSpec>> {
         .map_err(|e| Error::usage(format!("--workload: {e}")))?;
     let specs: Vec<PhaseSpec> = workloads
         .into_iter()
-        .map(|w| {
+        .enumerate()
+        .map(|(i, w)| {
             let mut s = PhaseSpec::new(w, args.num);
-            s.ops = args.ops;
+            s.ops = args.ops.or(if w.reads() { args.reads } else { None });
             s.duration_s = args.duration;
             s.threads = args.threads;
             if let Some(b) = args.batch_size {
@@ -47,7 +48,11 @@ pub fn phase_specs(args: &BenchArgs) -> Result<Vec<PhaseSpec>> {
             s.read_percent = args.read_percent;
             s.seek_nexts = args.seek_nexts;
             s.warmup_s = args.warmup;
-            s.seed = args.seed;
+            // Each phase draws its own key sequence: a readrandom after a fillrandom must not
+            // replay the keys the fill wrote, in the order it wrote them.
+            s.seed = args
+                .seed
+                .wrapping_add((i as u64).wrapping_mul(0xD1B5_4A32_D192_ED03));
             s
         })
         .collect();

@@ -90,6 +90,10 @@ pub struct BenchArgs {
     #[arg(long)]
     pub ops: Option<u64>,
 
+    /// Operations for reading phases (db_bench's --reads); --ops, when given, wins
+    #[arg(long)]
+    pub reads: Option<u64>,
+
     /// Seconds per phase; with --ops the phase ends at whichever comes first
     #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub duration: Option<f64>,
@@ -124,7 +128,12 @@ pub struct BenchArgs {
     pub seek_nexts: usize,
 
     /// Seconds of unmeasured warm-up before each phase (same workload)
-    #[arg(long, value_name = "SECS", default_value_t = 0.0, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
     pub warmup: f64,
 
     /// Seed for key choice and value contents (same seed, same data)

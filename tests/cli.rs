@@ -158,6 +158,21 @@ fn every_workload_runs() {
 }
 
 #[test]
+fn reads_sets_read_phases_only() {
+    let v = bench_json(&[
+        "--workload",
+        "fillseq,readrandom,seekrandom",
+        "--num",
+        "2000",
+        "--reads",
+        "500",
+    ]);
+    assert_eq!(phase(&v, 0)["ops"], 2000, "fills write --num keys");
+    assert_eq!(phase(&v, 1)["ops"], 500);
+    assert_eq!(phase(&v, 2)["ops"], 500);
+}
+
+#[test]
 fn duration_bound_and_intervals() {
     let v = bench_json(&[
         "--workload",

@@ -141,6 +141,18 @@ impl Workload {
         )
     }
 
+    /// Whether the workload reads (db_bench's `--reads` sets its op count).
+    pub fn reads(self) -> bool {
+        !matches!(
+            self,
+            Workload::FillSeq
+                | Workload::FillRandom
+                | Workload::FillUniqueRandom
+                | Workload::Overwrite
+                | Workload::FillBatch
+        )
+    }
+
     /// Whether the workload needs keys to be there already.
     pub fn needs_data(self) -> bool {
         matches!(
