@@ -127,8 +127,8 @@ impl Workload {
         }
     }
 
-    /// Whether the workload writes (so it is billed compaction debt and write stats).
-    pub fn writes(self) -> bool {
+    /// Whether the workload only writes (a fill or overwrite).
+    pub fn is_fill(self) -> bool {
         matches!(
             self,
             Workload::FillSeq
@@ -136,21 +136,21 @@ impl Workload {
                 | Workload::FillUniqueRandom
                 | Workload::Overwrite
                 | Workload::FillBatch
-                | Workload::ReadRandomWriteRandom
-                | Workload::ReadWhileWriting
         )
+    }
+
+    /// Whether the workload writes (so it is billed compaction debt and write stats).
+    pub fn writes(self) -> bool {
+        self.is_fill()
+            || matches!(
+                self,
+                Workload::ReadRandomWriteRandom | Workload::ReadWhileWriting
+            )
     }
 
     /// Whether the workload reads (db_bench's `--reads` sets its op count).
     pub fn reads(self) -> bool {
-        !matches!(
-            self,
-            Workload::FillSeq
-                | Workload::FillRandom
-                | Workload::FillUniqueRandom
-                | Workload::Overwrite
-                | Workload::FillBatch
-        )
+        !self.is_fill()
     }
 
     /// Whether the workload needs keys to be there already.
