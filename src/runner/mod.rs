@@ -513,12 +513,12 @@ fn worker(
 
     let w = spec.workload;
     match w {
-        _ if role_writer => run_loop(&mut rec, quota, deadline, Some(stop), |_, _| {
+        _ if role_writer => run_loop(&mut rec, quota, deadline, Some(stop), |_| {
             Ok(write_keys!(1, uniform(&mut rng, num)))
         })?,
         Workload::FillSeq | Workload::FillBatch => {
             let mut next = lo;
-            run_loop(&mut rec, quota, deadline, None, |_, left| {
+            run_loop(&mut rec, quota, deadline, None, |left| {
                 let n = batch.min(left);
                 Ok(write_keys!(n, {
                     let k = next;
@@ -528,14 +528,14 @@ fn worker(
             })?
         }
         Workload::FillRandom | Workload::Overwrite => {
-            run_loop(&mut rec, quota, deadline, None, |_, left| {
+            run_loop(&mut rec, quota, deadline, None, |left| {
                 Ok(write_keys!(batch.min(left), uniform(&mut rng, num)))
             })?
         }
         Workload::FillUniqueRandom => {
             let perm = Permutation::new(num, spec.seed);
             let mut next = lo;
-            run_loop(&mut rec, quota, deadline, None, |_, left| {
+            run_loop(&mut rec, quota, deadline, None, |left| {
                 Ok(write_keys!(batch.min(left), {
                     let k = perm.get(next % num);
                     next += 1;
@@ -543,22 +543,21 @@ fn worker(
                 }))
             })?
         }
-        Workload::ReadRandom => run_loop(&mut rec, quota, deadline, None, |_, _| {
-            Ok(read_key!(uniform(&mut rng, num)))
-        })?,
-        Workload::ReadWhileWriting => run_loop(&mut rec, quota, deadline, None, |_, _| {
-            Ok(read_key!(uniform(&mut rng, num)))
-        })?,
+        Workload::ReadRandom | Workload::ReadWhileWriting => {
+            run_loop(&mut rec, quota, deadline, None, |_| {
+                Ok(read_key!(uniform(&mut rng, num)))
+            })?
+        }
         Workload::ReadHot => {
             let hot = (num / 100).max(1);
-            run_loop(&mut rec, quota, deadline, None, |_, _| {
+            run_loop(&mut rec, quota, deadline, None, |_| {
                 Ok(read_key!(uniform(&mut rng, hot)))
             })?
         }
         Workload::ReadMissing => {
             let mut missing = key.clone();
             missing.push(b'.');
-            run_loop(&mut rec, quota, deadline, None, |_, _| {
+            run_loop(&mut rec, quota, deadline, None, |_| {
                 encode_key(uniform(&mut rng, num), &mut missing);
                 let r = e.get_len(&missing)?;
                 Ok(OpOutcome {
@@ -571,7 +570,7 @@ fn worker(
         }
         Workload::ReadRandomWriteRandom => {
             let pct = spec.read_percent as u64;
-            run_loop(&mut rec, quota, deadline, None, |_, _| {
+            run_loop(&mut rec, quota, deadline, None, |_| {
                 if uniform(&mut rng, 100) < pct {
                     Ok(read_key!(uniform(&mut rng, num)))
                 } else {
@@ -583,7 +582,7 @@ fn worker(
             let mut it = e.raw_iterator();
             encode_key(lo % num, &mut key);
             it.seek(&key);
-            run_loop(&mut rec, quota, deadline, None, |_, _| {
+            run_loop(&mut rec, quota, deadline, None, |_| {
                 if !it.valid() {
                     it.status().map_err(|er| Error::engine("iterating", er))?;
                     it.seek_to_first();
@@ -606,7 +605,7 @@ fn worker(
         Workload::SeekRandom => {
             let mut it = e.raw_iterator();
             let nexts = spec.seek_nexts;
-            run_loop(&mut rec, quota, deadline, None, |_, _| {
+            run_loop(&mut rec, quota, deadline, None, |_| {
                 encode_key(uniform(&mut rng, num), &mut key);
                 it.seek(&key);
                 let found = it.valid();
@@ -631,7 +630,7 @@ fn worker(
     Ok(rec.finish(end))
 }
 
-/// The measured loop: runs `op(i, left)` until the quota, the deadline, a stop flag or a
+/// The measured loop: runs `op(keys_left)` until the quota, the deadline, a stop flag or a
 /// signal ends it. Per op: two clock reads, the op, one histogram record; nothing else.
 #[inline(always)]
 fn run_loop(
@@ -639,21 +638,19 @@ fn run_loop(
     quota: Option<u64>,
     deadline: Option<Instant>,
     stop: Option<&AtomicBool>,
-    mut op: impl FnMut(u64, u64) -> Result<OpOutcome>,
+    mut op: impl FnMut(u64) -> Result<OpOutcome>,
 ) -> Result<()> {
     let mut done = 0u64;
-    let mut i = 0u64;
     let quota = quota.unwrap_or(u64::MAX);
     while done < quota {
         if signals::interrupted().is_some() || stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
             break;
         }
         let t0 = Instant::now();
-        let out = op(i, quota - done)?;
+        let out = op(quota - done)?;
         let t1 = Instant::now();
         rec.record(out, t0, t1);
         done += out.ops;
-        i += 1;
         if deadline.is_some_and(|d| t1 >= d) {
             break;
         }

@@ -21,18 +21,16 @@ pub enum OpKind {
     Next,
     /// Seek to a random key, then `seek_nexts` steps.
     Seek,
-    Delete,
 }
 
 impl OpKind {
-    pub const COUNT: usize = 6;
+    pub const COUNT: usize = 5;
     pub const ALL: [OpKind; OpKind::COUNT] = [
         OpKind::Write,
         OpKind::BatchWrite,
         OpKind::Read,
         OpKind::Next,
         OpKind::Seek,
-        OpKind::Delete,
     ];
 
     #[inline(always)]
@@ -47,7 +45,6 @@ impl OpKind {
             OpKind::Read => "read",
             OpKind::Next => "next",
             OpKind::Seek => "seek",
-            OpKind::Delete => "delete",
         }
     }
 }
@@ -151,19 +148,6 @@ impl Workload {
     /// Whether the workload reads (db_bench's `--reads` sets its op count).
     pub fn reads(self) -> bool {
         !self.is_fill()
-    }
-
-    /// Whether the workload needs keys to be there already.
-    pub fn needs_data(self) -> bool {
-        matches!(
-            self,
-            Workload::Overwrite
-                | Workload::ReadSeq
-                | Workload::ReadRandom
-                | Workload::ReadHot
-                | Workload::SeekRandom
-                | Workload::ReadWhileWriting
-        )
     }
 
     /// The op kinds whose counts make the phase's headline throughput. For
