@@ -8,7 +8,7 @@ CARGO ?= cargo
 # What `make run` benchmarks: a temporary DB, 1M keys of 100-byte values, ~1 minute.
 RUN_ARGS ?= bench --workload fillseq,fillrandom,overwrite,fillbatch,readrandom,readhot,seekrandom,readwhilewriting --num 1000000 --reads 500000
 
-.PHONY: deps build run test bench lint overhead
+.PHONY: deps build run test bench lint overhead overhead-instructions
 
 deps:
 	@scripts/setup-deps.sh
@@ -33,3 +33,7 @@ bench: deps
 # installed). See docs/overhead.md.
 overhead: build
 	scripts/overhead.sh
+
+# The same comparison in instructions per op under callgrind (noise-free; needs valgrind).
+overhead-instructions: build
+	scripts/overhead-instructions.sh
