@@ -6,7 +6,7 @@ use crate::engine::{Engine, EngineConfig};
 use crate::error::{Error, Result};
 use crate::report;
 use crate::results::{write_output, BenchResult, SCHEMA};
-use crate::runner::{run_phase, PhaseSpec, Progress};
+use crate::runner::{run_phase, AfterWrite, PhaseSpec, Progress};
 use crate::signals;
 use crate::sysmon::Machine;
 use crate::workload::Workload;
@@ -112,7 +112,12 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
                     .map_or(String::new(), |d| format!(", {d} s"))
             );
         }
-        let r = run_phase(&engine, spec, !args.no_wait_for_compaction, &progress)?;
+        let after = if args.no_wait_for_compaction {
+            AfterWrite::Nothing
+        } else {
+            AfterWrite::WaitForCompaction
+        };
+        let r = run_phase(&engine, spec, after, &progress)?;
         phases.push(r);
     }
     let final_stats = engine.get_stats()?;

@@ -31,6 +31,97 @@ pub enum Command {
     Bench(Box<BenchArgs>),
     /// Print an engine preset (or the effective config after --set) as TOML
     Config(ConfigArgs),
+    /// Run a scenario file: trials x repeats, tables, a recommended config
+    #[command(after_long_help = RUN_HELP)]
+    Run(RunArgs),
+    /// Run a built-in scenario by name (rdbtune sweep --list shows them)
+    #[command(after_long_help = RUN_HELP)]
+    Sweep(SweepArgs),
+    /// Check scenario files without running them
+    Validate(ValidateArgs),
+    /// Join shard folders of one scenario into one result with one recommendation
+    Merge(MergeArgs),
+}
+
+const RUN_HELP: &str = "\
+Output folder (default results/<scenario>/<YYYYmmdd-HHMMSS>/, rewritten after every trial run):
+  results.json      rdbtune.result/v1: machine, scenario, every run's phases, summaries, recommendation
+  trials.csv        one row per trial: axis values, then median, 95% CI and n of every metric
+  intervals.csv     one row per trial, repeat, phase and second
+  summary.md        the trial table and the recommendation with its rationale
+  recommended.toml  the winning config as a paste-able [engine] section
+  OPTIONS.ini       the same as a RocksDB options file (written by RocksDB itself)
+  db_bench.flags    the same as a db_bench command line
+
+Repeats are interleaved: repeat r runs the trials rotated by r, so drift does not favour one.
+Each trial run gets a fresh DB. SIGINT/SIGTERM keep finished trial runs; --resume DIR goes on.
+Sharding: --shard I/N runs every N-th trial (I is 1-based); --shard N takes I from
+JOB_COMPLETION_INDEX (0-based, Kubernetes Indexed Jobs). Join shards with rdbtune merge.
+
+Examples:
+  rdbtune sweep compression --quick
+  rdbtune run scenarios/grid.toml --repeats 5 --out results/grid-nightly
+  rdbtune run scenarios/grid.toml --shard 2/4 --out shard2 && rdbtune merge shard1 shard2 shard3 shard4
+
+Exit codes: 0 ok, 2 bad input (file:line and key named), 3 RocksDB/file-system failure, 130/143 interrupted.";
+
+#[derive(Debug, Clone, Args)]
+pub struct ScenarioRunArgs {
+    /// Output folder (default results/<scenario>/<timestamp>)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Repeats per trial, overriding the file's [run] repeats
+    #[arg(long)]
+    pub repeats: Option<usize>,
+    /// Smoke run: data, ops and durations divided by [run] quick_scale (10), at most 2 repeats
+    #[arg(long)]
+    pub quick: bool,
+    /// Run every N-th trial: I/N (1-based), or N with I from JOB_COMPLETION_INDEX
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Continue an interrupted run in DIR, skipping its finished trial runs
+    #[arg(long, value_name = "DIR")]
+    pub resume: Option<PathBuf>,
+    /// No progress and no summary on the terminal
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML; see docs/scenarios.md)
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub opts: ScenarioRunArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Built-in scenario name
+    #[arg(required_unless_present = "list")]
+    pub name: Option<String>,
+    /// List the built-in scenarios with their descriptions
+    #[arg(long)]
+    pub list: bool,
+    #[command(flatten)]
+    pub opts: ScenarioRunArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Scenario files
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Result folders of the shards
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Output folder (default results/<scenario>/<timestamp>-merged)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 const BENCH_EXAMPLES: &str = "\

@@ -11,8 +11,10 @@ pub mod error;
 pub mod report;
 pub mod results;
 pub mod runner;
+pub mod scenario;
 pub mod signals;
 pub mod sysmon;
+pub mod tune;
 pub mod workload;
 
 pub use error::{Error, Result};
@@ -21,10 +23,73 @@ pub use error::{Error, Result};
 pub fn run(cli: cli::Cli) -> Result<i32> {
     match cli.command {
         cli::Command::Bench(args) => bench::run(&args),
+        cli::Command::Run(args) => {
+            let scn = scenario::Scenario::load(&args.file)?;
+            run_scenario(scn, &args.opts)
+        }
+        cli::Command::Sweep(args) => {
+            if args.list {
+                for (name, text) in scenario::builtin::BUILTIN {
+                    let s = scenario::Scenario::parse(text, &format!("scenarios/{name}.toml"))?;
+                    println!("{name:<18} {}", s.description);
+                }
+                return Ok(0);
+            }
+            let name = args.name.as_deref().unwrap_or_default();
+            let text = scenario::builtin::find(name).ok_or_else(|| {
+                Error::usage(format!(
+                    "unknown sweep {name:?}; built-in sweeps: {} (or run a file with rdbtune run FILE)",
+                    scenario::builtin::BUILTIN.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                ))
+            })?;
+            let scn = scenario::Scenario::parse(text, &format!("scenarios/{name}.toml"))?;
+            run_scenario(scn, &args.opts)
+        }
+        cli::Command::Validate(args) => {
+            for f in &args.files {
+                let s = scenario::Scenario::load(f)?;
+                println!(
+                    "{}: ok: scenario {:?}, {} trials x {} repeats, {} phases",
+                    f.display(),
+                    s.name,
+                    s.trials.len(),
+                    s.run.repeats,
+                    s.trials.first().map_or(0, |t| t.phases.len())
+                );
+            }
+            Ok(0)
+        }
+        cli::Command::Merge(args) => {
+            let (r, out) = scenario::run::merge(&args.dirs, args.out.clone())?;
+            print!("{}", report::scenario::summary_md(&r));
+            eprintln!("merged {} runs into {}", r.runs.len(), out.display());
+            Ok(0)
+        }
         cli::Command::Config(args) => {
             let cfg = bench::engine_config(&args.engine)?;
             print!("{}", cfg.to_toml());
             Ok(0)
         }
     }
+}
+
+fn run_scenario(scn: scenario::Scenario, a: &cli::ScenarioRunArgs) -> Result<i32> {
+    let opts = scenario::run::RunOptions {
+        out: a.out.clone(),
+        repeats: a.repeats,
+        quick: a.quick,
+        shard: a
+            .shard
+            .as_deref()
+            .map(scenario::run::parse_shard)
+            .transpose()?,
+        resume: a.resume.clone(),
+        quiet: a.quiet,
+    };
+    let (r, out, code) = scenario::run::run(scn, &opts)?;
+    if !a.quiet {
+        print!("{}", report::scenario::summary_md(&r));
+        eprintln!("results in {}", out.display());
+    }
+    Ok(code)
 }

@@ -6,6 +6,7 @@
 
 pub mod batch;
 pub mod config;
+pub mod options_file;
 pub mod size;
 pub mod stats;
 

@@ -4,7 +4,7 @@
 pub mod recorder;
 
 use crate::engine::stats::{Counters, EngineStats};
-use crate::engine::{batch::uniform_batch_capacity, Engine};
+use crate::engine::{batch::uniform_batch_capacity, AdaptiveBatcher, Engine};
 use crate::error::{Error, Result};
 use crate::signals;
 use crate::sysmon;
@@ -24,6 +24,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Barrier};
 use std::time::{Duration, Instant};
 
+/// How write workloads build their WriteBatches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BatchMode {
+    #[default]
+    Presized,
+    Default,
+    Adaptive,
+}
+
 /// Everything one phase needs to know.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PhaseSpec {
@@ -36,8 +46,13 @@ pub struct PhaseSpec {
     pub duration_s: Option<f64>,
     /// Worker threads (for readwhilewriting: readers; one writer runs beside them).
     pub threads: usize,
-    /// Keys per WriteBatch for write workloads; 1 writes single puts.
+    /// Keys per WriteBatch for write workloads; 1 writes single puts. With
+    /// `batch_mode = adaptive` this is the largest batch the sizer may choose.
     pub batch_size: usize,
+    /// How batches are built: `presized` (buffer sized exactly up front), `default`
+    /// (RocksDB's default buffer, grown while filling) or `adaptive` (AdaptiveBatcher).
+    #[serde(default)]
+    pub batch_mode: BatchMode,
     pub key_size: usize,
     pub value_size: usize,
     /// Fraction of each value that is random (db_bench --compression_ratio).
@@ -59,6 +74,7 @@ impl PhaseSpec {
             num,
             ops: None,
             duration_s: None,
+            batch_mode: BatchMode::Presized,
             threads: 1,
             batch_size: if workload == Workload::FillBatch {
                 1000
@@ -117,6 +133,14 @@ impl PhaseSpec {
                     "--duration {d} must be a positive number of seconds"
                 ));
             }
+        }
+        if self.batch_mode == BatchMode::Adaptive
+            && !matches!(self.workload, Workload::FillSeq | Workload::FillBatch)
+        {
+            return bad(format!(
+                "batch_mode = adaptive works with fillseq and fillbatch, not {}",
+                self.workload
+            ));
         }
         if self.ops == Some(0) {
             return bad("--ops must be at least 1".into());
@@ -224,12 +248,22 @@ pub struct Progress {
     pub enabled: bool,
 }
 
-/// Runs one phase (with its warm-up) on `engine`. Waits for compaction afterwards when
-/// `wait_for_compaction` is set, outside the timed span.
+/// What to do after a writing phase, outside its timed span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterWrite {
+    /// Nothing: the next phase inherits any compaction debt.
+    Nothing,
+    /// Wait until no flush or compaction is pending or running.
+    WaitForCompaction,
+    /// Flush the memtables, then wait: space and compression figures cover all data.
+    FlushAndWait,
+}
+
+/// Runs one phase (with its warm-up) on `engine`, then `after` if it wrote.
 pub fn run_phase(
     engine: &Engine,
     spec: &PhaseSpec,
-    wait_for_compaction: bool,
+    after: AfterWrite,
     progress: &Progress,
 ) -> Result<PhaseResult> {
     spec.validate()?;
@@ -245,9 +279,9 @@ pub fn run_phase(
     let mut r = drive(engine, spec, progress)?;
     let (u1, s1) = sysmon::cpu_times();
     r.cpu_s = (u1 - u0) + (s1 - s0);
-    if wait_for_compaction && spec.workload.writes() && !r.interrupted {
+    if after != AfterWrite::Nothing && spec.workload.writes() && !r.interrupted {
         let t = Instant::now();
-        engine.wait_for_compaction(false)?;
+        engine.wait_for_compaction(after == AfterWrite::FlushAndWait)?;
         r.compaction_wait_s = t.elapsed().as_secs_f64();
     }
     let after = engine.get_stats()?;
@@ -264,6 +298,9 @@ pub fn run_phase(
     };
     Ok(r)
 }
+
+/// Longest a batch may take before the adaptive sizer halves it.
+pub const ADAPTIVE_MAX_BATCH_LATENCY: Duration = Duration::from_millis(50);
 
 /// Per-thread share of `total` ops: thread `t` of `n` gets [lo, hi).
 fn share(total: u64, t: usize, n: usize) -> (u64, u64) {
@@ -516,6 +553,22 @@ fn worker(
         _ if role_writer => run_loop(&mut rec, quota, deadline, Some(stop), |_| {
             Ok(write_keys!(1, uniform(&mut rng, num)))
         })?,
+        Workload::FillSeq | Workload::FillBatch if spec.batch_mode == BatchMode::Adaptive => {
+            let mut next = lo;
+            let mut sizer =
+                AdaptiveBatcher::new(16, spec.batch_size.max(16), ADAPTIVE_MAX_BATCH_LATENCY);
+            run_loop(&mut rec, quota, deadline, None, |left| {
+                let n = (sizer.size() as u64).min(left);
+                let t0 = Instant::now();
+                let out = write_keys!(n, {
+                    let k = next;
+                    next += 1;
+                    k
+                });
+                sizer.observe(n as usize, t0.elapsed());
+                Ok(out)
+            })?
+        }
         Workload::FillSeq | Workload::FillBatch => {
             let mut next = lo;
             run_loop(&mut rec, quota, deadline, None, |left| {

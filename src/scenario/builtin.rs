@@ -1,0 +1,37 @@
+//! The scenarios shipped in scenarios/, compiled in so `rdbtune sweep NAME` works from any
+//! directory.
+
+/// (name, file text) of every built-in scenario.
+pub const BUILTIN: &[(&str, &str)] = &[
+    (
+        "batch-size",
+        include_str!("../../scenarios/batch-size.toml"),
+    ),
+    (
+        "compression",
+        include_str!("../../scenarios/compression.toml"),
+    ),
+    (
+        "block-cache",
+        include_str!("../../scenarios/block-cache.toml"),
+    ),
+    (
+        "write-buffer",
+        include_str!("../../scenarios/write-buffer.toml"),
+    ),
+    (
+        "background-jobs",
+        include_str!("../../scenarios/background-jobs.toml"),
+    ),
+    (
+        "level-compression",
+        include_str!("../../scenarios/level-compression.toml"),
+    ),
+    ("mixed", include_str!("../../scenarios/mixed.toml")),
+    ("grid", include_str!("../../scenarios/grid.toml")),
+];
+
+/// The text of a built-in scenario.
+pub fn find(name: &str) -> Option<&'static str> {
+    BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}

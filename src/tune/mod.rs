@@ -1,0 +1,4 @@
+//! Statistics over repeats and the recommendation built on them.
+
+pub mod recommend;
+pub mod stats;

@@ -1,0 +1,188 @@
+//! Medians, 95% confidence intervals and "is this difference outside the noise".
+//!
+//! Intervals are Student-t intervals of the mean (repeats are few, so the t quantile matters);
+//! the point estimate shown is the median, which a single outlier run cannot drag.
+
+use serde::{Deserialize, Serialize};
+
+/// Two-sided 97.5% Student-t quantiles for 1..=30 degrees of freedom.
+const T975: [f64; 30] = [
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+    2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+    2.052, 2.048, 2.045, 2.042,
+];
+
+/// The t quantile for a 95% two-sided interval with `df` degrees of freedom.
+pub fn t95(df: f64) -> f64 {
+    if df < 1.0 {
+        return f64::INFINITY;
+    }
+    let i = df.floor() as usize;
+    if i <= 30 {
+        T975[i - 1]
+    } else {
+        1.96 + 2.4 / df // close to the true quantile past 30 df
+    }
+}
+
+/// Summary of one metric over repeats.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    pub n: usize,
+    pub median: f64,
+    pub mean: f64,
+    /// 95% interval of the mean; equal to the mean when n < 2 (no interval).
+    pub ci_low: f64,
+    pub ci_high: f64,
+}
+
+fn mean_var(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = if xs.len() > 1 {
+        xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)
+    } else {
+        0.0
+    };
+    (mean, var)
+}
+
+pub fn median(xs: &[f64]) -> f64 {
+    let mut v = xs.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n == 0 {
+        f64::NAN
+    } else if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+impl Estimate {
+    /// `None` for an empty sample.
+    pub fn of(xs: &[f64]) -> Option<Estimate> {
+        if xs.is_empty() {
+            return None;
+        }
+        let (mean, var) = mean_var(xs);
+        let half = if xs.len() > 1 {
+            t95(xs.len() as f64 - 1.0) * (var / xs.len() as f64).sqrt()
+        } else {
+            0.0
+        };
+        Some(Estimate {
+            n: xs.len(),
+            median: median(xs),
+            mean,
+            ci_low: mean - half,
+            ci_high: mean + half,
+        })
+    }
+
+    /// Whether the estimate carries an interval (at least two repeats).
+    pub fn has_interval(&self) -> bool {
+        self.n >= 2
+    }
+}
+
+/// The relative difference a/b − 1 with a 95% interval (Welch, delta method on the ratio
+/// of means), and whether it is outside the noise.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub rel: f64,
+    pub rel_low: f64,
+    pub rel_high: f64,
+    /// The whole interval is on one side of zero (and both sides had ≥ 2 repeats, or the
+    /// values are exactly repeatable).
+    pub significant: bool,
+}
+
+pub fn compare(a: &[f64], b: &[f64]) -> Option<Comparison> {
+    if a.is_empty() || b.is_empty() {
+        return None;
+    }
+    let (ma, va) = mean_var(a);
+    let (mb, vb) = mean_var(b);
+    if mb == 0.0 {
+        return None;
+    }
+    let (na, nb) = (a.len() as f64, b.len() as f64);
+    let rel = ma / mb - 1.0;
+    if a.len() < 2 || b.len() < 2 {
+        return Some(Comparison {
+            rel,
+            rel_low: f64::NEG_INFINITY,
+            rel_high: f64::INFINITY,
+            significant: false,
+        });
+    }
+    let se_a = va / na;
+    let se_b = vb / nb;
+    // Welch–Satterthwaite degrees of freedom.
+    let df = if se_a + se_b > 0.0 {
+        (se_a + se_b).powi(2) / (se_a.powi(2) / (na - 1.0) + se_b.powi(2) / (nb - 1.0))
+    } else {
+        f64::INFINITY
+    };
+    // Delta method: var(ma/mb) ≈ (ma/mb)^2 (se_a/ma^2 + se_b/mb^2).
+    let r = ma / mb;
+    let se_r = if ma != 0.0 {
+        r.abs() * (se_a / (ma * ma) + se_b / (mb * mb)).sqrt()
+    } else {
+        (se_a).sqrt() / mb.abs()
+    };
+    let t = if df.is_finite() { t95(df) } else { 1.96 };
+    let (lo, hi) = (rel - t * se_r, rel + t * se_r);
+    Some(Comparison {
+        rel,
+        rel_low: lo,
+        rel_high: hi,
+        significant: lo > 0.0 || hi < 0.0,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn estimate_and_interval() {
+        let e = Estimate::of(&[10.0, 12.0, 11.0]).unwrap();
+        assert_eq!(e.median, 11.0);
+        assert!((e.mean - 11.0).abs() < 1e-12);
+        // s = 1, n = 3: half width = 4.303 / sqrt(3)
+        assert!((e.ci_high - 11.0 - 4.303 / 3f64.sqrt()).abs() < 1e-9);
+        let one = Estimate::of(&[5.0]).unwrap();
+        assert!(!one.has_interval() && one.ci_low == 5.0);
+        assert!(Estimate::of(&[]).is_none());
+        assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), 2.5);
+    }
+
+    #[test]
+    fn comparisons_respect_noise() {
+        let a = [110.0, 111.0, 109.0, 110.5, 109.5];
+        let b = [100.0, 101.0, 99.0, 100.5, 99.5];
+        let c = compare(&a, &b).unwrap();
+        assert!(c.significant && (c.rel - 0.10).abs() < 1e-9 && c.rel_low > 0.05);
+        let noisy = [130.0, 80.0, 120.0];
+        let c = compare(&noisy, &b).unwrap();
+        assert!(!c.significant, "{c:?}");
+        let c = compare(&[2.0, 2.0], &[1.0, 1.0]).unwrap();
+        assert!(
+            c.significant && c.rel == 1.0,
+            "exactly repeatable values: {c:?}"
+        );
+        let c = compare(&[2.0], &[1.0]).unwrap();
+        assert!(!c.significant, "one run each has no interval");
+    }
+
+    #[test]
+    fn t_quantiles() {
+        assert_eq!(t95(1.0), 12.706);
+        assert_eq!(t95(30.0), 2.042);
+        assert!((t95(1000.0) - 1.96).abs() < 0.01);
+        assert!(t95(0.5).is_infinite());
+    }
+}
