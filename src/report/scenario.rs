@@ -226,14 +226,7 @@ pub fn summary_md(r: &ScenarioResult) -> String {
                 let _ = writeln!(o, "Constraints: {}.", cs.join(", "));
             }
             if let (Some(ru), Some(m)) = (&rec.runner_up, &rec.margin) {
-                let _ = writeln!(
-                    o,
-                    "Margin over the runner-up `{ru}`: {:+.1}% (95% CI {:+.1}% to {:+.1}%){}.",
-                    m.rel * 100.0,
-                    m.rel_low * 100.0,
-                    m.rel_high * 100.0,
-                    if m.significant { "" } else { ": within noise" }
-                );
+                let _ = writeln!(o, "Margin over the runner-up `{ru}`: {}.", m.describe());
             }
             if rec.tie_broken_by_cost {
                 let _ = writeln!(

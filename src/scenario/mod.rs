@@ -207,8 +207,16 @@ impl Scenario {
         };
         let f: File = toml::from_str(text).map_err(|e| {
             let line = e.span().map_or(1, |s| line_of(text, s.start));
+            // Name the key written on that line, when there is one.
+            let key = text
+                .lines()
+                .nth(line - 1)
+                .and_then(|l| l.split_once('='))
+                .map(|(k, _)| k.trim())
+                .filter(|k| !k.is_empty() && !k.starts_with('['))
+                .map_or(String::new(), |k| format!("{k}: "));
             Error::usage(format!(
-                "{origin}:{line}: {}",
+                "{origin}:{line}: {key}{}",
                 crate::engine::config::one_line(e.message())
             ))
         })?;

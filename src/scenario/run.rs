@@ -556,12 +556,9 @@ pub fn write_all(r: &ScenarioResult, out: &Path) -> Result<()> {
             ];
             if let Some(m) = &rec.margin {
                 lines.push(format!(
-                    "margin over runner-up {}: {:+.1}% (95% CI {:+.1}% .. {:+.1}%){}",
+                    "margin over runner-up {}: {}",
                     rec.runner_up.as_deref().unwrap_or("-"),
-                    m.rel * 100.0,
-                    m.rel_low * 100.0,
-                    m.rel_high * 100.0,
-                    if m.significant { "" } else { ", within noise" }
+                    m.describe()
                 ));
             }
             if rec.tie_broken_by_cost {

@@ -3,7 +3,7 @@
 //! Intervals are Student-t intervals of the mean (repeats are few, so the t quantile matters);
 //! the point estimate shown is the median, which a single outlier run cannot drag.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Two-sided 97.5% Student-t quantiles for 1..=30 degrees of freedom.
 const T975: [f64; 30] = [
@@ -92,11 +92,46 @@ impl Estimate {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
     pub rel: f64,
+    /// Interval bounds; infinite when either side has a single repeat (JSON: null).
+    #[serde(deserialize_with = "null_as_neg_inf")]
     pub rel_low: f64,
+    #[serde(deserialize_with = "null_as_inf")]
     pub rel_high: f64,
     /// The whole interval is on one side of zero (and both sides had ≥ 2 repeats, or the
     /// values are exactly repeatable).
     pub significant: bool,
+}
+
+fn null_as_neg_inf<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NEG_INFINITY))
+}
+
+fn null_as_inf<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::INFINITY))
+}
+
+impl Comparison {
+    /// `+12.3% (95% CI +4.0% to +20.6%)`, `, within noise` when not significant.
+    pub fn describe(&self) -> String {
+        let ci = if self.rel_low.is_finite() && self.rel_high.is_finite() {
+            format!(
+                "95% CI {:+.1}% to {:+.1}%",
+                self.rel_low * 100.0,
+                self.rel_high * 100.0
+            )
+        } else {
+            "no interval: one repeat".to_string()
+        };
+        format!(
+            "{:+.1}% ({ci}){}",
+            self.rel * 100.0,
+            if self.significant {
+                ""
+            } else {
+                ", within noise"
+            }
+        )
+    }
 }
 
 pub fn compare(a: &[f64], b: &[f64]) -> Option<Comparison> {
@@ -176,6 +211,10 @@ mod tests {
         );
         let c = compare(&[2.0], &[1.0]).unwrap();
         assert!(!c.significant, "one run each has no interval");
+        assert!(c.describe().contains("no interval"));
+        let json = serde_json::to_string(&c).unwrap();
+        let back: Comparison = serde_json::from_str(&json).unwrap();
+        assert!(back.rel_low == f64::NEG_INFINITY && back.rel_high == f64::INFINITY);
     }
 
     #[test]

@@ -1,0 +1,434 @@
+//! Scenario files end to end: validation errors, the output folder, OPTIONS.ini round trip,
+//! interruption and resume, sharding and merge.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_rdbtune"))
+}
+
+fn run(args: &[&str], tmp: &Path) -> Output {
+    bin()
+        .args(args)
+        .env("TMPDIR", tmp)
+        .output()
+        .expect("run rdbtune")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn results(dir: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap()
+}
+
+/// (trial, repeat) pairs of a result, sorted.
+fn run_set(v: &Value) -> Vec<(String, u64)> {
+    let mut s: Vec<(String, u64)> = v["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["trial"].as_str().unwrap().to_string(),
+                r["repeat"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    s.sort();
+    s
+}
+
+const SMALL: &str = r#"
+name = "small"
+description = "three codecs on tiny data"
+
+[data]
+num = 3000
+value_size = 100
+
+[[phase]]
+workload = "fillrandom"
+
+[[phase]]
+workload = "readrandom"
+ops = 2000
+
+[grid]
+compression = ["none", "lz4", "zstd"]
+
+[run]
+repeats = 2
+
+[recommend]
+objective = "maximize fillrandom.ops_per_sec"
+constraints = ["readrandom.p99_us <= 1000000"]
+"#;
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn every_shipped_scenario_validates() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).unwrap().flatten() {
+        let p = e.path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            let s = rdbtune::scenario::Scenario::load(&p)
+                .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            assert!(
+                !s.trials.is_empty() && s.objective.is_some(),
+                "{}",
+                p.display()
+            );
+            n += 1;
+        }
+    }
+    assert_eq!(
+        n,
+        rdbtune::scenario::builtin::BUILTIN.len(),
+        "every file is a built-in sweep"
+    );
+    let t = tempfile::tempdir().unwrap();
+    let o = run(&["sweep", "--list"], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), n);
+}
+
+#[test]
+fn grid_expands_with_stable_ids() {
+    let s = rdbtune::scenario::Scenario::parse(SMALL, "small.toml").unwrap();
+    let ids: Vec<&str> = s.trials.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["compression=none", "compression=lz4", "compression=zstd"]
+    );
+    assert_eq!(
+        s.trials[2].config.compression,
+        rdbtune::engine::Compression::Zstd
+    );
+    let lvl = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/level-compression.toml"),
+    )
+    .unwrap();
+    let s = rdbtune::scenario::Scenario::parse(&lvl, "level-compression.toml").unwrap();
+    let t = s.trials.iter().find(|t| t.id == "tiered-static").unwrap();
+    assert!(!t.config.level_compaction_dynamic_level_bytes);
+    let g =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/grid.toml"))
+            .unwrap();
+    let s = rdbtune::scenario::Scenario::parse(&g, "grid.toml").unwrap();
+    assert_eq!(s.trials.len(), 8);
+    assert!(s
+        .trials
+        .iter()
+        .any(|t| t.id == "compression=zstd,max_background_jobs=8,write_buffer_size=256MiB"));
+}
+
+/// Each malformed file: exit 2, one line naming file:line and the key.
+#[test]
+fn malformed_scenarios_name_file_line_and_key() {
+    let t = tempfile::tempdir().unwrap();
+    let base = "name = \"x\"\n[[phase]]\nworkload = \"fillrandom\"\n";
+    let cases = [
+        ("unknown-key.toml", format!("{base}[run]\nrepeat = 3\n"), ":5:", "repeat"),
+        ("wrong-type.toml", format!("{base}[run]\nrepeats = \"three\"\n"), ":5:", "repeats"),
+        ("empty-axis.toml", format!("{base}[grid]\ncompression = []\n"), ":5:", "grid.compression"),
+        ("bad-axis.toml", format!("{base}[grid]\ncompresion = [\"lz4\"]\n"), ":5:", "compresion"),
+        ("unknown-workload.toml", "name = \"x\"\n[[phase]]\nworkload = \"fillrandon\"\n".to_string(), ":3:", "fillrandon"),
+        ("bad-constraint.toml", format!("{base}[recommend]\nobjective = \"maximize fillrandom.ops_per_sec\"\nconstraints = [\"ratio ~ 2\"]\n"), ":6:", "recommend.constraints"),
+        ("bad-metric.toml", format!("{base}[recommend]\nobjective = \"maximize readrandom.ops_per_sec\"\n"), ":5:", "readrandom.ops_per_sec"),
+        ("bad-engine-value.toml", format!("name = \"x\"\n[engine]\ncompression = \"lz5\"\n[[phase]]\nworkload = \"fillrandom\"\n"), ":3:", "engine.compression"),
+        ("bad-engine-key.toml", format!("name = \"x\"\n[engine]\nwrite_bufer_size = 1\n[[phase]]\nworkload = \"fillrandom\"\n"), ":3:", "write_bufer_size"),
+        ("bad-size.toml", format!("name = \"x\"\n[engine]\nwrite_buffer_size = \"64QB\"\n[[phase]]\nworkload = \"fillrandom\"\n"), ":3:", "64QB"),
+        ("no-phase.toml", "name = \"x\"\n".to_string(), "no-phase.toml", "[[phase]]"),
+        ("not-toml.toml", "name = \n".to_string(), ":1:", "not-toml.toml"),
+    ];
+    for (file, text, line, key) in cases {
+        let p = write(t.path(), file, &text);
+        let o = run(&["validate", p.to_str().unwrap()], t.path());
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{file}: {err}");
+        assert!(
+            err.contains(file) && err.contains(line) && err.contains(key),
+            "{file}: {err}"
+        );
+        assert_eq!(err.trim_end().lines().count(), 1, "{file}: {err}");
+        assert!(!err.contains("panicked"));
+    }
+    let o = run(&["validate", "/nonexistent/x.toml"], t.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("/nonexistent/x.toml"));
+    let o = run(&["sweep", "compresion"], t.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("compresion") && stderr(&o).contains("compression"));
+    let o = run(&["sweep", "compression", "--shard", "3/2"], t.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--shard"));
+}
+
+#[test]
+fn run_writes_every_output_and_options_ini_loads_in_rocksdb() {
+    let t = tempfile::tempdir().unwrap();
+    let f = write(t.path(), "small.toml", SMALL);
+    let out = t.path().join("out");
+    let o = run(
+        &["run", f.to_str().unwrap(), "--out", out.to_str().unwrap()],
+        t.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    for name in [
+        "results.json",
+        "trials.csv",
+        "intervals.csv",
+        "summary.md",
+        "recommended.toml",
+        "OPTIONS.ini",
+        "db_bench.flags",
+    ] {
+        let p = out.join(name);
+        assert!(
+            p.is_file() && std::fs::metadata(&p).unwrap().len() > 0,
+            "{name}"
+        );
+    }
+    let v = results(&out);
+    assert_eq!(v["schema"], "rdbtune.result/v1");
+    assert_eq!(run_set(&v).len(), 6);
+    let winner = v["recommendation"]["winner"].as_str().unwrap().to_string();
+    assert!(winner.starts_with("compression="));
+    // Repeats are interleaved: repeat 1 starts with the second trial.
+    let order: Vec<&str> = v["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["trial"].as_str().unwrap())
+        .collect();
+    assert_eq!(order[0], "compression=none");
+    assert_eq!(order[3], "compression=lz4");
+    let csv = std::fs::read_to_string(out.join("trials.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 4);
+    assert!(csv
+        .lines()
+        .next()
+        .unwrap()
+        .contains("fillrandom.ops_per_sec.median"));
+    let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(
+        md.contains(&format!("## Recommendation: `{winner}`")),
+        "{md}"
+    );
+    let iv = std::fs::read_to_string(out.join("intervals.csv")).unwrap();
+    assert!(iv.starts_with("trial,repeat,phase,t_s,ops_per_sec"));
+
+    // recommended.toml is a paste-able [engine] section of the winner.
+    let rec: toml::Table =
+        toml::from_str(&std::fs::read_to_string(out.join("recommended.toml")).unwrap()).unwrap();
+    let codec = winner.trim_start_matches("compression=");
+    assert_eq!(rec["engine"]["compression"].as_str(), Some(codec));
+
+    // OPTIONS.ini loads into RocksDB, and a DB opened with it runs with those values.
+    let optdir = t.path().join("optdir");
+    std::fs::create_dir(&optdir).unwrap();
+    std::fs::copy(out.join("OPTIONS.ini"), optdir.join("OPTIONS-000009")).unwrap();
+    let (mut opts, cfs) = rocksdb::Options::load_latest(
+        &optdir,
+        rocksdb::Env::new().unwrap(),
+        false,
+        rocksdb::Cache::new_lru_cache(8 << 20),
+    )
+    .expect("RocksDB parses OPTIONS.ini");
+    opts.create_if_missing(true);
+    let dbdir = t.path().join("db");
+    // Column family options (codec, memtable size) come with the descriptors.
+    drop(rocksdb::DB::open_cf_descriptors(&opts, &dbdir, cfs).unwrap());
+    let written = std::fs::read_dir(&dbdir)
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().starts_with("OPTIONS-"))
+        .unwrap();
+    let text = std::fs::read_to_string(written.path()).unwrap();
+    let rocks_name = match codec {
+        "none" => "kNoCompression",
+        "lz4" => "kLZ4Compression",
+        _ => "kZSTD",
+    };
+    assert!(
+        text.contains(&format!("  compression={rocks_name}\n")),
+        "{rocks_name}: {}",
+        text.lines()
+            .filter(|l| l.contains("compression"))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+    assert!(text.contains("  write_buffer_size=67108864\n"));
+    assert!(text.contains("  max_background_jobs=2\n"));
+    let flags = std::fs::read_to_string(out.join("db_bench.flags")).unwrap();
+    assert!(
+        flags.contains(&format!("--compression_type={codec}"))
+            && flags.contains("--benchmarks=fillrandom,readrandom")
+    );
+}
+
+#[test]
+fn shards_merge_to_the_unsharded_trial_set() {
+    let t = tempfile::tempdir().unwrap();
+    let f = write(t.path(), "small.toml", SMALL);
+    let fs = f.to_str().unwrap();
+    let dir = |n: &str| t.path().join(n);
+    for (shard, out) in [("1/2", "s1"), ("2/2", "s2")] {
+        let o = run(
+            &[
+                "run",
+                fs,
+                "-q",
+                "--repeats",
+                "1",
+                "--shard",
+                shard,
+                "--out",
+                dir(out).to_str().unwrap(),
+            ],
+            t.path(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let s1 = run_set(&results(&dir("s1")));
+    let s2 = run_set(&results(&dir("s2")));
+    assert_eq!(s1.len(), 2);
+    assert_eq!(s2.len(), 1);
+    let o = run(
+        &[
+            "merge",
+            dir("s1").to_str().unwrap(),
+            dir("s2").to_str().unwrap(),
+            "--out",
+            dir("m").to_str().unwrap(),
+        ],
+        t.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(
+        &[
+            "run",
+            fs,
+            "-q",
+            "--repeats",
+            "1",
+            "--out",
+            dir("all").to_str().unwrap(),
+        ],
+        t.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let merged = results(&dir("m"));
+    assert_eq!(run_set(&merged), run_set(&results(&dir("all"))));
+    assert!(merged["recommendation"]["winner"].is_string());
+    assert!(dir("m").join("OPTIONS.ini").is_file());
+    let other = write(
+        t.path(),
+        "other.toml",
+        &SMALL.replace("name = \"small\"", "name = \"other\""),
+    );
+    let o = run(
+        &[
+            "run",
+            other.to_str().unwrap(),
+            "-q",
+            "--repeats",
+            "1",
+            "--shard",
+            "1/3",
+            "--out",
+            dir("o").to_str().unwrap(),
+        ],
+        t.path(),
+    );
+    assert!(o.status.success());
+    let o = run(
+        &[
+            "merge",
+            dir("s1").to_str().unwrap(),
+            dir("o").to_str().unwrap(),
+            "--out",
+            dir("bad").to_str().unwrap(),
+        ],
+        t.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
+fn sigint_keeps_finished_trials_and_resume_skips_them() {
+    let t = tempfile::tempdir().unwrap();
+    let text = SMALL.replace("ops = 2000", "duration_s = 0.7");
+    let f = write(t.path(), "slow.toml", &text);
+    let out = t.path().join("out");
+    let mut child = bin()
+        .args([
+            "run",
+            f.to_str().unwrap(),
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .env("TMPDIR", t.path())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    loop {
+        let n = std::fs::read(out.join("results.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+            .map_or(0, |v| v["runs"].as_array().map_or(0, |a| a.len()));
+        if n >= 2 {
+            break;
+        }
+        assert!(start.elapsed().as_secs() < 60, "no trial finished in time");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let t0 = std::time::Instant::now();
+    let status = child.wait().unwrap();
+    assert!(t0.elapsed().as_secs_f64() < 3.0, "stopped promptly");
+    assert_eq!(status.code(), Some(130));
+    let v = results(&out);
+    assert_eq!(v["interrupted"], true);
+    let kept = run_set(&v);
+    assert!(kept.len() >= 2 && kept.len() < 6, "{kept:?}");
+    let first_metrics = v["runs"][0]["metrics"].clone();
+    // temp DBs of the interrupted run are gone
+    let left: Vec<_> = std::fs::read_dir(t.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("rdbtune-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+
+    let o = run(
+        &[
+            "run",
+            f.to_str().unwrap(),
+            "-q",
+            "--resume",
+            out.to_str().unwrap(),
+        ],
+        t.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = results(&out);
+    assert_eq!(run_set(&v).len(), 6);
+    assert_eq!(
+        v["runs"][0]["metrics"], first_metrics,
+        "finished runs were not redone"
+    );
+    assert_eq!(v["interrupted"], false);
+}
