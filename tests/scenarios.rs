@@ -145,9 +145,9 @@ fn malformed_scenarios_name_file_line_and_key() {
         ("unknown-workload.toml", "name = \"x\"\n[[phase]]\nworkload = \"fillrandon\"\n".to_string(), ":3:", "fillrandon"),
         ("bad-constraint.toml", format!("{base}[recommend]\nobjective = \"maximize fillrandom.ops_per_sec\"\nconstraints = [\"ratio ~ 2\"]\n"), ":6:", "recommend.constraints"),
         ("bad-metric.toml", format!("{base}[recommend]\nobjective = \"maximize readrandom.ops_per_sec\"\n"), ":5:", "readrandom.ops_per_sec"),
-        ("bad-engine-value.toml", format!("name = \"x\"\n[engine]\ncompression = \"lz5\"\n[[phase]]\nworkload = \"fillrandom\"\n"), ":3:", "engine.compression"),
-        ("bad-engine-key.toml", format!("name = \"x\"\n[engine]\nwrite_bufer_size = 1\n[[phase]]\nworkload = \"fillrandom\"\n"), ":3:", "write_bufer_size"),
-        ("bad-size.toml", format!("name = \"x\"\n[engine]\nwrite_buffer_size = \"64QB\"\n[[phase]]\nworkload = \"fillrandom\"\n"), ":3:", "64QB"),
+        ("bad-engine-value.toml", String::from("name = \"x\"\n[engine]\ncompression = \"lz5\"\n[[phase]]\nworkload = \"fillrandom\"\n"), ":3:", "engine.compression"),
+        ("bad-engine-key.toml", String::from("name = \"x\"\n[engine]\nwrite_bufer_size = 1\n[[phase]]\nworkload = \"fillrandom\"\n"), ":3:", "write_bufer_size"),
+        ("bad-size.toml", String::from("name = \"x\"\n[engine]\nwrite_buffer_size = \"64QB\"\n[[phase]]\nworkload = \"fillrandom\"\n"), ":3:", "64QB"),
         ("no-phase.toml", "name = \"x\"\n".to_string(), "no-phase.toml", "[[phase]]"),
         ("not-toml.toml", "name = \n".to_string(), ":1:", "not-toml.toml"),
     ];
