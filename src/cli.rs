@@ -73,7 +73,7 @@ pub struct ScenarioRunArgs {
     /// Repeats per trial, overriding the file's [run] repeats
     #[arg(long)]
     pub repeats: Option<usize>,
-    /// Smoke run: data, ops and durations divided by [run] quick_scale (10), at most 2 repeats
+    /// Smoke run: data, ops and durations divided by [run] quick_scale (10), at most 3 repeats
     #[arg(long)]
     pub quick: bool,
     /// Run every N-th trial: I/N (1-based), or N with I from JOB_COMPLETION_INDEX

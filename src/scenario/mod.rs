@@ -505,7 +505,7 @@ impl Scenario {
     /// Scales data and run length down for a smoke run (`--quick`).
     pub fn quick(&mut self) {
         let s = self.run.quick_scale.max(1);
-        self.run.repeats = self.run.repeats.min(2);
+        self.run.repeats = self.run.repeats.min(3);
         for t in &mut self.trials {
             for p in &mut t.phases {
                 p.spec.num = (p.spec.num / s).max(1000);

@@ -219,11 +219,20 @@ pub fn summarise(scn: &Scenario, runs: &[TrialRun]) -> Vec<TrialSummary> {
 /// Recomputes summaries and the recommendation from the runs.
 pub fn finalise(r: &mut ScenarioResult) {
     r.summaries = summarise(&r.scenario, &r.runs);
+    // Named [[trial]]s form one more axis, so the rationale compares them too.
+    let mut axes = r.scenario.axes.clone();
+    if r.scenario
+        .trials
+        .iter()
+        .any(|t| t.axes.iter().any(|(k, _)| k == "trial"))
+    {
+        axes.insert(0, "trial".to_string());
+    }
     r.recommendation = r.scenario.objective.as_ref().and_then(|o| {
         recommend(
             o,
             &r.scenario.constraints,
-            &r.scenario.axes,
+            &axes,
             r.scenario.threshold_axis.as_deref(),
             r.scenario.threshold,
             &r.summaries,

@@ -310,11 +310,7 @@ pub fn recommend(
                     fmt_metric(&objective.metric, y)
                 ));
                 if let Some(c) = better(winner, t) {
-                    line.push_str(&format!(
-                        " ({:+.1}%{})",
-                        c.rel * 100.0,
-                        if c.significant { "" } else { ", within noise" }
-                    ));
+                    line.push_str(&format!(" (medians; {})", c.describe()));
                 }
             }
             for m in extra {

@@ -111,7 +111,7 @@ fn null_as_inf<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
 }
 
 impl Comparison {
-    /// `+12.3% (95% CI +4.0% to +20.6%)`, `, within noise` when not significant.
+    /// `mean +12.3% (95% CI +4.0% to +20.6%)`, `, within noise` when not significant.
     pub fn describe(&self) -> String {
         let ci = if self.rel_low.is_finite() && self.rel_high.is_finite() {
             format!(
@@ -123,7 +123,7 @@ impl Comparison {
             "no interval: one repeat".to_string()
         };
         format!(
-            "{:+.1}% ({ci}){}",
+            "mean {:+.1}% ({ci}){}",
             self.rel * 100.0,
             if self.significant {
                 ""
