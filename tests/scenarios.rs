@@ -432,3 +432,94 @@ fn sigint_keeps_finished_trials_and_resume_skips_them() {
     );
     assert_eq!(v["interrupted"], false);
 }
+
+#[test]
+fn memory_budget_skips_trials_with_a_warning() {
+    let t = tempfile::tempdir().unwrap();
+    let text = SMALL
+        .replace(
+            "[grid]\ncompression = [\"none\", \"lz4\", \"zstd\"]",
+            "[grid]\nblock_cache_size = [\"8MiB\", \"1GiB\"]",
+        )
+        .replace(
+            "name = \"small\"",
+            "name = \"small\"\nmemory_budget = \"512MiB\"",
+        );
+    let f = write(t.path(), "mem.toml", &text);
+    let out = t.path().join("out");
+    let o = run(
+        &[
+            "run",
+            f.to_str().unwrap(),
+            "--repeats",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        t.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("skipping trial block_cache_size=1GiB"),
+        "{}",
+        stderr(&o)
+    );
+    let v = results(&out);
+    assert_eq!(run_set(&v), vec![("block_cache_size=8MiB".to_string(), 0)]);
+    assert_eq!(v["skipped"][0][0], "block_cache_size=1GiB");
+    let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(
+        md.contains("| block_cache_size=1GiB | skipped: configured memory"),
+        "{md}"
+    );
+}
+
+/// The acceptance command itself: the compression sweep at --quick size writes the whole
+/// output folder (its speed is not asserted here; the note records it).
+#[test]
+fn sweep_compression_quick_writes_the_folder() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("cq");
+    let o = run(
+        &[
+            "sweep",
+            "compression",
+            "--quick",
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        t.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    for name in [
+        "results.json",
+        "trials.csv",
+        "intervals.csv",
+        "summary.md",
+        "recommended.toml",
+        "OPTIONS.ini",
+        "db_bench.flags",
+    ] {
+        assert!(out.join(name).is_file(), "{name}");
+    }
+    let v = results(&out);
+    assert_eq!(run_set(&v).len(), 12, "4 codecs x 3 repeats");
+    let ratio = |id: &str| {
+        v["summaries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap()["estimates"]["compression_ratio"]["median"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(
+        ratio("compression=none") < 1.05 && ratio("compression=zstd") > ratio("compression=lz4")
+    );
+    assert_ne!(
+        v["recommendation"]["winner"], "compression=none",
+        "excluded by its constraint"
+    );
+}

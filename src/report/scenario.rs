@@ -151,6 +151,9 @@ pub fn table_metrics(r: &ScenarioResult) -> Vec<String> {
     for c in &r.scenario.constraints {
         add(c.metric.clone());
     }
+    for c in &r.scenario.columns {
+        add(c.clone());
+    }
     if let Some(t) = r.scenario.trials.first() {
         for p in &t.phases {
             add(format!("{}.ops_per_sec", p.label));

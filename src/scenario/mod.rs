@@ -47,7 +47,16 @@ struct File {
     #[serde(default)]
     run: RunFile,
     recommend: Option<RecommendFile>,
+    report: Option<ReportFile>,
     memory_budget: Option<Size>,
+}
+
+/// `[report]`: extra metrics shown in summary.md's table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportFile {
+    #[serde(default)]
+    columns: Vec<Spanned<String>>,
 }
 
 /// `[data]`: the key space and values every phase uses.
@@ -170,6 +179,9 @@ pub struct Scenario {
     pub threshold_axis: Option<String>,
     pub threshold: f64,
     pub memory_budget: Option<Size>,
+    /// Extra metrics for the summary table (`[report] columns`).
+    #[serde(default)]
+    pub columns: Vec<String>,
     pub axes: Vec<String>,
     pub trials: Vec<Trial>,
 }
@@ -423,6 +435,30 @@ impl Scenario {
             )));
         }
 
+        let labels: Vec<String> = templates.iter().map(|t| t.label.clone()).collect();
+        let check = |metric: &str, at: usize, key: &str| -> Result<()> {
+            if known_metric(&labels, metric) {
+                Ok(())
+            } else {
+                Err(err_at(
+                    at,
+                    key,
+                    format!(
+                        "unknown metric {metric:?}: use <phase>.<metric> with a phase of this file ({}) and one of {}, or one of {}",
+                        labels.join(", "),
+                        PHASE_METRICS.join(", "),
+                        TRIAL_METRICS.join(", ")
+                    ),
+                ))
+            }
+        };
+        let mut columns = Vec::new();
+        if let Some(r) = &f.report {
+            for c in &r.columns {
+                check(c.get_ref(), c.span().start, "report.columns")?;
+                columns.push(c.get_ref().clone());
+            }
+        }
         let (objective, constraints, threshold_axis, threshold) = match &f.recommend {
             None => (None, Vec::new(), None, 0.05),
             Some(r) => {
@@ -442,23 +478,6 @@ impl Scenario {
                         })
                     })
                     .collect::<Result<Vec<_>>>()?;
-                let labels: Vec<String> = templates.iter().map(|t| t.label.clone()).collect();
-                let check = |metric: &str, at: usize, key: &str| -> Result<()> {
-                    if known_metric(&labels, metric) {
-                        Ok(())
-                    } else {
-                        Err(err_at(
-                            at,
-                            key,
-                            format!(
-                                "unknown metric {metric:?}: use <phase>.<metric> with a phase of this file ({}) and one of {}, or one of {}",
-                                labels.join(", "),
-                                PHASE_METRICS.join(", "),
-                                TRIAL_METRICS.join(", ")
-                            ),
-                        ))
-                    }
-                };
                 check(&o.metric, r.objective.span().start, "recommend.objective")?;
                 for (c, sp) in cs.iter().zip(&r.constraints) {
                     check(&c.metric, sp.span().start, "recommend.constraints")?;
@@ -486,6 +505,7 @@ impl Scenario {
             threshold_axis,
             threshold,
             memory_budget: f.memory_budget,
+            columns,
             axes,
             trials,
         })
