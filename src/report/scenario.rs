@@ -1,8 +1,8 @@
 //! Exporters for scenario results: trials.csv, intervals.csv, summary.md.
 
-use crate::engine::size::human_bytes;
 use crate::error::{Error, Result};
 use crate::scenario::run::ScenarioResult;
+use crate::tune::recommend::fmt_metric;
 use crate::tune::stats::Estimate;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -107,32 +107,17 @@ pub fn intervals_csv(r: &ScenarioResult) -> Result<Vec<u8>> {
         .map_err(|e| Error::usage(format!("writing CSV: {e}")))
 }
 
-/// A metric value for people.
-pub fn fmt_value(metric: &str, v: f64) -> String {
-    if metric.ends_with("bytes") {
-        human_bytes(v.max(0.0) as u64)
-    } else if metric.ends_with("ratio") || metric.ends_with("amplification") {
-        format!("{v:.2}x")
-    } else if metric.ends_with("hit_rate") {
-        format!("{:.1}%", v * 100.0)
-    } else if v.abs() >= 1000.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.2}")
-    }
-}
-
 /// `median [low, high]` (or `median (n=1)` without an interval).
 pub fn fmt_estimate(metric: &str, e: &Estimate) -> String {
     if e.has_interval() {
         format!(
             "{} [{}, {}]",
-            fmt_value(metric, e.median),
-            fmt_value(metric, e.ci_low),
-            fmt_value(metric, e.ci_high)
+            fmt_metric(metric, e.median),
+            fmt_metric(metric, e.ci_low),
+            fmt_metric(metric, e.ci_high)
         )
     } else {
-        format!("{} (n=1)", fmt_value(metric, e.median))
+        format!("{} (n=1)", fmt_metric(metric, e.median))
     }
 }
 
@@ -244,7 +229,7 @@ pub fn summary_md(r: &ScenarioResult) -> String {
                     "Threshold: the smallest {axis} within {:.0}% of the best {} is **{v}** ({}).",
                     s.threshold * 100.0,
                     rec.objective.metric,
-                    fmt_value(&rec.objective.metric, *x)
+                    fmt_metric(&rec.objective.metric, *x)
                 );
             }
             if !rec.rationale.is_empty() {

@@ -193,14 +193,16 @@ pub struct Recommendation {
     pub threshold: Option<(String, String, f64)>,
 }
 
-fn fmt_metric(name: &str, v: f64) -> String {
+/// A metric value for people: sizes for `*bytes`, `x` for ratios and amplification, % for
+/// hit rates, whole numbers from 1000 up.
+pub fn fmt_metric(name: &str, v: f64) -> String {
     if name.ends_with("bytes") {
         crate::engine::size::human_bytes(v.max(0.0) as u64)
     } else if name.ends_with("ratio") || name.ends_with("amplification") {
         format!("{v:.2}x")
-    } else if name.ends_with("rate") {
+    } else if name.ends_with("hit_rate") {
         format!("{:.1}%", v * 100.0)
-    } else if v.abs() >= 100.0 {
+    } else if v.abs() >= 1000.0 {
         format!("{v:.0}")
     } else {
         format!("{v:.2}")
