@@ -163,6 +163,19 @@ fn malformed_scenarios_name_file_line_and_key() {
         assert_eq!(err.trim_end().lines().count(), 1, "{file}: {err}");
         assert!(!err.contains("panicked"));
     }
+    // Keys that are only valid together are accepted together, and a bad combination
+    // points at a key it involves.
+    let ok = write(t.path(), "l0.toml", "name = \"x\"\n[engine]\nlevel0_file_num_compaction_trigger = 1\nlevel0_slowdown_writes_trigger = 2\nlevel0_stop_writes_trigger = 2\n[[phase]]\nworkload = \"fillrandom\"\n");
+    let o = run(&["validate", ok.to_str().unwrap()], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bad = write(t.path(), "l0bad.toml", "name = \"x\"\n[engine]\nlevel0_stop_writes_trigger = 2\n[[phase]]\nworkload = \"fillrandom\"\n");
+    let o = run(&["validate", bad.to_str().unwrap()], t.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("l0bad.toml:3:") && stderr(&o).contains("level0_stop_writes_trigger"),
+        "{}",
+        stderr(&o)
+    );
     let o = run(&["validate", "/nonexistent/x.toml"], t.path());
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("/nonexistent/x.toml"));

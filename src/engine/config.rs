@@ -307,11 +307,32 @@ impl EngineConfig {
     }
 
     fn from_table(table: toml::Table) -> std::result::Result<Self, String> {
-        let cfg: EngineConfig = toml::Value::Table(table)
-            .try_into()
-            .map_err(|e: toml::de::Error| one_line(&e.to_string()))?;
+        let cfg = Self::from_table_unchecked(table)?;
         cfg.validate().map_err(|e| e.to_string())?;
         Ok(cfg)
+    }
+
+    fn from_table_unchecked(table: toml::Table) -> std::result::Result<Self, String> {
+        toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| one_line(&e.to_string()))
+    }
+
+    /// Checks that `value` has the right type and form for `key`, without checking how it
+    /// combines with the other keys (that is [`validate`](Self::validate)'s job).
+    pub fn check_key(&self, key: &str, value: &toml::Value) -> Result<()> {
+        if !Self::KEYS.contains(&key) {
+            return Err(Error::usage(format!(
+                "unknown engine key {key:?}; valid keys: {}",
+                Self::KEYS.join(", ")
+            )));
+        }
+        let mut table = toml::Table::try_from(self)
+            .map_err(|e| Error::usage(format!("cannot serialise engine config: {e}")))?;
+        table.insert(key.to_string(), value.clone());
+        Self::from_table_unchecked(table)
+            .map(|_| ())
+            .map_err(Error::usage)
     }
 
     /// Checks combinations RocksDB would silently sanitise or reject at write time.

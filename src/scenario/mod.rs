@@ -250,16 +250,21 @@ impl Scenario {
                 continue;
             }
             overrides.insert(k.clone(), v.get_ref().clone());
-            let mut probe = config.clone();
-            let mut one = toml::Table::new();
-            one.insert(k.clone(), v.get_ref().clone());
-            probe
-                .merge_table(&one)
+            config
+                .check_key(k, v.get_ref())
                 .map_err(|e| err_at(v.span().start, &format!("engine.{k}"), e.to_string()))?;
         }
-        config
-            .merge_table(&overrides)
-            .map_err(|e| Error::usage(format!("{origin}: [engine]: {e}")))?;
+        // Combinations (L0 trigger order, sync without WAL) are checked together; the error
+        // points at the first key it names.
+        config.merge_table(&overrides).map_err(|e| {
+            let msg = e.to_string();
+            let at = f
+                .engine
+                .iter()
+                .find(|(k, _)| msg.contains(k.as_str()))
+                .map_or(0, |(_, v)| v.span().start);
+            err_at(at, "engine", msg)
+        })?;
 
         if f.phase.is_empty() {
             return Err(Error::usage(format!(
