@@ -1,20 +1,9 @@
 //! `rdbtune` end to end: the binary on small real data.
 
+mod common;
+
+use common::{rdbtune, stderr};
 use serde_json::Value;
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn rdbtune(args: &[&str], tmpdir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rdbtune"))
-        .args(args)
-        .env("TMPDIR", tmpdir)
-        .output()
-        .expect("run rdbtune")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 fn bench_json(args: &[&str]) -> Value {
     let t = tempfile::tempdir().unwrap();

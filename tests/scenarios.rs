@@ -1,25 +1,12 @@
 //! Scenario files end to end: validation errors, the output folder, OPTIONS.ini round trip,
 //! interruption and resume, sharding and merge.
 
+mod common;
+
+use common::{bin, rdbtune as run, stderr};
+use rdbtune::scenario::run::OUTPUT_FILES;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_rdbtune"))
-}
-
-fn run(args: &[&str], tmp: &Path) -> Output {
-    bin()
-        .args(args)
-        .env("TMPDIR", tmp)
-        .output()
-        .expect("run rdbtune")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 fn results(dir: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap()
@@ -197,15 +184,7 @@ fn run_writes_every_output_and_options_ini_loads_in_rocksdb() {
         t.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    for name in [
-        "results.json",
-        "trials.csv",
-        "intervals.csv",
-        "summary.md",
-        "recommended.toml",
-        "OPTIONS.ini",
-        "db_bench.flags",
-    ] {
+    for name in OUTPUT_FILES {
         let p = out.join(name);
         assert!(
             p.is_file() && std::fs::metadata(&p).unwrap().len() > 0,
@@ -505,15 +484,7 @@ fn sweep_compression_quick_writes_the_folder() {
         t.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    for name in [
-        "results.json",
-        "trials.csv",
-        "intervals.csv",
-        "summary.md",
-        "recommended.toml",
-        "OPTIONS.ini",
-        "db_bench.flags",
-    ] {
+    for name in OUTPUT_FILES {
         assert!(out.join(name).is_file(), "{name}");
     }
     let v = results(&out);

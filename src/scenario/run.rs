@@ -536,7 +536,18 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>) -> Result<(ScenarioResult, 
     Ok((first, out))
 }
 
-/// Writes every file of the output folder, each atomically.
+/// The files of a scenario output folder (the last three need a recommendation).
+pub const OUTPUT_FILES: [&str; 7] = [
+    "results.json",
+    "trials.csv",
+    "intervals.csv",
+    "summary.md",
+    "recommended.toml",
+    "OPTIONS.ini",
+    "db_bench.flags",
+];
+
+/// Writes every file of the output folder (see [`OUTPUT_FILES`]), each atomically.
 pub fn write_all(r: &ScenarioResult, out: &Path) -> Result<()> {
     let mut json = serde_json::to_vec_pretty(r)
         .map_err(|e| Error::usage(format!("serialising results: {e}")))?;
