@@ -1,6 +1,7 @@
 //! What to ask RocksDB: db_bench-compatible workloads, their keys and values.
 
 pub mod keys;
+pub mod ycsb;
 
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
