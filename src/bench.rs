@@ -94,6 +94,7 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
     let engine = Engine::open(&cfg, dir.path())?;
     let progress = Progress {
         enabled: !args.quiet && std::io::stderr().is_terminal(),
+        status_every_s: None,
     };
     let mut phases = Vec::new();
     for spec in &specs {

@@ -37,6 +37,9 @@ pub enum Command {
     /// Run a built-in scenario by name (rdbtune sweep --list shows them)
     #[command(after_long_help = RUN_HELP)]
     Sweep(SweepArgs),
+    /// YCSB core workloads A-F, faithful to upstream YCSB, in YCSB's output format
+    #[command(after_long_help = YCSB_HELP)]
+    Ycsb(Box<YcsbArgs>),
     /// Check scenario files without running them
     Validate(ValidateArgs),
     /// Join shard folders of one scenario into one result with one recommendation
@@ -257,6 +260,101 @@ pub struct BenchArgs {
     pub csv: Option<PathBuf>,
 
     /// No progress bar and no table (errors still go to stderr)
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+const YCSB_HELP: &str = "\
+Workloads (upstream YCSB's workloads/workloada..f):
+  a  50% read, 50% update, zipfian          d  95% read, 5% insert, latest
+  b  95% read, 5% update, zipfian           e  95% scan (1..100), 5% insert, zipfian
+  c  100% read, zipfian                     f  50% read, 50% read-modify-write, zipfian
+Records: fieldcount (10) fields of fieldlength (100) random bytes, stored as one value of
+length-prefixed name/value pairs (YCSB's RocksDB binding layout); keys \"user\" + fnvhash64(n)
+(insertorder=hashed). An update reads the record, rewrites one field (all with
+writeallfields=true) and writes it back. Defaults are sized to finish in about a minute:
+100,000 records and operations; upstream's full size is --records 1000000 --operations 3000000.
+
+Properties: -P FILE reads YCSB property files as they are (upstream's workload files parse);
+-p key=value sets one (recordcount, operationcount, *proportion, requestdistribution
+uniform|zipfian|latest, zipfianconstant, fieldcount, fieldlength, readallfields,
+writeallfields, insertorder hashed|ordered, zeropadding, minscanlength, maxscanlength).
+Order: --workload, then -P files, then -p, then --records/--operations.
+
+--target OPS paces the run phase at OPS ops/s over all threads; each op has an intended start
+time, and the latency from it (coordinated-omission corrected) is printed as [Intended-READ]
+etc. beside the measured latency. A status line goes to stderr every --status-interval
+seconds (default 10; 0 turns it off). The load phase is followed by a wait for compaction
+(untimed) so the run phase is not billed for it.
+
+Examples:
+  rdbtune ycsb --workload a
+  rdbtune ycsb --workload a --records 1000000 --operations 3000000 --threads 2
+  rdbtune ycsb -P workloads/workloadb -p requestdistribution=uniform --format table
+  rdbtune ycsb --workload c --target 5000 --phase both --db ./ycsb-db";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum YcsbPhase {
+    Load,
+    Run,
+    Both,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum YcsbFormat {
+    /// YCSB's text format ([OVERALL], [READ], ...)
+    Ycsb,
+    /// rdbtune's tables
+    Table,
+    /// rdbtune.result/v1 JSON
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct YcsbArgs {
+    /// Core workload a, b, c, d, e or f
+    #[arg(long, short = 'w')]
+    pub workload: Option<String>,
+    /// recordcount (default 100000)
+    #[arg(long)]
+    pub records: Option<u64>,
+    /// operationcount (default 100000)
+    #[arg(long)]
+    pub operations: Option<u64>,
+    /// Client threads
+    #[arg(long, short = 't', default_value_t = 1)]
+    pub threads: usize,
+    /// Target throughput of the run phase over all threads, ops/s
+    #[arg(long, value_name = "OPS")]
+    pub target: Option<f64>,
+    /// Which phases to run
+    #[arg(long, value_enum, default_value = "both")]
+    pub phase: YcsbPhase,
+    /// DB directory (default: a temporary one, removed afterwards); --phase run needs the
+    /// --db of an earlier load
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Set a YCSB property (repeatable)
+    #[arg(short = 'p', value_name = "KEY=VALUE")]
+    pub properties: Vec<String>,
+    /// Read a YCSB property file (repeatable)
+    #[arg(short = 'P', value_name = "FILE")]
+    pub property_files: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "ycsb")]
+    pub format: YcsbFormat,
+    /// Write the output to FILE instead of stdout (atomically)
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Seconds between status lines on stderr (0: none)
+    #[arg(long, value_name = "SECS")]
+    pub status_interval: Option<u64>,
+    /// Seed for key choice and values
+    #[arg(long, default_value_t = 0x5EED)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// No status lines
     #[arg(long, short = 'q')]
     pub quiet: bool,
 }

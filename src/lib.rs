@@ -16,6 +16,7 @@ pub mod signals;
 pub mod sysmon;
 pub mod tune;
 pub mod workload;
+pub mod ycsb_cmd;
 
 pub use error::{Error, Result};
 
@@ -45,6 +46,7 @@ pub fn run(cli: cli::Cli) -> Result<i32> {
             let scn = scenario::Scenario::parse(text, &format!("scenarios/{name}.toml"))?;
             run_scenario(scn, &args.opts)
         }
+        cli::Command::Ycsb(args) => ycsb_cmd::run(&args),
         cli::Command::Validate(args) => {
             for f in &args.files {
                 let s = scenario::Scenario::load(f)?;

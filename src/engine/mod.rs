@@ -94,6 +94,11 @@ impl Engine {
         &self.opts
     }
 
+    /// The read options every read of the engine uses.
+    pub fn read_options(&self) -> &ReadOptions {
+        &self.read_opts
+    }
+
     /// The write options derived from the config (`sync`, `disable_wal`).
     pub fn write_options(&self) -> &WriteOptions {
         &self.write_opts

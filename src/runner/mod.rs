@@ -2,6 +2,7 @@
 //! the collector that turns interval pieces and engine samples into a timeline.
 
 pub mod recorder;
+mod ycsb;
 
 use crate::engine::stats::{Counters, EngineStats};
 use crate::engine::{batch::uniform_batch_capacity, AdaptiveBatcher, Engine};
@@ -64,6 +65,13 @@ pub struct PhaseSpec {
     /// Seconds run before measuring (same workload, results discarded).
     pub warmup_s: f64,
     pub seed: u64,
+    /// Target throughput over all threads (ops/s): each thread paces its ops and the
+    /// intended (coordinated-omission corrected) latency is reported beside the measured one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_ops_per_sec: Option<f64>,
+    /// The YCSB workload of ycsb-load / ycsb-run phases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ycsb: Option<crate::workload::ycsb::YcsbSpec>,
 }
 
 impl PhaseSpec {
@@ -88,6 +96,8 @@ impl PhaseSpec {
             seek_nexts: 0,
             warmup_s: 0.0,
             seed: 0x5EED,
+            target_ops_per_sec: None,
+            ycsb: None,
         }
     }
 
@@ -142,6 +152,24 @@ impl PhaseSpec {
                 self.workload
             ));
         }
+        if let Some(t) = self.target_ops_per_sec {
+            if !(t > 0.0 && t.is_finite()) {
+                return bad(format!("--target {t} must be a positive number of ops/s"));
+            }
+        }
+        match (
+            &self.ycsb,
+            matches!(self.workload, Workload::YcsbLoad | Workload::YcsbRun),
+        ) {
+            (Some(y), true) => y.validate()?,
+            (None, true) => {
+                return bad(format!(
+                    "{} needs a YCSB workload (use rdbtune ycsb or a scenario's ycsb key)",
+                    self.workload
+                ))
+            }
+            _ => {}
+        }
         if self.ops == Some(0) {
             return bad("--ops must be at least 1".into());
         }
@@ -151,8 +179,16 @@ impl PhaseSpec {
         Ok(())
     }
 
-    /// Total operations when bounded by count: explicit ops, else num.
+    /// Total operations when bounded by count: explicit ops, else num (YCSB: recordcount
+    /// for load, operationcount for run).
     fn total_ops(&self) -> Option<u64> {
+        match (&self.ycsb, self.workload) {
+            (Some(y), Workload::YcsbLoad) => return Some(self.ops.unwrap_or(y.recordcount)),
+            (Some(y), Workload::YcsbRun) if self.duration_s.is_none() => {
+                return Some(self.ops.unwrap_or(y.operationcount))
+            }
+            _ => {}
+        }
         match (self.ops, self.duration_s) {
             (Some(n), _) => Some(n),
             (None, Some(_)) => None,
@@ -171,6 +207,9 @@ pub struct OpSummary {
     pub ops_per_sec: f64,
     /// Per latency sample (one op, or one batch), µs.
     pub latency_us: LatencySummary,
+    /// With a target rate: latency from each op's intended start, µs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intended_latency_us: Option<LatencySummary>,
     /// Reads: samples that found / did not find their key.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub found: Option<u64>,
@@ -244,8 +283,12 @@ pub struct PhaseResult {
 }
 
 /// How the phase reports progress.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Progress {
+    /// Draw a progress bar (stderr must be a terminal).
     pub enabled: bool,
+    /// Print a status line on stderr every this many seconds.
+    pub status_every_s: Option<u64>,
 }
 
 /// What to do after a writing phase, outside its timed span.
@@ -272,7 +315,7 @@ pub fn run_phase(
         w.duration_s = Some(spec.warmup_s);
         w.ops = None;
         w.seed ^= 0xA5A5_A5A5;
-        drive(engine, &w, &Progress { enabled: false })?;
+        drive(engine, &w, &Progress::default())?;
     }
     let before = Counters::read(engine);
     let (u0, s0) = sysmon::cpu_times();
@@ -311,6 +354,7 @@ fn share(total: u64, t: usize, n: usize) -> (u64, u64) {
 struct Shared<'a> {
     engine: &'a Engine,
     spec: &'a PhaseSpec,
+    inserts: Option<crate::workload::ycsb::InsertSequence>,
     writer_stop: AtomicBool,
     barrier: Barrier,
 }
@@ -322,6 +366,10 @@ fn drive(engine: &Engine, spec: &PhaseSpec, progress: &Progress) -> Result<Phase
     let shared = Shared {
         engine,
         spec,
+        inserts: spec
+            .ycsb
+            .as_ref()
+            .map(|y| crate::workload::ycsb::InsertSequence::new(y.recordcount)),
         writer_stop: AtomicBool::new(false),
         barrier: Barrier::new(workers + usize::from(extra_writer) + 1),
     };
@@ -343,7 +391,11 @@ fn drive(engine: &Engine, spec: &PhaseSpec, progress: &Progress) -> Result<Phase
             handles.push(s.spawn(move || {
                 shared.barrier.wait();
                 let start = Instant::now();
-                let rec = Recorder::new(start, headline, Some(tx));
+                let mut rec = Recorder::new(start, headline, Some(tx));
+                if let Some(target) = spec.target_ops_per_sec {
+                    let per_thread = target / workers as f64;
+                    rec.set_pace(start, Duration::from_secs_f64(1.0 / per_thread));
+                }
                 let quota = total.map(|n| {
                     let (lo, hi) = share(n, t.min(workers - 1), workers);
                     if role_writer {
@@ -359,7 +411,15 @@ fn drive(engine: &Engine, spec: &PhaseSpec, progress: &Progress) -> Result<Phase
         drop(tx);
         shared.barrier.wait();
         let start = Instant::now();
-        let (samples, pieces) = collect(&shared, &rx, start, &bar, &handles, workers);
+        let (samples, pieces) = collect(
+            &shared,
+            &rx,
+            start,
+            &bar,
+            &handles,
+            workers,
+            progress.status_every_s,
+        );
         let results: Vec<Result<ThreadTotals>> = handles
             .into_iter()
             .map(|h| {
@@ -411,7 +471,10 @@ fn collect(
     bar: &ProgressBar,
     handles: &[std::thread::ScopedJoinHandle<'_, Result<ThreadTotals>>],
     readers: usize,
+    status_every_s: Option<u64>,
 ) -> (Vec<Sample>, Pieces) {
+    let mut total_ops = 0u64;
+    let mut status_due: Option<(Instant, u64)> = None;
     let mut samples = vec![sample(shared.engine)];
     let mut pieces: Pieces = Vec::new();
     let mut next = start + INTERVAL;
@@ -421,6 +484,24 @@ fn collect(
             && handles[..readers].iter().all(|h| h.is_finished())
         {
             shared.writer_stop.store(true, Ordering::Relaxed);
+        }
+        if let Some((due, secs)) = status_due {
+            if Instant::now() >= due {
+                status_due = None;
+                let (ops, p99) = pieces.get(secs as usize - 1).map_or((0, 0.0), |(o, h)| {
+                    let p99 = if h.is_empty() {
+                        0.0
+                    } else {
+                        h.value_at_quantile(0.99) as f64 / 1000.0
+                    };
+                    (*o, p99)
+                });
+                bar.suspend(|| {
+                    eprintln!(
+                        "{secs} sec: {total_ops} operations; {ops} current ops/sec (second {secs}); p99 {p99:.1} µs (second {secs}, all op kinds)"
+                    )
+                });
+            }
         }
         let wait = next
             .saturating_duration_since(Instant::now())
@@ -433,12 +514,19 @@ fn collect(
                 }
                 pieces[i].0 += p.ops;
                 pieces[i].1.add(&p.hist).expect("same bounds");
+                total_ops += p.ops;
                 bar.inc(p.ops);
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 if Instant::now() >= next {
                     samples.push(sample(shared.engine));
                     next += INTERVAL;
+                    let secs = samples.len() as u64 - 1;
+                    if status_every_s.is_some_and(|e| e > 0 && secs % e == 0) {
+                        // Printed a moment later, once every thread's piece of that second
+                        // has arrived (threads send it on their first op after the boundary).
+                        status_due = Some((Instant::now() + Duration::from_millis(200), secs));
+                    }
                     if bar.length().is_none() || bar.length() == Some(0) {
                         bar.set_position(start.elapsed().as_secs());
                     }
@@ -512,12 +600,7 @@ fn worker(
             if n == 1 {
                 encode_key($pick, &mut key);
                 e.put(&key, vals.next(vs))?;
-                OpOutcome {
-                    kind: OpKind::Write,
-                    ops: 1,
-                    bytes: (ks + vs) as u64,
-                    found: None,
-                }
+                OpOutcome::new(OpKind::Write, 1, (ks + vs) as u64, None)
             } else {
                 let mut b =
                     WriteBatch::with_capacity_bytes(uniform_batch_capacity(n as usize, ks, vs));
@@ -526,12 +609,7 @@ fn worker(
                     b.put(&key, vals.next(vs));
                 }
                 e.write(b)?;
-                OpOutcome {
-                    kind: OpKind::BatchWrite,
-                    ops: n,
-                    bytes: n * (ks + vs) as u64,
-                    found: None,
-                }
+                OpOutcome::new(OpKind::BatchWrite, n, n * (ks + vs) as u64, None)
             }
         }};
     }
@@ -539,17 +617,20 @@ fn worker(
         ($k:expr) => {{
             encode_key($k, &mut key);
             let r = e.get_len(&key)?;
-            OpOutcome {
-                kind: OpKind::Read,
-                ops: 1,
-                bytes: r.map_or(0, |l| (l + ks) as u64),
-                found: Some(r.is_some()),
-            }
+            OpOutcome::new(
+                OpKind::Read,
+                1,
+                r.map_or(0, |l| (l + ks) as u64),
+                Some(r.is_some()),
+            )
         }};
     }
 
     let w = spec.workload;
     match w {
+        Workload::YcsbLoad | Workload::YcsbRun => {
+            ycsb::worker(sh, lo, &mut rec, quota, deadline, &mut rng, seed)?
+        }
         _ if role_writer => run_loop(&mut rec, quota, deadline, Some(stop), |_| {
             Ok(write_keys!(1, uniform(&mut rng, num)))
         })?,
@@ -613,12 +694,7 @@ fn worker(
             run_loop(&mut rec, quota, deadline, None, |_| {
                 encode_key(uniform(&mut rng, num), &mut missing);
                 let r = e.get_len(&missing)?;
-                Ok(OpOutcome {
-                    kind: OpKind::Read,
-                    ops: 1,
-                    bytes: 0,
-                    found: Some(r.is_some()),
-                })
+                Ok(OpOutcome::new(OpKind::Read, 1, 0, Some(r.is_some())))
             })?
         }
         Workload::ReadRandomWriteRandom => {
@@ -647,12 +723,7 @@ fn worker(
                 }
                 let bytes = it.key().map_or(0, |k| k.len()) + it.value().map_or(0, |v| v.len());
                 it.next();
-                Ok(OpOutcome {
-                    kind: OpKind::Next,
-                    ops: 1,
-                    bytes: bytes as u64,
-                    found: None,
-                })
+                Ok(OpOutcome::new(OpKind::Next, 1, bytes as u64, None))
             })?
         }
         Workload::SeekRandom => {
@@ -670,12 +741,7 @@ fn worker(
                     bytes += it.key().map_or(0, |k| k.len()) + it.value().map_or(0, |v| v.len());
                     it.next();
                 }
-                Ok(OpOutcome {
-                    kind: OpKind::Seek,
-                    ops: 1,
-                    bytes: bytes as u64,
-                    found: Some(found),
-                })
+                Ok(OpOutcome::new(OpKind::Seek, 1, bytes as u64, Some(found)))
             })?
         }
     }
@@ -699,6 +765,7 @@ fn run_loop(
         if signals::interrupted().is_some() || stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
             break;
         }
+        rec.wait_for_turn();
         let t0 = Instant::now();
         let out = op(quota - done)?;
         let t1 = Instant::now();
@@ -724,18 +791,31 @@ fn summarise(
     let (mut head_ops, mut head_bytes) = (0u64, 0u64);
     for k in OpKind::ALL {
         let i = k.index();
-        let Some(h) = &totals.hists[i] else { continue };
-        if w.headline(k) {
-            head_hist.add(h).expect("same bounds");
-            head_ops += totals.ops[i];
-            head_bytes += totals.bytes[i];
+        if let Some(h) = &totals.hists[i] {
+            if w.headline(k) {
+                head_hist.add(h).expect("same bounds");
+                head_ops += totals.ops[i];
+                head_bytes += totals.bytes[i];
+            }
         }
+        // Per kind: the op's own samples plus its nested appearances (an RMW's read).
+        let mut all = match (&totals.hists[i], &totals.nested_hists[i]) {
+            (None, None) => continue,
+            (Some(h), _) | (None, Some(h)) => h.clone(),
+        };
+        if let (Some(_), Some(n)) = (&totals.hists[i], &totals.nested_hists[i]) {
+            all.add(n).expect("same bounds");
+        }
+        let ops = totals.ops[i] + totals.nested_ops[i];
         let is_read = totals.found[i] + totals.not_found[i] > 0;
         per_op.push(OpSummary {
             kind: k,
-            ops: totals.ops[i],
-            ops_per_sec: totals.ops[i] as f64 / elapsed,
-            latency_us: LatencySummary::from_histogram(h),
+            ops,
+            ops_per_sec: ops as f64 / elapsed,
+            latency_us: LatencySummary::from_histogram(&all),
+            intended_latency_us: totals.intended_hists[i]
+                .as_ref()
+                .map(LatencySummary::from_histogram),
             found: is_read.then_some(totals.found[i]),
             not_found: is_read.then_some(totals.not_found[i]),
         });

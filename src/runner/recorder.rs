@@ -37,6 +37,23 @@ pub struct OpOutcome {
     pub bytes: u64,
     /// For reads: whether the key was found.
     pub found: Option<bool>,
+    /// Parts of a compound op measured on their own (YCSB's read-modify-write reports its
+    /// read and its update too): (kind, ns). Not counted toward the phase's throughput.
+    pub nested: [Option<(OpKind, u64)>; 2],
+}
+
+impl OpOutcome {
+    /// An outcome without nested parts.
+    #[inline(always)]
+    pub fn new(kind: OpKind, ops: u64, bytes: u64, found: Option<bool>) -> Self {
+        OpOutcome {
+            kind,
+            ops,
+            bytes,
+            found,
+            nested: [None, None],
+        }
+    }
 }
 
 /// Per-thread totals, merged across threads at the end of a phase.
@@ -46,6 +63,12 @@ pub struct ThreadTotals {
     pub bytes: [u64; OpKind::COUNT],
     pub found: [u64; OpKind::COUNT],
     pub not_found: [u64; OpKind::COUNT],
+    /// Nested parts of compound ops (see [`OpOutcome::nested`]).
+    pub nested_ops: [u64; OpKind::COUNT],
+    pub nested_hists: Vec<Option<Histogram<u64>>>,
+    /// With a target rate: latency from each op's intended start (coordinated-omission
+    /// corrected), per kind.
+    pub intended_hists: Vec<Option<Histogram<u64>>>,
     pub end: Option<Instant>,
 }
 
@@ -57,6 +80,9 @@ impl ThreadTotals {
             bytes: [0; OpKind::COUNT],
             found: [0; OpKind::COUNT],
             not_found: [0; OpKind::COUNT],
+            nested_ops: [0; OpKind::COUNT],
+            nested_hists: (0..OpKind::COUNT).map(|_| None).collect(),
+            intended_hists: (0..OpKind::COUNT).map(|_| None).collect(),
             end: None,
         }
     }
@@ -68,17 +94,24 @@ impl ThreadTotals {
             self.bytes[k] += other.bytes[k];
             self.found[k] += other.found[k];
             self.not_found[k] += other.not_found[k];
-            if let Some(h) = &other.hists[k] {
-                match &mut self.hists[k] {
-                    Some(mine) => mine.add(h).expect("same bounds"),
-                    slot => *slot = Some(h.clone()),
-                }
-            }
+            self.nested_ops[k] += other.nested_ops[k];
+            add_into(&mut self.hists[k], &other.hists[k]);
+            add_into(&mut self.nested_hists[k], &other.nested_hists[k]);
+            add_into(&mut self.intended_hists[k], &other.intended_hists[k]);
         }
         self.end = match (self.end, other.end) {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
         };
+    }
+}
+
+fn add_into(slot: &mut Option<Histogram<u64>>, other: &Option<Histogram<u64>>) {
+    if let Some(h) = other {
+        match slot {
+            Some(mine) => mine.add(h).expect("same bounds"),
+            None => *slot = Some(h.clone()),
+        }
     }
 }
 
@@ -98,6 +131,8 @@ pub struct Recorder {
     interval_ops: u64,
     interval_hist: Histogram<u64>,
     tx: Option<Sender<IntervalPiece>>,
+    /// Target pacing: the intended start of the next op and the interval between ops.
+    pace: Option<(Instant, Duration)>,
 }
 
 impl Recorder {
@@ -116,6 +151,25 @@ impl Recorder {
             interval_ops: 0,
             interval_hist: new_histogram(),
             tx,
+            pace: None,
+        }
+    }
+
+    /// Paces this thread at one op per `tick` from `start` (a target rate): the loop waits
+    /// for each op's intended start, and latency from that intended start is recorded too.
+    pub fn set_pace(&mut self, start: Instant, tick: Duration) {
+        self.pace = Some((start, tick));
+    }
+
+    /// Sleeps until the next op's intended start, if pacing. Returns immediately when the
+    /// thread is behind schedule (the intended-latency histogram then shows the backlog).
+    #[inline]
+    pub fn wait_for_turn(&self) {
+        if let Some((next, _)) = self.pace {
+            let now = Instant::now();
+            if next > now {
+                std::thread::sleep(next - now);
+            }
         }
     }
 
@@ -139,6 +193,20 @@ impl Recorder {
         if self.headline[k] {
             self.interval_ops += out.ops;
             self.interval_hist.saturating_record(ns.max(1));
+        }
+        for (nk, nns) in out.nested.into_iter().flatten() {
+            let i = nk.index();
+            self.totals.nested_ops[i] += 1;
+            self.totals.nested_hists[i]
+                .get_or_insert_with(new_histogram)
+                .saturating_record(nns.max(1));
+        }
+        if let Some((intended, tick)) = self.pace {
+            let late = (t1 - intended.min(t0)).as_nanos().min(MAX_NS as u128) as u64;
+            self.totals.intended_hists[k]
+                .get_or_insert_with(new_histogram)
+                .saturating_record(late.max(1));
+            self.pace = Some((intended + tick, tick));
         }
     }
 
@@ -212,12 +280,7 @@ mod tests {
     use super::*;
 
     fn out(kind: OpKind) -> OpOutcome {
-        OpOutcome {
-            kind,
-            ops: 1,
-            bytes: 10,
-            found: Some(true),
-        }
+        OpOutcome::new(kind, 1, 10, Some(true))
     }
 
     #[test]
@@ -253,6 +316,42 @@ mod tests {
             (s.min - 5.0).abs() < 0.01 && (s.max - 1000.0).abs() < 1.0,
             "{s:?}"
         );
+    }
+
+    #[test]
+    fn nested_parts_and_intended_latency() {
+        let start = Instant::now();
+        let mut r = Recorder::new(start, [true; OpKind::COUNT], None);
+        r.set_pace(start, Duration::from_millis(10));
+        let mut o = out(OpKind::ReadModifyWrite);
+        o.nested = [Some((OpKind::Read, 2_000)), Some((OpKind::Update, 5_000))];
+        // the op ran 30 ms late: intended latency includes the wait
+        r.record(
+            o,
+            start + Duration::from_millis(30),
+            start + Duration::from_millis(31),
+        );
+        let t = r.finish(start + Duration::from_millis(40));
+        assert_eq!(t.ops[OpKind::ReadModifyWrite.index()], 1);
+        assert_eq!(
+            t.ops[OpKind::Read.index()],
+            0,
+            "nested parts are not top-level ops"
+        );
+        assert_eq!(t.nested_ops[OpKind::Read.index()], 1);
+        assert_eq!(
+            t.nested_hists[OpKind::Update.index()]
+                .as_ref()
+                .unwrap()
+                .max(),
+            5_000
+        );
+        let i = t.intended_hists[OpKind::ReadModifyWrite.index()]
+            .as_ref()
+            .unwrap();
+        assert!(i.max() >= 31_000_000 - 100_000, "{}", i.max());
+        let m = t.hists[OpKind::ReadModifyWrite.index()].as_ref().unwrap();
+        assert!(m.max() <= 1_100_000);
     }
 
     #[test]

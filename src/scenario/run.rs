@@ -408,7 +408,7 @@ pub fn run(mut scn: Scenario, opts: &RunOptions) -> Result<(ScenarioResult, Path
     };
     finalise(&mut result);
     write_all(&result, &out)?;
-    let progress = Progress { enabled: false };
+    let progress = Progress::default();
     let after = if scn.run.wait_for_compaction {
         AfterWrite::FlushAndWait
     } else {

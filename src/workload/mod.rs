@@ -22,16 +22,28 @@ pub enum OpKind {
     Next,
     /// Seek to a random key, then `seek_nexts` steps.
     Seek,
+    /// YCSB update (read the record, change fields, write it back).
+    Update,
+    /// YCSB insert of a new record.
+    Insert,
+    /// YCSB scan: seek, then up to maxscanlength records.
+    Scan,
+    /// YCSB read-modify-write (its read and update are also reported under read and update).
+    ReadModifyWrite,
 }
 
 impl OpKind {
-    pub const COUNT: usize = 5;
+    pub const COUNT: usize = 9;
     pub const ALL: [OpKind; OpKind::COUNT] = [
         OpKind::Write,
         OpKind::BatchWrite,
         OpKind::Read,
         OpKind::Next,
         OpKind::Seek,
+        OpKind::Update,
+        OpKind::Insert,
+        OpKind::Scan,
+        OpKind::ReadModifyWrite,
     ];
 
     #[inline(always)]
@@ -46,6 +58,27 @@ impl OpKind {
             OpKind::Read => "read",
             OpKind::Next => "next",
             OpKind::Seek => "seek",
+            OpKind::Update => "update",
+            OpKind::Insert => "insert",
+            OpKind::Scan => "scan",
+            OpKind::ReadModifyWrite => "read_modify_write",
+        }
+    }
+}
+
+impl OpKind {
+    /// The label YCSB prints for this operation (`[READ]`, `[READ-MODIFY-WRITE]`, ...).
+    pub fn ycsb_label(self) -> &'static str {
+        match self {
+            OpKind::Write => "WRITE",
+            OpKind::BatchWrite => "BATCH-WRITE",
+            OpKind::Read => "READ",
+            OpKind::Next => "NEXT",
+            OpKind::Seek => "SEEK",
+            OpKind::Update => "UPDATE",
+            OpKind::Insert => "INSERT",
+            OpKind::Scan => "SCAN",
+            OpKind::ReadModifyWrite => "READ-MODIFY-WRITE",
         }
     }
 }
@@ -72,10 +105,16 @@ pub enum Workload {
     SeekRandom,
     ReadRandomWriteRandom,
     ReadWhileWriting,
+    /// YCSB load phase: insert recordcount records.
+    #[serde(rename = "ycsb-load")]
+    YcsbLoad,
+    /// YCSB run phase: operationcount operations of the workload's mix.
+    #[serde(rename = "ycsb-run")]
+    YcsbRun,
 }
 
 impl Workload {
-    pub const ALL: [Workload; 12] = [
+    pub const ALL: [Workload; 14] = [
         Workload::FillSeq,
         Workload::FillRandom,
         Workload::FillUniqueRandom,
@@ -88,6 +127,8 @@ impl Workload {
         Workload::SeekRandom,
         Workload::ReadRandomWriteRandom,
         Workload::ReadWhileWriting,
+        Workload::YcsbLoad,
+        Workload::YcsbRun,
     ];
 
     pub fn name(self) -> &'static str {
@@ -104,6 +145,8 @@ impl Workload {
             Workload::SeekRandom => "seekrandom",
             Workload::ReadRandomWriteRandom => "readrandomwriterandom",
             Workload::ReadWhileWriting => "readwhilewriting",
+            Workload::YcsbLoad => "ycsb-load",
+            Workload::YcsbRun => "ycsb-run",
         }
     }
 
@@ -122,6 +165,8 @@ impl Workload {
             Workload::SeekRandom => "seek to a random key, then seek_nexts iterator steps",
             Workload::ReadRandomWriteRandom => "random gets and puts, read_percent% reads",
             Workload::ReadWhileWriting => "threads readers get random keys while one writer puts",
+            Workload::YcsbLoad => "YCSB load: insert the records (see rdbtune ycsb --help)",
+            Workload::YcsbRun => "YCSB run: the workload's operation mix (see rdbtune ycsb --help)",
         }
     }
 
@@ -134,6 +179,7 @@ impl Workload {
                 | Workload::FillUniqueRandom
                 | Workload::Overwrite
                 | Workload::FillBatch
+                | Workload::YcsbLoad
         )
     }
 
@@ -142,7 +188,10 @@ impl Workload {
         self.is_fill()
             || matches!(
                 self,
-                Workload::ReadRandomWriteRandom | Workload::ReadWhileWriting
+                Workload::ReadRandomWriteRandom
+                    | Workload::ReadWhileWriting
+                    | Workload::YcsbLoad
+                    | Workload::YcsbRun
             )
     }
 
