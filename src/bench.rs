@@ -65,6 +65,7 @@ pub fn phase_specs(args: &BenchArgs) -> Result<Vec<PhaseSpec>> {
 fn list_workloads() -> String {
     Workload::ALL
         .iter()
+        .filter(|w| !matches!(w, Workload::YcsbLoad | Workload::YcsbRun))
         .map(|w| format!("{:<22} {}\n", w.name(), w.description()))
         .collect()
 }
