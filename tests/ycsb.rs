@@ -226,3 +226,37 @@ fn bad_ycsb_input_is_a_usage_error() {
         assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
     }
 }
+
+#[test]
+fn ycsb_phases_run_in_scenarios() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("ya");
+    let o = rdbtune(
+        &[
+            "sweep",
+            "ycsb-f",
+            "--quick",
+            "-q",
+            "--repeats",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        t.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    let run = &v["runs"][0]["phases"][1];
+    assert_eq!(run["workload"], "ycsb-run");
+    let kinds: Vec<&str> = run["per_op"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["read", "update", "read_modify_write"]);
+    assert!(v["recommendation"]["winner"].is_string());
+    let flags = std::fs::read_to_string(out.join("db_bench.flags")).unwrap();
+    assert!(flags.contains("db_bench has no YCSB core workloads"));
+}

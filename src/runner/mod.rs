@@ -392,6 +392,9 @@ fn drive(engine: &Engine, spec: &PhaseSpec, progress: &Progress) -> Result<Phase
                 shared.barrier.wait();
                 let start = Instant::now();
                 let mut rec = Recorder::new(start, headline, Some(tx));
+                if progress.status_every_s.is_some() {
+                    rec.track_kinds();
+                }
                 if let Some(target) = spec.target_ops_per_sec {
                     let per_thread = target / workers as f64;
                     rec.set_pace(start, Duration::from_secs_f64(1.0 / per_thread));
@@ -461,6 +464,8 @@ fn sample(engine: &Engine) -> Sample {
 }
 
 type Pieces = Vec<(u64, Histogram<u64>)>;
+/// Per interval, per op kind latency (filled only for status lines).
+type KindPieces = Vec<Vec<(OpKind, Histogram<u64>)>>;
 
 /// Receives interval pieces until every worker is done; samples the engine each second.
 /// Stops the readwhilewriting writer once all readers have finished.
@@ -475,6 +480,7 @@ fn collect(
 ) -> (Vec<Sample>, Pieces) {
     let mut total_ops = 0u64;
     let mut status_due: Option<(Instant, u64)> = None;
+    let mut kinds: KindPieces = Vec::new();
     let mut samples = vec![sample(shared.engine)];
     let mut pieces: Pieces = Vec::new();
     let mut next = start + INTERVAL;
@@ -488,17 +494,28 @@ fn collect(
         if let Some((due, secs)) = status_due {
             if Instant::now() >= due {
                 status_due = None;
-                let (ops, p99) = pieces.get(secs as usize - 1).map_or((0, 0.0), |(o, h)| {
-                    let p99 = if h.is_empty() {
-                        0.0
-                    } else {
-                        h.value_at_quantile(0.99) as f64 / 1000.0
-                    };
-                    (*o, p99)
-                });
+                let i = secs as usize - 1;
+                let ops = pieces.get(i).map_or(0, |(o, _)| *o);
+                let mut p99s: Vec<String> = kinds
+                    .get(i)
+                    .map(|v| {
+                        let mut v: Vec<&(OpKind, Histogram<u64>)> = v.iter().collect();
+                        v.sort_by_key(|(k, _)| *k);
+                        v.iter()
+                            .map(|(k, h)| {
+                                let p99 = h.value_at_quantile(0.99) as f64 / 1000.0;
+                                format!("{} p99 {p99:.1} µs", k.ycsb_label())
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if p99s.is_empty() {
+                    p99s.push("no ops completed".into());
+                }
                 bar.suspend(|| {
                     eprintln!(
-                        "{secs} sec: {total_ops} operations; {ops} current ops/sec (second {secs}); p99 {p99:.1} µs (second {secs}, all op kinds)"
+                        "{secs} sec: {total_ops} operations; {ops} current ops/sec; second {secs}: {}",
+                        p99s.join(", ")
                     )
                 });
             }
@@ -515,6 +532,17 @@ fn collect(
                 pieces[i].0 += p.ops;
                 pieces[i].1.add(&p.hist).expect("same bounds");
                 total_ops += p.ops;
+                if !p.per_kind.is_empty() {
+                    if kinds.len() <= i {
+                        kinds.resize_with(i + 1, Vec::new);
+                    }
+                    for (k, h) in p.per_kind {
+                        match kinds[i].iter_mut().find(|(kk, _)| *kk == k) {
+                            Some((_, mine)) => mine.add(&h).expect("same bounds"),
+                            None => kinds[i].push((k, h)),
+                        }
+                    }
+                }
                 bar.inc(p.ops);
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {

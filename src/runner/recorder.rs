@@ -25,6 +25,8 @@ pub struct IntervalPiece {
     pub index: u64,
     pub ops: u64,
     pub hist: Histogram<u64>,
+    /// Per op kind latency of the interval, when per-kind status lines are on.
+    pub per_kind: Vec<(OpKind, Histogram<u64>)>,
 }
 
 /// What one operation did, as returned by a workload step.
@@ -133,6 +135,8 @@ pub struct Recorder {
     tx: Option<Sender<IntervalPiece>>,
     /// Target pacing: the intended start of the next op and the interval between ops.
     pace: Option<(Instant, Duration)>,
+    /// Per-kind interval histograms (only when a status line needs them).
+    per_kind: Option<Vec<Option<Histogram<u64>>>>,
 }
 
 impl Recorder {
@@ -152,7 +156,13 @@ impl Recorder {
             interval_hist: new_histogram(),
             tx,
             pace: None,
+            per_kind: None,
         }
+    }
+
+    /// Also keeps per-op-kind latency per interval (for status lines with per-op p99).
+    pub fn track_kinds(&mut self) {
+        self.per_kind = Some((0..OpKind::COUNT).map(|_| None).collect());
     }
 
     /// Paces this thread at one op per `tick` from `start` (a target rate): the loop waits
@@ -194,6 +204,11 @@ impl Recorder {
             self.interval_ops += out.ops;
             self.interval_hist.saturating_record(ns.max(1));
         }
+        if let Some(pk) = &mut self.per_kind {
+            pk[k]
+                .get_or_insert_with(new_histogram)
+                .saturating_record(ns.max(1));
+        }
         for (nk, nns) in out.nested.into_iter().flatten() {
             let i = nk.index();
             self.totals.nested_ops[i] += 1;
@@ -223,11 +238,18 @@ impl Recorder {
             return;
         }
         let hist = std::mem::replace(&mut self.interval_hist, new_histogram());
+        let per_kind = self.per_kind.as_mut().map_or_else(Vec::new, |pk| {
+            OpKind::ALL
+                .into_iter()
+                .filter_map(|k| pk[k.index()].take().map(|h| (k, h)))
+                .collect()
+        });
         if let Some(tx) = &self.tx {
             let _ = tx.send(IntervalPiece {
                 index: self.interval_index,
                 ops: self.interval_ops,
                 hist,
+                per_kind,
             });
         }
         self.interval_ops = 0;

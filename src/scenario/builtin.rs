@@ -29,6 +29,12 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
     ("mixed", include_str!("../../scenarios/mixed.toml")),
     ("grid", include_str!("../../scenarios/grid.toml")),
+    ("ycsb-a", include_str!("../../scenarios/ycsb-a.toml")),
+    ("ycsb-b", include_str!("../../scenarios/ycsb-b.toml")),
+    ("ycsb-c", include_str!("../../scenarios/ycsb-c.toml")),
+    ("ycsb-d", include_str!("../../scenarios/ycsb-d.toml")),
+    ("ycsb-e", include_str!("../../scenarios/ycsb-e.toml")),
+    ("ycsb-f", include_str!("../../scenarios/ycsb-f.toml")),
 ];
 
 /// The text of a built-in scenario.

@@ -93,6 +93,13 @@ struct PhaseFile {
     read_percent: Option<u32>,
     seek_nexts: Option<usize>,
     warmup_s: Option<f64>,
+    /// ycsb-load / ycsb-run: the core workload (a..f).
+    ycsb: Option<String>,
+    /// ycsb-load / ycsb-run: YCSB properties on top of the core workload.
+    #[serde(default)]
+    properties: BTreeMap<String, toml::Value>,
+    /// Pace the phase at this many ops/s over all threads (intended latency reported too).
+    target_ops_per_sec: Option<f64>,
 }
 
 // No deny_unknown_fields: serde cannot combine it with flatten. Unknown keys in `set` are
@@ -305,6 +312,46 @@ impl Scenario {
                 spec.seek_nexts = s;
             }
             spec.warmup_s = pf.warmup_s.unwrap_or(f.run.warmup_s);
+            spec.target_ops_per_sec = pf.target_ops_per_sec;
+            let is_ycsb = matches!(w, Workload::YcsbLoad | Workload::YcsbRun);
+            match (&pf.ycsb, is_ycsb) {
+                (Some(name), true) => {
+                    let mut y = crate::workload::ycsb::YcsbSpec::core(name)
+                        .map_err(|e| err_at(p.span().start, "phase.ycsb", e.to_string()))?;
+                    y.recordcount = f.data.num;
+                    y.operationcount = pf.ops.unwrap_or(f.data.num);
+                    for (k, v) in &pf.properties {
+                        let text = match v {
+                            toml::Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        };
+                        y.set(k, &text).map_err(|e| {
+                            err_at(
+                                p.span().start,
+                                &format!("phase.properties.{k}"),
+                                e.to_string(),
+                            )
+                        })?;
+                    }
+                    spec.ops = None;
+                    spec.ycsb = Some(y);
+                }
+                (None, true) => {
+                    return Err(err_at(
+                        pf.workload.span().start,
+                        "phase.ycsb",
+                        format!("{w} needs ycsb = \"a\" (a..f): the YCSB core workload"),
+                    ))
+                }
+                (Some(_), false) => {
+                    return Err(err_at(
+                        p.span().start,
+                        "phase.ycsb",
+                        format!("ycsb is only for ycsb-load and ycsb-run phases, not {w}"),
+                    ))
+                }
+                (None, false) => {}
+            }
             spec.seed = f
                 .run
                 .seed
@@ -537,6 +584,10 @@ impl Scenario {
                 p.spec.ops = p.spec.ops.map(|o| (o / s).max(1000));
                 p.spec.duration_s = p.spec.duration_s.map(|d| (d / s as f64).max(1.0));
                 p.spec.warmup_s /= s as f64;
+                if let Some(y) = &mut p.spec.ycsb {
+                    y.recordcount = (y.recordcount / s).max(1000);
+                    y.operationcount = (y.operationcount / s).max(1000);
+                }
                 if p.spec.batch_size as u64 > p.spec.num {
                     p.spec.batch_size = p.spec.num as usize;
                 }

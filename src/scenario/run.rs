@@ -597,6 +597,11 @@ pub fn write_all(r: &ScenarioResult, out: &Path) -> Result<()> {
                 rocksdb_options_file(&t.config, &lines)?.as_bytes(),
             )?;
             let phases: Vec<&str> = t.phases.iter().map(|p| p.spec.workload.name()).collect();
+            let ycsb_note = if t.phases.iter().any(|p| p.spec.ycsb.is_some()) {
+                "# db_bench has no YCSB core workloads: run them with rdbtune ycsb; the engine flags below\n# reproduce the recommended config for db_bench's own workloads.\n"
+            } else {
+                ""
+            };
             let p0 = &t.phases[0].spec;
             let mut flags = vec![
                 "db_bench".to_string(),
@@ -611,7 +616,7 @@ pub fn write_all(r: &ScenarioResult, out: &Path) -> Result<()> {
             if !t.config.compression_per_level.is_empty() {
                 flags.push("--options_file=OPTIONS.ini".into());
             }
-            let text = format!("# {}\n{}\n", lines[0], flags.join(" \\\n  "));
+            let text = format!("# {}\n{ycsb_note}{}\n", lines[0], flags.join(" \\\n  "));
             write_output(&out.join("db_bench.flags"), text.as_bytes())?;
         }
     }
