@@ -691,6 +691,29 @@ mod spec_tests {
     }
 
     #[test]
+    fn workload_a_key_chooser_hottest_key() {
+        // CoreWorkload: ScrambledZipfian(0, recordcount + expectednewkeys), an inclusive
+        // range of recordcount + 1 items for workload A, so the hottest key number is
+        // fnvhash64(0) % 1001, named user + fnvhash64(that).
+        let s = YcsbSpec {
+            recordcount: 1000,
+            operationcount: 1000,
+            ..YcsbSpec::core("a").unwrap()
+        };
+        let seq = InsertSequence::new(1000);
+        let mut ch = KeyChooser::new(&s);
+        let mut rng = SmallRng::seed_from_u64(21);
+        let mut counts = vec![0u32; 1000];
+        for _ in 0..300_000 {
+            counts[ch.next(&mut rng, &seq) as usize] += 1;
+        }
+        let hottest = (0..1000).max_by_key(|&i| counts[i]).unwrap() as u64;
+        assert_eq!(hottest, fnvhash64(0) % 1001);
+        let share = counts[hottest as usize] as f64 / 300_000.0;
+        assert!((share - 1.0 / SCRAMBLED_ZETAN).abs() < 0.005, "{share}");
+    }
+
+    #[test]
     fn insert_sequence_acknowledges_in_order() {
         let seq = InsertSequence::new(10);
         assert_eq!(seq.last_acknowledged(), 9);
