@@ -63,7 +63,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 #[test]
 fn every_shipped_scenario_validates() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let dir = common::source_dir().join("scenarios");
     let mut n = 0;
     for e in std::fs::read_dir(&dir).unwrap().flatten() {
         let p = e.path();
@@ -101,16 +101,13 @@ fn grid_expands_with_stable_ids() {
         s.trials[2].config.compression,
         rdbtune::engine::Compression::Zstd
     );
-    let lvl = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/level-compression.toml"),
-    )
-    .unwrap();
+    let lvl =
+        std::fs::read_to_string(common::source_dir().join("scenarios/level-compression.toml"))
+            .unwrap();
     let s = rdbtune::scenario::Scenario::parse(&lvl, "level-compression.toml").unwrap();
     let t = s.trials.iter().find(|t| t.id == "tiered-static").unwrap();
     assert!(!t.config.level_compaction_dynamic_level_bytes);
-    let g =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/grid.toml"))
-            .unwrap();
+    let g = std::fs::read_to_string(common::source_dir().join("scenarios/grid.toml")).unwrap();
     let s = rdbtune::scenario::Scenario::parse(&g, "grid.toml").unwrap();
     assert_eq!(s.trials.len(), 8);
     assert!(s

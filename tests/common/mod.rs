@@ -22,3 +22,11 @@ pub fn rdbtune(args: &[&str], tmpdir: &Path) -> Output {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// The checkout being tested. Read at run time (cargo test sets CARGO_MANIFEST_DIR): the
+/// compile-time value can name another clone when CI reuses a shared target directory.
+pub fn source_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())
+}
