@@ -40,6 +40,8 @@ pub enum Command {
     /// YCSB core workloads A-F, faithful to upstream YCSB, in YCSB's output format
     #[command(after_long_help = YCSB_HELP)]
     Ycsb(Box<YcsbArgs>),
+    /// Statistics of an existing DB, opened read-only (its files are not changed)
+    Stats(StatsArgs),
     /// Check scenario files without running them
     Validate(ValidateArgs),
     /// Join shard folders of one scenario into one result with one recommendation
@@ -357,4 +359,20 @@ pub struct YcsbArgs {
     /// No status lines
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// DB directory
+    #[arg(long, value_name = "PATH")]
+    pub db: PathBuf,
+    /// Print rdbtune.dbstats/v1 JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+    /// Print again every SECS seconds until interrupted
+    #[arg(long, value_name = "SECS")]
+    pub watch: Option<f64>,
+    /// Add RocksDB's own rocksdb.stats text
+    #[arg(long)]
+    pub verbose: bool,
 }

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod dbdir;
 pub mod engine;
 pub mod error;
+pub mod monitor;
 pub mod report;
 pub mod results;
 pub mod runner;
@@ -47,6 +48,7 @@ pub fn run(cli: cli::Cli) -> Result<i32> {
             run_scenario(scn, &args.opts)
         }
         cli::Command::Ycsb(args) => ycsb_cmd::run(&args),
+        cli::Command::Stats(args) => monitor::run(&args),
         cli::Command::Validate(args) => {
             for f in &args.files {
                 let s = scenario::Scenario::load(f)?;

@@ -152,7 +152,8 @@ fn failed_commit_propagates_and_applies_nothing() {
         let e = Engine::open(&EngineConfig::default(), d.path()).unwrap();
         e.put(b"k", b"v").unwrap();
     }
-    let ro = Engine::open_read_only(&EngineConfig::default(), d.path()).unwrap();
+    let logs = tempfile::tempdir().unwrap();
+    let ro = Engine::open_read_only(&EngineConfig::default(), d.path(), logs.path()).unwrap();
     let mut tx = ro.begin_batch();
     tx.put(b"k", b"new").put(b"k2", b"v2");
     let err = tx.commit().unwrap_err();

@@ -44,11 +44,13 @@ impl Engine {
         Ok(Self::wrap(db, opts, config, path, false))
     }
 
-    /// Opens an existing DB read-only: nothing is written, not even a new LOG or OPTIONS file.
-    pub fn open_read_only(config: &EngineConfig, path: &Path) -> Result<Engine> {
+    /// Opens an existing DB read-only: nothing in its directory is created, renamed or
+    /// written (RocksDB's info LOG goes to `log_dir`, which the caller owns).
+    pub fn open_read_only(config: &EngineConfig, path: &Path, log_dir: &Path) -> Result<Engine> {
         let mut cfg = config.clone();
         cfg.create_if_missing = false;
-        let opts = cfg.to_options();
+        let mut opts = cfg.to_options();
+        opts.set_db_log_dir(log_dir);
         let db = DB::open_for_read_only(&opts, path, false)
             .map_err(|e| Error::engine(format!("opening {} read-only", path.display()), e))?;
         Ok(Self::wrap(db, opts, &cfg, path, true))

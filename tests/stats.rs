@@ -1,0 +1,91 @@
+//! `rdbtune stats --db` on a DB written by `rdbtune bench --db`.
+
+mod common;
+
+use common::{rdbtune, stderr};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// name -> (size, contents) of every file in `dir`.
+fn snapshot(dir: &Path) -> BTreeMap<String, (u64, Vec<u8>)> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| {
+            let bytes = std::fs::read(e.path()).unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                (bytes.len() as u64, bytes),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn stats_matches_bench_and_changes_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let db = t.path().join("db");
+    let o = rdbtune(
+        &[
+            "bench",
+            "-q",
+            "--workload",
+            "fillseq",
+            "--num",
+            "200000",
+            "--set",
+            "write_buffer_size=1MiB",
+            "--db",
+            db.to_str().unwrap(),
+            "--json",
+            "-",
+        ],
+        t.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bench: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let before = snapshot(&db);
+
+    let o = rdbtune(&["stats", "--db", db.to_str().unwrap(), "--json"], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let fin = &bench["final_stats"];
+    assert_eq!(v["schema"], "rdbtune.dbstats/v1");
+    assert!(
+        fin["live_sst_bytes"].as_u64().unwrap() > 1 << 20,
+        "flushed to SSTs: {fin}"
+    );
+    assert_eq!(v["live_sst_bytes"], fin["live_sst_bytes"], "same SST bytes");
+    assert_eq!(v["files_per_level"], fin["files_per_level"]);
+    // Both count the memtable (the read-only instance replays the WAL).
+    let keys = v["estimated_keys"].as_u64().unwrap();
+    assert!((keys as f64 - 200_000.0).abs() < 200_000.0 * 0.02, "{keys}");
+    assert_eq!(keys, fin["estimated_keys"].as_u64().unwrap());
+
+    let o = rdbtune(
+        &["stats", "--db", db.to_str().unwrap(), "--verbose"],
+        t.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("keys (estimate)") && text.contains("rocksdb.stats"),
+        "{text}"
+    );
+
+    let after = snapshot(&db);
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>(),
+        "no file created, renamed or removed"
+    );
+    assert!(before == after, "file sizes and contents unchanged");
+}
+
+#[test]
+fn stats_refuses_a_non_db() {
+    let t = tempfile::tempdir().unwrap();
+    let o = rdbtune(&["stats", "--db", t.path().to_str().unwrap()], t.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--db") && stderr(&o).contains("CURRENT"));
+}
