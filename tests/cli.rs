@@ -397,3 +397,41 @@ fn list_and_help_teach() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("Exit codes") && out.contains("--set") && out.contains("Examples"));
 }
+
+#[test]
+fn stalls_show_in_the_timeline() {
+    let v = bench_json(&[
+        "--workload",
+        "fillrandom",
+        "--num",
+        "60000",
+        "--set",
+        "write_buffer_size=256KiB",
+        "--set",
+        "level0_file_num_compaction_trigger=1",
+        "--set",
+        "level0_slowdown_writes_trigger=1",
+        "--set",
+        "level0_stop_writes_trigger=2",
+    ]);
+    let p = phase(&v, 0);
+    assert!(p["engine"]["stall_micros"].as_u64().unwrap() > 0);
+    assert!(
+        p["stalls"]["stall_percent"].as_f64().unwrap() > 0.0,
+        "{}",
+        p["stalls"]
+    );
+    assert!(p["stalls"]["episodes"].as_u64().unwrap() >= 1);
+    let iv_stall: u64 = p["intervals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["stall_micros"].as_u64().unwrap())
+        .sum();
+    assert!(iv_stall > 0, "the per-second timeline carries the stalls");
+
+    let calm = bench_json(&["--workload", "fillrandom", "--num", "20000"]);
+    let p = phase(&calm, 0);
+    assert_eq!(p["stalls"]["stall_percent"], 0.0);
+    assert_eq!(p["stalls"]["episodes"], 0);
+}

@@ -122,6 +122,11 @@ pub fn table(r: &BenchResult) -> String {
             phase_label(p),
             opt(e.cache_hit_rate, |x| format!("{:.1}", x * 100.0)),
             format!("{:.1}", e.stall_micros as f64 / 1000.0),
+            format!("{:.1}", p.stalls.stall_percent),
+            p.stalls.episodes.to_string(),
+            p.stalls.worst_dip.map_or("-".into(), |(t, _, r)| {
+                format!("{:.0}% of median at {t:.0} s", r * 100.0)
+            }),
             opt(e.write_amplification, |x| format!("{x:.2}")),
             format!("{:.2}", p.compaction_wait_s),
             format!("{:.2}", p.cpu_s),
@@ -131,7 +136,7 @@ pub fn table(r: &BenchResult) -> String {
         ]);
     }
     out.push_str(
-        "\nEngine per phase (cache hit rate, stalls and write amplification during the phase; sizes and compression ratio after it):\n",
+        "\nEngine per phase (cache hit rate, stalls and write amplification during the phase; stall % of its wall time, stall episodes, and its slowest full second vs the median second; sizes and compression ratio after it):\n",
     );
     out.push_str(&t.to_string());
     out.push('\n');

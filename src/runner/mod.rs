@@ -235,6 +235,51 @@ pub struct IntervalRow {
     pub rss_bytes: u64,
 }
 
+/// Write stalls and throughput dips over a phase's 1-second intervals.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StallSummary {
+    /// Writer stall time / phase wall time, % (rocksdb.stall.micros).
+    pub stall_percent: f64,
+    /// Runs of consecutive intervals with stall time or writes stopped.
+    pub episodes: u64,
+    /// Intervals with any stall time.
+    pub stalled_intervals: u64,
+    /// The lowest full-second throughput: (interval end t_s, ops/s, ops/s / median).
+    pub worst_dip: Option<(f64, f64, f64)>,
+}
+
+impl StallSummary {
+    /// Summarises `intervals` of a phase that stalled `stall_micros` over `elapsed_s`.
+    pub fn of(intervals: &[IntervalRow], stall_micros: u64, elapsed_s: f64) -> StallSummary {
+        let stalled = |r: &IntervalRow| r.stall_micros > 0 || r.write_stopped;
+        let mut episodes = 0;
+        let mut prev = false;
+        for r in intervals {
+            let now = stalled(r);
+            if now && !prev {
+                episodes += 1;
+            }
+            prev = now;
+        }
+        // Full seconds only: the last interval is usually partial.
+        let full: Vec<&IntervalRow> = intervals.iter().filter(|r| r.t_s.fract() == 0.0).collect();
+        let mut rates: Vec<f64> = full.iter().map(|r| r.ops_per_sec).collect();
+        rates.sort_by(|a, b| a.total_cmp(b));
+        let median = crate::tune::stats::median(&rates);
+        let worst_dip = full
+            .iter()
+            .min_by(|a, b| a.ops_per_sec.total_cmp(&b.ops_per_sec))
+            .filter(|_| full.len() >= 2 && median > 0.0)
+            .map(|r| (r.t_s, r.ops_per_sec, r.ops_per_sec / median));
+        StallSummary {
+            stall_percent: stall_micros as f64 / 1e4 / elapsed_s.max(1e-9),
+            episodes,
+            stalled_intervals: intervals.iter().filter(|r| r.stall_micros > 0).count() as u64,
+            worst_dip,
+        }
+    }
+}
+
 /// Engine figures for one phase: counters during it, state after it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PhaseEngine {
@@ -273,6 +318,9 @@ pub struct PhaseResult {
     pub latency_us: LatencySummary,
     pub per_op: Vec<OpSummary>,
     pub intervals: Vec<IntervalRow>,
+    /// Stall share, stall episodes and the worst 1-second dip, from the intervals.
+    #[serde(default)]
+    pub stalls: StallSummary,
     /// Seconds spent waiting for flush and compaction after the phase (not in elapsed_s).
     pub compaction_wait_s: f64,
     /// Process CPU seconds (user + system) during the phase, RocksDB's threads included.
@@ -329,6 +377,7 @@ pub fn run_phase(
     }
     let after = engine.get_stats()?;
     let during = after.counters.since(&before);
+    r.stalls = StallSummary::of(&r.intervals, during.stall_micros, r.elapsed_s);
     r.engine = PhaseEngine {
         compression_ratio: after.compression_ratio,
         sst_bytes: after.live_sst_bytes,
@@ -806,6 +855,50 @@ fn run_loop(
     Ok(())
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(t: f64, ops: f64, stall: u64, stopped: bool) -> IntervalRow {
+        IntervalRow {
+            t_s: t,
+            ops: ops as u64,
+            ops_per_sec: ops,
+            p50_us: 1.0,
+            p99_us: 2.0,
+            stall_micros: stall,
+            pending_compaction_bytes: 0,
+            write_stopped: stopped,
+            rss_bytes: 0,
+        }
+    }
+
+    #[test]
+    fn stall_summary_counts_episodes_and_dips() {
+        let rows = [
+            row(1.0, 100.0, 0, false),
+            row(2.0, 40.0, 500_000, false),
+            row(3.0, 10.0, 900_000, true),
+            row(4.0, 100.0, 0, false),
+            row(5.0, 90.0, 0, true),
+            row(5.4, 5.0, 0, false),
+        ];
+        let s = StallSummary::of(&rows, 1_400_000, 5.4);
+        assert_eq!(s.episodes, 2);
+        assert_eq!(s.stalled_intervals, 2);
+        assert!((s.stall_percent - 1.4 / 5.4 * 100.0).abs() < 1e-9);
+        let (t, ops, ratio) = s.worst_dip.unwrap();
+        assert_eq!(
+            (t, ops),
+            (3.0, 10.0),
+            "the partial last second is not a dip"
+        );
+        assert!((ratio - 10.0 / 90.0).abs() < 1e-9);
+        let calm = StallSummary::of(&[row(1.0, 5.0, 0, false), row(2.0, 5.0, 0, false)], 0, 2.0);
+        assert_eq!((calm.episodes, calm.stall_percent), (0, 0.0));
+    }
+}
+
 fn summarise(
     spec: &PhaseSpec,
     totals: ThreadTotals,
@@ -891,6 +984,7 @@ fn summarise(
         latency_us: LatencySummary::from_histogram(&head_hist),
         per_op,
         intervals,
+        stalls: StallSummary::default(),
         compaction_wait_s: 0.0,
         cpu_s: 0.0,
         engine: PhaseEngine::default(),
