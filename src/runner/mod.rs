@@ -855,50 +855,6 @@ fn run_loop(
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn row(t: f64, ops: f64, stall: u64, stopped: bool) -> IntervalRow {
-        IntervalRow {
-            t_s: t,
-            ops: ops as u64,
-            ops_per_sec: ops,
-            p50_us: 1.0,
-            p99_us: 2.0,
-            stall_micros: stall,
-            pending_compaction_bytes: 0,
-            write_stopped: stopped,
-            rss_bytes: 0,
-        }
-    }
-
-    #[test]
-    fn stall_summary_counts_episodes_and_dips() {
-        let rows = [
-            row(1.0, 100.0, 0, false),
-            row(2.0, 40.0, 500_000, false),
-            row(3.0, 10.0, 900_000, true),
-            row(4.0, 100.0, 0, false),
-            row(5.0, 90.0, 0, true),
-            row(5.4, 5.0, 0, false),
-        ];
-        let s = StallSummary::of(&rows, 1_400_000, 5.4);
-        assert_eq!(s.episodes, 2);
-        assert_eq!(s.stalled_intervals, 2);
-        assert!((s.stall_percent - 1.4 / 5.4 * 100.0).abs() < 1e-9);
-        let (t, ops, ratio) = s.worst_dip.unwrap();
-        assert_eq!(
-            (t, ops),
-            (3.0, 10.0),
-            "the partial last second is not a dip"
-        );
-        assert!((ratio - 10.0 / 90.0).abs() < 1e-9);
-        let calm = StallSummary::of(&[row(1.0, 5.0, 0, false), row(2.0, 5.0, 0, false)], 0, 2.0);
-        assert_eq!((calm.episodes, calm.stall_percent), (0, 0.0));
-    }
-}
-
 fn summarise(
     spec: &PhaseSpec,
     totals: ThreadTotals,
@@ -989,5 +945,49 @@ fn summarise(
         cpu_s: 0.0,
         engine: PhaseEngine::default(),
         interrupted: signals::interrupted().is_some(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(t: f64, ops: f64, stall: u64, stopped: bool) -> IntervalRow {
+        IntervalRow {
+            t_s: t,
+            ops: ops as u64,
+            ops_per_sec: ops,
+            p50_us: 1.0,
+            p99_us: 2.0,
+            stall_micros: stall,
+            pending_compaction_bytes: 0,
+            write_stopped: stopped,
+            rss_bytes: 0,
+        }
+    }
+
+    #[test]
+    fn stall_summary_counts_episodes_and_dips() {
+        let rows = [
+            row(1.0, 100.0, 0, false),
+            row(2.0, 40.0, 500_000, false),
+            row(3.0, 10.0, 900_000, true),
+            row(4.0, 100.0, 0, false),
+            row(5.0, 90.0, 0, true),
+            row(5.4, 5.0, 0, false),
+        ];
+        let s = StallSummary::of(&rows, 1_400_000, 5.4);
+        assert_eq!(s.episodes, 2);
+        assert_eq!(s.stalled_intervals, 2);
+        assert!((s.stall_percent - 1.4 / 5.4 * 100.0).abs() < 1e-9);
+        let (t, ops, ratio) = s.worst_dip.unwrap();
+        assert_eq!(
+            (t, ops),
+            (3.0, 10.0),
+            "the partial last second is not a dip"
+        );
+        assert!((ratio - 10.0 / 90.0).abs() < 1e-9);
+        let calm = StallSummary::of(&[row(1.0, 5.0, 0, false), row(2.0, 5.0, 0, false)], 0, 2.0);
+        assert_eq!((calm.episodes, calm.stall_percent), (0, 0.0));
     }
 }
