@@ -90,6 +90,9 @@ pub struct ScenarioRunArgs {
     /// No progress and no summary on the terminal
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Seconds for every timed phase (shortens or lengthens soak runs)
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
+    pub duration: Option<f64>,
 }
 
 #[derive(Debug, Args)]

@@ -89,6 +89,7 @@ fn run_scenario(scn: scenario::Scenario, a: &cli::ScenarioRunArgs) -> Result<i32
             .transpose()?,
         resume: a.resume.clone(),
         quiet: a.quiet,
+        duration_s: a.duration,
     };
     let (r, out, code) = scenario::run::run(scn, &opts)?;
     if !a.quiet {

@@ -233,6 +233,10 @@ pub struct IntervalRow {
     pub pending_compaction_bytes: u64,
     pub write_stopped: bool,
     pub rss_bytes: u64,
+    /// RocksDB's own accounting at the interval's end: block cache usage + memtables +
+    /// table readers.
+    #[serde(default)]
+    pub rocksdb_mem_bytes: u64,
 }
 
 /// Write stalls and throughput dips over a phase's 1-second intervals.
@@ -321,6 +325,10 @@ pub struct PhaseResult {
     /// Stall share, stall episodes and the worst 1-second dip, from the intervals.
     #[serde(default)]
     pub stalls: StallSummary,
+    /// RSS slope and throughput drift after the first 10% of the phase (at least 5 s);
+    /// absent for phases too short to judge (fewer than 10 seconds left).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trend: Option<crate::tune::soak::Trend>,
     /// Seconds spent waiting for flush and compaction after the phase (not in elapsed_s).
     pub compaction_wait_s: f64,
     /// Process CPU seconds (user + system) during the phase, RocksDB's threads included.
@@ -378,6 +386,21 @@ pub fn run_phase(
     let after = engine.get_stats()?;
     let during = after.counters.since(&before);
     r.stalls = StallSummary::of(&r.intervals, during.stall_micros, r.elapsed_s);
+    let points: Vec<crate::tune::soak::Point> = r
+        .intervals
+        .iter()
+        .map(|i| crate::tune::soak::Point {
+            t_s: i.t_s,
+            rss_bytes: i.rss_bytes,
+            rocksdb_mem_bytes: i.rocksdb_mem_bytes,
+            ops_per_sec: i.ops_per_sec,
+        })
+        .collect();
+    r.trend = crate::tune::soak::trend(
+        &points,
+        (r.elapsed_s * 0.1).max(5.0),
+        crate::tune::soak::RSS_GROWTH_THRESHOLD_MIB_PER_H,
+    );
     r.engine = PhaseEngine {
         compression_ratio: after.compression_ratio,
         sst_bytes: after.live_sst_bytes,
@@ -499,6 +522,7 @@ struct Sample {
     pending: u64,
     stopped: bool,
     rss: u64,
+    rocksdb_mem: u64,
 }
 
 fn sample(engine: &Engine) -> Sample {
@@ -509,6 +533,14 @@ fn sample(engine: &Engine) -> Sample {
             .unwrap_or(0),
         stopped: engine.property_int("rocksdb.is-write-stopped").unwrap_or(0) != 0,
         rss: sysmon::rss_bytes(),
+        rocksdb_mem: [
+            "rocksdb.block-cache-usage",
+            "rocksdb.cur-size-all-mem-tables",
+            "rocksdb.estimate-table-readers-mem",
+        ]
+        .iter()
+        .map(|p| engine.property_int(p).unwrap_or(0))
+        .sum(),
     }
 }
 
@@ -927,6 +959,7 @@ fn summarise(
                 pending_compaction_bytes: s1.pending,
                 write_stopped: s1.stopped,
                 rss_bytes: s1.rss,
+                rocksdb_mem_bytes: s1.rocksdb_mem,
             }
         })
         .collect();
@@ -941,6 +974,7 @@ fn summarise(
         per_op,
         intervals,
         stalls: StallSummary::default(),
+        trend: None,
         compaction_wait_s: 0.0,
         cpu_s: 0.0,
         engine: PhaseEngine::default(),
@@ -963,6 +997,7 @@ mod tests {
             pending_compaction_bytes: 0,
             write_stopped: stopped,
             rss_bytes: 0,
+            rocksdb_mem_bytes: 0,
         }
     }
 

@@ -29,6 +29,15 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
     ("mixed", include_str!("../../scenarios/mixed.toml")),
     ("grid", include_str!("../../scenarios/grid.toml")),
+    (
+        "soak-write",
+        include_str!("../../scenarios/soak-write.toml"),
+    ),
+    ("soak-read", include_str!("../../scenarios/soak-read.toml")),
+    (
+        "soak-mixed",
+        include_str!("../../scenarios/soak-mixed.toml"),
+    ),
     ("ycsb-a", include_str!("../../scenarios/ycsb-a.toml")),
     ("ycsb-b", include_str!("../../scenarios/ycsb-b.toml")),
     ("ycsb-c", include_str!("../../scenarios/ycsb-c.toml")),

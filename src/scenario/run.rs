@@ -59,6 +59,8 @@ pub struct RunOptions {
     pub shard: Option<(usize, usize)>,
     pub resume: Option<PathBuf>,
     pub quiet: bool,
+    /// Replaces the duration of every timed phase (soak runs).
+    pub duration_s: Option<f64>,
 }
 
 /// Parses `I/N` (1-based), or `N` with the index taken from `JOB_COMPLETION_INDEX`
@@ -162,6 +164,12 @@ pub fn run_metrics(trial: &Trial, phases: &[PhaseResult]) -> BTreeMap<String, f6
         put("compaction_s", d.compaction_micros as f64 / 1e6);
         stall += p.engine.stall_micros;
         peak_rss = peak_rss.max(p.intervals.iter().map(|i| i.rss_bytes).max().unwrap_or(0));
+        if let Some(tr) = &p.trend {
+            m.insert(format!("{l}.rss_slope_mib_per_h"), tr.rss_slope_mib_per_h);
+            if let Some(d) = tr.throughput_drift {
+                m.insert(format!("{l}.throughput_drift"), d);
+            }
+        }
     }
     if let Some(last) = phases.last() {
         let a = &last.engine.after;
@@ -269,6 +277,20 @@ pub fn load_result(dir: &Path) -> Result<ScenarioResult> {
 pub fn run(mut scn: Scenario, opts: &RunOptions) -> Result<(ScenarioResult, PathBuf, i32)> {
     if opts.quick {
         scn.quick();
+    }
+    if let Some(d) = opts.duration_s {
+        if !(d > 0.0 && d.is_finite()) {
+            return Err(Error::usage(format!(
+                "--duration {d} must be a positive number of seconds"
+            )));
+        }
+        for t in &mut scn.trials {
+            for p in &mut t.phases {
+                if p.spec.duration_s.is_some() {
+                    p.spec.duration_s = Some(d);
+                }
+            }
+        }
     }
     if let Some(n) = opts.repeats {
         if n == 0 {

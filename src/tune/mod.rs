@@ -1,4 +1,5 @@
 //! Statistics over repeats and the recommendation built on them.
 
 pub mod recommend;
+pub mod soak;
 pub mod stats;

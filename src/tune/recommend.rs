@@ -28,6 +28,8 @@ pub const PHASE_METRICS: &[&str] = &[
     "flushes_per_min",
     "compactions",
     "compaction_s",
+    "rss_slope_mib_per_h",
+    "throughput_drift",
 ];
 
 /// Metrics measured per trial run (after its last phase, or over all phases).
