@@ -544,7 +544,54 @@ fn sample(engine: &Engine) -> Sample {
     }
 }
 
-type Pieces = Vec<(u64, Histogram<u64>)>;
+/// One second of the timeline while the phase runs. Its histogram is reduced to the
+/// percentiles and dropped once the second is `SEAL_AFTER` seconds old, so a day-long run
+/// keeps a few seconds of histograms, not 86,400 of them.
+#[derive(Default)]
+struct IntervalAcc {
+    ops: u64,
+    hist: Option<Histogram<u64>>,
+    p50_us: f64,
+    p99_us: f64,
+}
+
+/// Seconds after which an interval's histogram is reduced to its percentiles. A thread
+/// stalled longer delivers its piece late; it is then folded in conservatively (its p99 can
+/// only raise the interval's p99).
+const SEAL_AFTER: usize = 30;
+
+impl IntervalAcc {
+    fn add(&mut self, ops: u64, h: &Histogram<u64>) {
+        self.ops += ops;
+        match &mut self.hist {
+            Some(mine) => mine.add(h).expect("same bounds"),
+            None if self.p99_us == 0.0 && self.p50_us == 0.0 => self.hist = Some(h.clone()),
+            None => {
+                if !h.is_empty() {
+                    self.p99_us = self.p99_us.max(h.value_at_quantile(0.99) as f64 / 1000.0);
+                }
+            }
+        }
+    }
+
+    fn seal(&mut self) {
+        if let Some(h) = self.hist.take() {
+            if !h.is_empty() {
+                self.p50_us = h.value_at_quantile(0.5) as f64 / 1000.0;
+                self.p99_us = h.value_at_quantile(0.99) as f64 / 1000.0;
+            }
+        }
+    }
+
+    fn p99_now(&self) -> f64 {
+        match &self.hist {
+            Some(h) if !h.is_empty() => h.value_at_quantile(0.99) as f64 / 1000.0,
+            _ => self.p99_us,
+        }
+    }
+}
+
+type Pieces = Vec<IntervalAcc>;
 /// Per interval, per op kind latency (filled only for status lines).
 type KindPieces = Vec<Vec<(OpKind, Histogram<u64>)>>;
 
@@ -576,7 +623,7 @@ fn collect(
             if Instant::now() >= due {
                 status_due = None;
                 let i = secs as usize - 1;
-                let ops = pieces.get(i).map_or(0, |(o, _)| *o);
+                let ops = pieces.get(i).map_or(0, |a| a.ops);
                 let mut p99s: Vec<String> = kinds
                     .get(i)
                     .map(|v| {
@@ -593,6 +640,9 @@ fn collect(
                 if p99s.is_empty() {
                     p99s.push("no ops completed".into());
                 }
+                if let Some(k) = kinds.get_mut(i) {
+                    k.clear(); // printed: not needed any more
+                }
                 bar.suspend(|| {
                     eprintln!(
                         "{secs} sec: {total_ops} operations; {ops} current ops/sec; second {secs}: {}",
@@ -608,10 +658,9 @@ fn collect(
             Ok(p) => {
                 let i = p.index as usize;
                 if pieces.len() <= i {
-                    pieces.resize_with(i + 1, || (0, new_histogram()));
+                    pieces.resize_with(i + 1, IntervalAcc::default);
                 }
-                pieces[i].0 += p.ops;
-                pieces[i].1.add(&p.hist).expect("same bounds");
+                pieces[i].add(p.ops, &p.hist);
                 total_ops += p.ops;
                 if !p.per_kind.is_empty() {
                     if kinds.len() <= i {
@@ -631,6 +680,14 @@ fn collect(
                     samples.push(sample(shared.engine));
                     next += INTERVAL;
                     let secs = samples.len() as u64 - 1;
+                    if let Some(old) = (secs as usize).checked_sub(SEAL_AFTER) {
+                        if let Some(a) = pieces.get_mut(old) {
+                            a.seal();
+                        }
+                        if let Some(k) = kinds.get_mut(old) {
+                            k.clear();
+                        }
+                    }
                     if status_every_s.is_some_and(|e| e > 0 && secs % e == 0) {
                         // Printed a moment later, once every thread's piece of that second
                         // has arrived (threads send it on their first op after the boundary).
@@ -645,6 +702,9 @@ fn collect(
         }
     }
     samples.push(sample(shared.engine));
+    for a in &mut pieces {
+        a.seal();
+    }
     (samples, pieces)
 }
 
@@ -932,7 +992,7 @@ fn summarise(
     let intervals = pieces
         .iter()
         .enumerate()
-        .map(|(i, (ops, h))| {
+        .map(|(i, a)| {
             let t_end = ((i + 1) as f64).min(elapsed.max(i as f64 + 1e-3));
             let span = t_end - i as f64;
             let s0 = samples.get(i).copied().unwrap_or_default();
@@ -943,18 +1003,10 @@ fn summarise(
                 .unwrap_or_default();
             IntervalRow {
                 t_s: t_end,
-                ops: *ops,
-                ops_per_sec: *ops as f64 / span.max(1e-3),
-                p50_us: if h.is_empty() {
-                    0.0
-                } else {
-                    h.value_at_quantile(0.5) as f64 / 1000.0
-                },
-                p99_us: if h.is_empty() {
-                    0.0
-                } else {
-                    h.value_at_quantile(0.99) as f64 / 1000.0
-                },
+                ops: a.ops,
+                ops_per_sec: a.ops as f64 / span.max(1e-3),
+                p50_us: a.p50_us,
+                p99_us: a.p99_now(),
                 stall_micros: s1.stall_micros.saturating_sub(s0.stall_micros),
                 pending_compaction_bytes: s1.pending,
                 write_stopped: s1.stopped,
@@ -999,6 +1051,34 @@ mod tests {
             rss_bytes: 0,
             rocksdb_mem_bytes: 0,
         }
+    }
+
+    #[test]
+    fn sealed_intervals_keep_percentiles_and_drop_histograms() {
+        let mut h = recorder::new_histogram();
+        for v in 1..=100u64 {
+            h.record(v * 1000).unwrap();
+        }
+        let mut a = IntervalAcc::default();
+        a.add(100, &h);
+        a.seal();
+        assert!(a.hist.is_none());
+        assert!(
+            (a.p50_us - 50.0).abs() < 0.1 && (a.p99_us - 99.0).abs() < 0.1,
+            "{} {}",
+            a.p50_us,
+            a.p99_us
+        );
+        // a late piece (a thread stalled past SEAL_AFTER) can only raise p99
+        let mut late = recorder::new_histogram();
+        late.record(500_000).unwrap();
+        a.add(1, &late);
+        assert_eq!(a.ops, 101);
+        assert!((a.p99_now() - 500.0).abs() < 1.0);
+        let mut small = recorder::new_histogram();
+        small.record(1_000).unwrap();
+        a.add(1, &small);
+        assert!((a.p99_now() - 500.0).abs() < 1.0);
     }
 
     #[test]
