@@ -16,11 +16,7 @@ use std::io::IsTerminal;
 pub fn engine_config(args: &EngineArgs) -> Result<EngineConfig> {
     let mut cfg = args.preset.config();
     for kv in &args.set {
-        let (k, v) = kv.split_once('=').ok_or_else(|| {
-            Error::usage(format!(
-                "--set {kv:?}: expected KEY=VALUE, e.g. --set write_buffer_size=128MiB"
-            ))
-        })?;
+        let (k, v) = crate::cli::split_kv("--set", kv, "write_buffer_size=128MiB")?;
         cfg.set(k, v)
             .map_err(|e| Error::usage(format!("--set {kv}: {e}")))?;
     }

@@ -4,6 +4,15 @@ use crate::engine::Preset;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
+/// Splits a `KEY=VALUE` flag value; the error names the flag and shows `example`.
+pub fn split_kv<'a>(flag: &str, kv: &'a str, example: &str) -> crate::Result<(&'a str, &'a str)> {
+    kv.split_once('=').ok_or_else(|| {
+        crate::Error::usage(format!(
+            "{flag} {kv:?}: expected KEY=VALUE, e.g. {flag} {example}"
+        ))
+    })
+}
+
 const EXIT_CODES: &str = "\
 Exit codes:
   0    success

@@ -34,11 +34,7 @@ pub fn spec(args: &YcsbArgs) -> Result<YcsbSpec> {
         s.apply_properties(&text, &f.display().to_string())?;
     }
     for kv in &args.properties {
-        let (k, v) = kv.split_once('=').ok_or_else(|| {
-            Error::usage(format!(
-                "-p {kv:?}: expected key=value, e.g. -p requestdistribution=uniform"
-            ))
-        })?;
+        let (k, v) = crate::cli::split_kv("-p", kv, "requestdistribution=uniform")?;
         s.set(k, v)
             .map_err(|e| Error::usage(format!("-p {kv}: {e}")))?;
     }
@@ -142,28 +138,16 @@ pub fn run(args: &YcsbArgs) -> Result<i32> {
 fn latency_lines(o: &mut String, label: &str, l: &LatencySummary) {
     // As YCSB's HdrHistogram measurement: average as a double, the rest whole µs.
     let _ = writeln!(o, "[{label}], AverageLatency(us), {}", l.avg);
-    let _ = writeln!(o, "[{label}], MinLatency(us), {}", l.min.round() as u64);
-    let _ = writeln!(o, "[{label}], MaxLatency(us), {}", l.max.round() as u64);
-    let _ = writeln!(
-        o,
-        "[{label}], 50thPercentileLatency(us), {}",
-        l.p50.round() as u64
-    );
-    let _ = writeln!(
-        o,
-        "[{label}], 95thPercentileLatency(us), {}",
-        l.p95.round() as u64
-    );
-    let _ = writeln!(
-        o,
-        "[{label}], 99thPercentileLatency(us), {}",
-        l.p99.round() as u64
-    );
-    let _ = writeln!(
-        o,
-        "[{label}], 99.9PercentileLatency(us), {}",
-        l.p999.round() as u64
-    );
+    for (name, v) in [
+        ("MinLatency(us)", l.min),
+        ("MaxLatency(us)", l.max),
+        ("50thPercentileLatency(us)", l.p50),
+        ("95thPercentileLatency(us)", l.p95),
+        ("99thPercentileLatency(us)", l.p99),
+        ("99.9PercentileLatency(us)", l.p999),
+    ] {
+        let _ = writeln!(o, "[{label}], {name}, {}", v.round() as u64);
+    }
 }
 
 /// YCSB's text output, one block per phase (load, run), each starting with `[OVERALL]`.
