@@ -89,9 +89,13 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
     let command: Vec<String> = std::env::args().collect();
     let machine = Machine::detect(Some(dir.path()));
     let engine = Engine::open(&cfg, dir.path())?;
+    let alerts = crate::runner::live::AlertSet::default().with_args(&args.alert)?;
     let progress = Progress {
         enabled: !args.quiet && std::io::stderr().is_terminal(),
-        status_every_s: None,
+        plain_every_s: (!args.quiet).then_some(args.status_interval),
+        alerts,
+        print_alerts: !args.quiet,
+        ..Progress::default()
     };
     let mut phases = Vec::new();
     for spec in &specs {
@@ -114,6 +118,10 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
             AfterWrite::Nothing
         } else {
             AfterWrite::WaitForCompaction
+        };
+        let progress = Progress {
+            label: spec.workload.to_string(),
+            ..progress.clone()
         };
         let r = run_phase(&engine, spec, after, &progress)?;
         phases.push(r);
@@ -152,11 +160,10 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
             eprintln!("kept DB at {}", dir.path().display());
         }
     }
-    Ok(match signals::interrupted() {
-        Some(sig) => {
-            eprintln!("interrupted by signal {sig}: results so far were written");
-            128 + sig
-        }
-        None => 0,
-    })
+    if let Some(sig) = signals::interrupted() {
+        eprintln!("interrupted by signal {sig}: results so far were written");
+        return Ok(128 + sig);
+    }
+    crate::runner::live::check_alerts(args.alert.fail_on_alert, &result.phases)?;
+    Ok(0)
 }

@@ -16,6 +16,7 @@ pub fn split_kv<'a>(flag: &str, kv: &'a str, example: &str) -> crate::Result<(&'
 const EXIT_CODES: &str = "\
 Exit codes:
   0    success
+  1    a check failed: an alert fired under --fail-on-alert
   2    bad input: a flag, config key, size or file (the message names it)
   3    RocksDB or file-system failure during the run
   130  interrupted by SIGINT (results measured so far are written)
@@ -49,7 +50,8 @@ pub enum Command {
     /// YCSB core workloads A-F, faithful to upstream YCSB, in YCSB's output format
     #[command(after_long_help = YCSB_HELP)]
     Ycsb(Box<YcsbArgs>),
-    /// Statistics of an existing DB, opened read-only (its files are not changed)
+    /// Statistics of an existing DB, opened read-only or as a secondary instance while another
+    /// process writes it (its files are not changed)
     Stats(StatsArgs),
     /// Check scenario files without running them
     Validate(ValidateArgs),
@@ -79,6 +81,30 @@ Examples:
 
 Exit codes: 0 ok, 2 bad input (file:line and key named), 3 RocksDB/file-system failure, 130/143 interrupted.";
 
+/// Alert metrics for --alert, with what they measure.
+const ALERT_HELP: &str = "\
+Alert when a per-second figure crosses a threshold: METRIC OP VALUE with OP one of > >= < <=,
+e.g. --alert 'p99_us > 10000' --alert 'cache_hit_rate < 0.9' --alert 'rss_bytes > 4GiB'.
+Repeatable. Metrics: ops_per_sec, p50_us, p99_us, stall_percent, cache_hit_rate,
+pending_compaction_bytes, memtable_bytes, rss_bytes (sizes like 1GiB allowed),
+rss_growth_mib_per_h, unaccounted_rss_growth_mib_per_h (slopes from 60 s in, judged after
+120 samples). A line goes to stderr when an alert starts and when it clears; results.json
+lists each episode under its phase";
+
+/// Live view and alerts, shared by bench, run, sweep and ycsb.
+#[derive(Debug, Clone, Default, Args)]
+pub struct AlertArgs {
+    #[arg(long = "alert", value_name = "RULE", long_help = ALERT_HELP)]
+    pub alerts: Vec<String>,
+    /// Seconds a condition must hold to start an alert, and be gone to clear it (default 1,
+    /// or the scenario's [alerts] sustain_s)
+    #[arg(long, value_name = "SECS")]
+    pub alert_sustain: Option<u32>,
+    /// Exit 1 when any alert fired (after every result is written)
+    #[arg(long)]
+    pub fail_on_alert: bool,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct ScenarioRunArgs {
     /// Output folder (default results/<scenario>/<timestamp>)
@@ -102,6 +128,11 @@ pub struct ScenarioRunArgs {
     /// Seconds for every timed phase (shortens or lengthens soak runs)
     #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub duration: Option<f64>,
+    /// When stderr is not a terminal: a status line every SECS seconds of a phase (0: none)
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub status_interval: u64,
+    #[command(flatten)]
+    pub alert: AlertArgs,
 }
 
 #[derive(Debug, Args)]
@@ -273,7 +304,15 @@ pub struct BenchArgs {
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
 
-    /// No progress bar and no table (errors still go to stderr)
+    /// When stderr is not a terminal: a status line every SECS seconds of a phase (0: none)
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub status_interval: u64,
+
+    #[command(flatten)]
+    pub alert: AlertArgs,
+
+    /// No progress bar, dashboard, status or alert lines, and no table (errors still go
+    /// to stderr)
     #[arg(long, short = 'q')]
     pub quiet: bool,
 }
@@ -368,7 +407,9 @@ pub struct YcsbArgs {
     pub seed: u64,
     #[command(flatten)]
     pub engine: EngineArgs,
-    /// No status lines
+    #[command(flatten)]
+    pub alert: AlertArgs,
+    /// No status lines, dashboard or alert lines
     #[arg(long, short = 'q')]
     pub quiet: bool,
 }
@@ -381,9 +422,13 @@ pub struct StatsArgs {
     /// Print rdbtune.dbstats/v1 JSON instead of text
     #[arg(long)]
     pub json: bool,
-    /// Print again every SECS seconds until interrupted
+    /// Print again every SECS seconds until interrupted (opens a secondary instance that
+    /// follows the writing process)
     #[arg(long, value_name = "SECS")]
     pub watch: Option<f64>,
+    /// Open as a RocksDB secondary instance: for a DB another process is writing now
+    #[arg(long)]
+    pub secondary: bool,
     /// Add RocksDB's own rocksdb.stats text
     #[arg(long)]
     pub verbose: bool,

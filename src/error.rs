@@ -31,6 +31,11 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// The run finished but failed a check the user asked for (a gate, `--fail-on-alert`).
+    /// Exit code 1.
+    #[error("{0}")]
+    Failed(String),
+
     /// The run was interrupted by a signal; what was measured so far has been kept.
     #[error("interrupted by signal {0}")]
     Interrupted(i32),
@@ -59,10 +64,11 @@ impl Error {
         }
     }
 
-    /// The process exit code for this error: 2 for usage errors, 3 for engine and I/O
+    /// The process exit code for this error: 1 for failed checks, 2 for usage errors, 3 for engine and I/O
     /// failures, 128 + signal for interruptions.
     pub fn exit_code(&self) -> i32 {
         match self {
+            Error::Failed(_) => 1,
             Error::Usage(_) => 2,
             Error::Engine { .. } | Error::Io { .. } => 3,
             Error::Interrupted(sig) => 128 + sig,

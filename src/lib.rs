@@ -90,11 +90,17 @@ fn run_scenario(scn: scenario::Scenario, a: &cli::ScenarioRunArgs) -> Result<i32
         resume: a.resume.clone(),
         quiet: a.quiet,
         duration_s: a.duration,
+        status_interval: a.status_interval,
+        alert: a.alert.clone(),
     };
     let (r, out, code) = scenario::run::run(scn, &opts)?;
     if !a.quiet {
         print!("{}", report::scenario::summary_md(&r));
         eprintln!("results in {}", out.display());
+    }
+    if code == 0 {
+        let phases = r.runs.iter().flat_map(|run| run.phases.iter());
+        runner::live::check_alerts(a.alert.fail_on_alert, phases)?;
     }
     Ok(code)
 }

@@ -15,6 +15,9 @@ use std::path::Path;
 pub struct DbView {
     pub schema: String,
     pub path: String,
+    /// "read-only" or "secondary" (following a DB another process writes).
+    #[serde(default)]
+    pub opened_as: String,
     pub estimated_keys: u64,
     pub live_sst_bytes: u64,
     pub total_sst_bytes: u64,
@@ -34,20 +37,79 @@ pub struct DbView {
     pub rocksdb_stats: Option<String>,
 }
 
-/// Reads the DB at `path` read-only.
-pub fn view(path: &Path, verbose: bool) -> Result<DbView> {
-    if !path.join("CURRENT").is_file() {
-        return Err(Error::usage(format!(
-            "--db {}: no RocksDB there (no CURRENT file); point --db at a DB directory",
-            path.display()
-        )));
+/// How `stats` opens the DB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Read-only, opened afresh for every view: what is on disk (and in the WAL) then.
+    ReadOnly,
+    /// A secondary instance kept open, catching up with the writing process before each view.
+    Secondary,
+}
+
+/// An open view of a DB that `stats` reads, repeatedly with `--watch`.
+pub struct Watcher {
+    path: std::path::PathBuf,
+    mode: Mode,
+    /// Info logs of the read-only / secondary instance (never the DB's own directory).
+    logs: crate::dbdir::DbDir,
+    secondary: Option<Engine>,
+}
+
+impl Watcher {
+    pub fn open(path: &Path, mode: Mode) -> Result<Watcher> {
+        if !path.join("CURRENT").is_file() {
+            return Err(Error::usage(format!(
+                "--db {}: no RocksDB there (no CURRENT file); point --db at a DB directory",
+                path.display()
+            )));
+        }
+        let logs = crate::dbdir::DbDir::temporary(None)?;
+        let secondary = match mode {
+            Mode::Secondary => Some(Engine::open_secondary(
+                &EngineConfig::default(),
+                path,
+                logs.path(),
+            )?),
+            Mode::ReadOnly => None,
+        };
+        Ok(Watcher {
+            path: path.to_path_buf(),
+            mode,
+            logs,
+            secondary,
+        })
     }
-    let logs = crate::dbdir::DbDir::temporary(None)?;
-    let e = Engine::open_read_only(&EngineConfig::default(), path, logs.path())?;
+
+    /// The DB as it is now.
+    pub fn view(&mut self, verbose: bool) -> Result<DbView> {
+        match &self.secondary {
+            Some(e) => {
+                e.catch_up()?;
+                describe(e, &self.path, self.mode, verbose)
+            }
+            None => {
+                let e =
+                    Engine::open_read_only(&EngineConfig::default(), &self.path, self.logs.path())?;
+                describe(&e, &self.path, self.mode, verbose)
+            }
+        }
+    }
+}
+
+/// Reads the DB at `path` read-only, once.
+pub fn view(path: &Path, verbose: bool) -> Result<DbView> {
+    Watcher::open(path, Mode::ReadOnly)?.view(verbose)
+}
+
+fn describe(e: &Engine, path: &Path, mode: Mode, verbose: bool) -> Result<DbView> {
     let s = e.get_stats()?;
     Ok(DbView {
         schema: "rdbtune.dbstats/v1".into(),
         path: path.display().to_string(),
+        opened_as: match mode {
+            Mode::ReadOnly => "read-only".into(),
+            Mode::Secondary => "secondary".into(),
+        },
         estimated_keys: s.estimated_keys,
         live_sst_bytes: s.live_sst_bytes,
         total_sst_bytes: s.total_sst_bytes,
@@ -67,7 +129,7 @@ pub fn view(path: &Path, verbose: bool) -> Result<DbView> {
 /// A human-readable view.
 pub fn render(v: &DbView) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "=== {} (read-only) ===", v.path);
+    let _ = writeln!(o, "=== {} ({}) ===", v.path, v.opened_as);
     let _ = writeln!(o, "keys (estimate)        {}", v.estimated_keys);
     let _ = writeln!(
         o,
@@ -119,8 +181,14 @@ pub fn render(v: &DbView) -> String {
 /// Runs `rdbtune stats`.
 pub fn run(args: &StatsArgs) -> Result<i32> {
     signals::install();
+    let mode = if args.secondary || args.watch.is_some() {
+        Mode::Secondary
+    } else {
+        Mode::ReadOnly
+    };
+    let mut w = Watcher::open(&args.db, mode)?;
     loop {
-        let v = view(&args.db, args.verbose)?;
+        let v = w.view(args.verbose)?;
         if args.json {
             let mut j = serde_json::to_vec_pretty(&v).map_err(|e| Error::usage(e.to_string()))?;
             j.push(b'\n');

@@ -89,6 +89,9 @@ pub fn run(args: &YcsbArgs) -> Result<i32> {
         } else {
             args.status_interval.or(Some(10)).filter(|s| *s > 0)
         },
+        alerts: crate::runner::live::AlertSet::default().with_args(&args.alert)?,
+        print_alerts: !args.quiet,
+        ..Progress::default()
     };
     let mut phases = Vec::new();
     for s in &specs {
@@ -101,6 +104,10 @@ pub fn run(args: &YcsbArgs) -> Result<i32> {
                 y.workload, s.workload, s.threads
             );
         }
+        let progress = Progress {
+            label: format!("ycsb-{} {}", y.workload, s.workload),
+            ..progress.clone()
+        };
         phases.push(run_phase(
             &engine,
             s,
@@ -132,7 +139,11 @@ pub fn run(args: &YcsbArgs) -> Result<i32> {
         args.output.as_deref().unwrap_or(std::path::Path::new("-")),
         &out,
     )?;
-    Ok(signals::interrupted().map_or(0, |s| 128 + s))
+    if let Some(sig) = signals::interrupted() {
+        return Ok(128 + sig);
+    }
+    crate::runner::live::check_alerts(args.alert.fail_on_alert, &result.phases)?;
+    Ok(0)
 }
 
 fn latency_lines(o: &mut String, label: &str, l: &LatencySummary) {

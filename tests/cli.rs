@@ -319,6 +319,13 @@ fn bad_input_is_a_one_line_usage_error() {
         (vec!["--duration", "-1"], "--duration"),
         (vec!["--db", under_file.to_str().unwrap()], "plainfile"),
         (vec!["--db", plain.to_str().unwrap()], "plainfile"),
+        (vec!["--alert", "p99 > 5"], "--alert"),
+        (vec!["--alert", "p99_us 5"], "--alert"),
+        (vec!["--alert", "rss_bytes > 3 bananas"], "--alert"),
+        (
+            vec!["--alert", "p99_us > 5", "--alert-sustain", "0"],
+            "--alert-sustain",
+        ),
     ];
     for (args, needle) in cases {
         let mut all = vec!["bench", "--num", "100"];
@@ -434,4 +441,72 @@ fn stalls_show_in_the_timeline() {
     let p = phase(&calm, 0);
     assert_eq!(p["stalls"]["stall_percent"], 0.0);
     assert_eq!(p["stalls"]["episodes"], 0);
+}
+
+/// An alert that must fire (every second has ops) and one that cannot: the first is counted
+/// in results.json with a start line on stderr; --fail-on-alert turns it into exit 1 after the
+/// results are written.
+#[test]
+fn alerts_are_recorded_and_fail_on_alert_exits_1() {
+    let t = tempfile::tempdir().unwrap();
+    let json = t.path().join("r.json");
+    let base = [
+        "bench",
+        "--workload",
+        "fillrandom",
+        "--num",
+        "5000000",
+        "--duration",
+        "2.5",
+        "--status-interval",
+        "1",
+        "--json",
+        json.to_str().unwrap(),
+    ];
+    let with = |extra: &[&str]| {
+        let mut a: Vec<&str> = base.to_vec();
+        a.extend_from_slice(extra);
+        let _ = std::fs::remove_file(&json);
+        let o = rdbtune(&a, t.path());
+        let v: Value =
+            serde_json::from_slice(&std::fs::read(&json).expect("json written")).unwrap();
+        (o, v)
+    };
+    let (o, v) = with(&["--alert", "ops_per_sec > 1", "--alert", "ops_per_sec < 1"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let alerts = phase(&v, 0)["alerts"].as_array().expect("alerts recorded");
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0]["metric"], "ops_per_sec");
+    assert_eq!(alerts[0]["started_t_s"], 0.0);
+    assert!(
+        alerts[0]["breached_intervals"].as_u64().unwrap() >= 2,
+        "{alerts:?}"
+    );
+    assert!(
+        alerts[0]["cleared_t_s"].is_null(),
+        "still active at the end: {alerts:?}"
+    );
+    assert!(
+        err.contains("ALERT ops_per_sec > 1.0 ops/s started in fillrandom at 0 s"),
+        "{err}"
+    );
+    // Status lines name their units and span (stderr is not a terminal here).
+    assert!(
+        err.contains("[fillrandom 1 s]") && err.contains("ops/s, p50"),
+        "{err}"
+    );
+
+    let (o, v) = with(&["--alert", "ops_per_sec > 1", "--fail-on-alert"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("--fail-on-alert") && err.contains("ops_per_sec > 1.0 ops/s"),
+        "{err}"
+    );
+    assert_eq!(phase(&v, 0)["alerts"].as_array().unwrap().len(), 1);
+
+    let (o, v) = with(&["--alert", "ops_per_sec < 1", "--fail-on-alert"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(phase(&v, 0).get("alerts").is_none());
 }

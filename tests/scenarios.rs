@@ -134,6 +134,10 @@ fn malformed_scenarios_name_file_line_and_key() {
         ("bad-size.toml", String::from("name = \"x\"\n[engine]\nwrite_buffer_size = \"64QB\"\n[[phase]]\nworkload = \"fillrandom\"\n"), ":3:", "64QB"),
         ("no-phase.toml", "name = \"x\"\n".to_string(), "no-phase.toml", "[[phase]]"),
         ("not-toml.toml", "name = \n".to_string(), ":1:", "not-toml.toml"),
+        ("alert-metric.toml", format!("{base}[alerts]\np99 = \"> 5\"\n"), ":5:", "alerts.p99"),
+        ("alert-op.toml", format!("{base}[alerts]\np99_us = \"5\"\n"), ":5:", "alerts.p99_us"),
+        ("alert-type.toml", format!("{base}[alerts]\np99_us = 5\n"), ":5:", "alerts.p99_us"),
+        ("alert-sustain.toml", format!("{base}[alerts]\nsustain_s = 0\n"), ":5:", "alerts.sustain_s"),
     ];
     for (file, text, line, key) in cases {
         let p = write(t.path(), file, &text);
@@ -502,5 +506,67 @@ fn sweep_compression_quick_writes_the_folder() {
     assert_ne!(
         v["recommendation"]["winner"], "compression=none",
         "excluded by its constraint"
+    );
+}
+
+/// intervals.csv grows while a phase runs, one row per second, so a run killed with SIGKILL
+/// keeps its timeline up to the last second; the scenario's [alerts] are judged live.
+#[test]
+fn intervals_are_appended_live_and_survive_sigkill() {
+    let t = tempfile::tempdir().unwrap();
+    let f = write(
+        t.path(),
+        "long.toml",
+        "name = \"long\"\n[data]\nnum = 100000000\n[[phase]]\nworkload = \"fillrandom\"\nduration_s = 60\n[run]\nrepeats = 1\n[alerts]\nops_per_sec = \"> 1\"\n",
+    );
+    let out = t.path().join("out");
+    let mut child = bin()
+        .args(["run", f.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .env("TMPDIR", t.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let csv = out.join("intervals.csv");
+    let rows = |text: &str| -> Vec<Vec<String>> {
+        text.lines()
+            .skip(1)
+            .map(|l| l.split(',').map(String::from).collect())
+            .collect()
+    };
+    let start = std::time::Instant::now();
+    let live = loop {
+        let text = std::fs::read_to_string(&csv).unwrap_or_default();
+        if rows(&text).len() >= 3 {
+            break text;
+        }
+        assert!(start.elapsed().as_secs() < 30, "no live rows: {text:?}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
+    child.wait().unwrap();
+    let mut err = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+    let after = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        after.starts_with(&live),
+        "rows written before the kill are kept"
+    );
+    let header: Vec<&str> = after.lines().next().unwrap().split(',').collect();
+    assert_eq!(header, rdbtune::report::scenario::INTERVAL_COLUMNS);
+    let r = rows(&after);
+    for (i, row) in r.iter().enumerate() {
+        assert_eq!(row.len(), header.len(), "{row:?}");
+        assert_eq!(&row[..3], ["base", "0", "fillrandom"]);
+        assert_eq!(
+            row[3],
+            format!("{}.000", i + 1),
+            "one row per second, in order"
+        );
+        assert!(row[4].parse::<f64>().unwrap() > 0.0, "{row:?}");
+    }
+    assert!(
+        err.contains("ALERT ops_per_sec > 1.0 ops/s started in base #1 fillrandom at 0 s"),
+        "{err}"
     );
 }

@@ -89,3 +89,64 @@ fn stats_refuses_a_non_db() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--db") && stderr(&o).contains("CURRENT"));
 }
+
+/// A secondary instance follows a DB that another process is writing: each view after a
+/// catch-up sees more keys, and the writer is not disturbed.
+#[test]
+fn secondary_follows_a_db_another_process_writes() {
+    let t = tempfile::tempdir().unwrap();
+    let db = t.path().join("db");
+    let mut writer = common::bin()
+        .args([
+            "bench",
+            "--workload",
+            "fillseq",
+            "--num",
+            "50000000",
+            "--duration",
+            "5",
+            "--db",
+            db.to_str().unwrap(),
+            "-q",
+            "--set",
+            "write_buffer_size=4MiB",
+        ])
+        .env("TMPDIR", t.path())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while !db.join("CURRENT").is_file() {
+        assert!(
+            start.elapsed().as_secs() < 30,
+            "the writer never created its DB"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let mut w = rdbtune::monitor::Watcher::open(&db, rdbtune::monitor::Mode::Secondary).unwrap();
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        let v = w.view(false).unwrap();
+        assert_eq!(v.opened_as, "secondary");
+        seen.push((v.estimated_keys, v.total_sst_bytes));
+        std::thread::sleep(std::time::Duration::from_millis(600));
+    }
+    let status = writer.wait().unwrap();
+    assert!(
+        status.success(),
+        "the writer failed while followed: {status:?}"
+    );
+    assert!(
+        seen.windows(2).all(|p| p[1].0 > p[0].0),
+        "keys should grow at every catch-up while the writer runs: {seen:?}"
+    );
+    assert!(
+        seen.last().unwrap().1 > 0,
+        "flushed SSTs are seen: {seen:?}"
+    );
+    // After the writer is done, a read-only view agrees with the final catch-up.
+    let last = w.view(false).unwrap();
+    let ro = rdbtune::monitor::view(&db, false).unwrap();
+    assert_eq!(ro.total_sst_bytes, last.total_sst_bytes);
+    assert!(last.estimated_keys >= seen.last().unwrap().0);
+}

@@ -56,6 +56,36 @@ impl Engine {
         Ok(Self::wrap(db, opts, &cfg, path, true))
     }
 
+    /// Opens the DB at `path` as a secondary instance: it reads the files of a DB another
+    /// process (the primary) is writing, and sees its progress after each
+    /// [`Engine::catch_up`]. Its own info log goes to `secondary_dir`; nothing is written under
+    /// `path`.
+    pub fn open_secondary(
+        config: &EngineConfig,
+        path: &Path,
+        secondary_dir: &Path,
+    ) -> Result<Engine> {
+        let mut cfg = config.clone();
+        cfg.create_if_missing = false;
+        let mut opts = cfg.to_options();
+        // RocksDB requires a secondary to keep every table file open.
+        opts.set_max_open_files(-1);
+        let db = DB::open_as_secondary(&opts, path, secondary_dir).map_err(|e| {
+            Error::engine(
+                format!("opening {} as a secondary instance", path.display()),
+                e,
+            )
+        })?;
+        Ok(Self::wrap(db, opts, &cfg, path, true))
+    }
+
+    /// A secondary instance: replays what the primary wrote since the last call.
+    pub fn catch_up(&self) -> Result<()> {
+        self.db
+            .try_catch_up_with_primary()
+            .map_err(|e| Error::engine(format!("catching up with {}", self.path.display()), e))
+    }
+
     fn wrap(db: DB, opts: Options, config: &EngineConfig, path: &Path, read_only: bool) -> Self {
         let mut write_opts = WriteOptions::default();
         write_opts.set_sync(config.sync);

@@ -143,10 +143,36 @@ pub fn table(r: &BenchResult) -> String {
     );
     out.push_str(&t.to_string());
     out.push('\n');
+    out.push_str(&alerts_text(r.phases.iter()));
     out.push('\n');
     out.push_str(&r.final_stats.render());
     out.push('\n');
     out
+}
+
+/// "Alerts (n):" and one line per episode (phase seconds), or nothing when none fired.
+pub fn alerts_text<'a>(phases: impl Iterator<Item = &'a PhaseResult>) -> String {
+    let mut lines = Vec::new();
+    for p in phases {
+        for a in &p.alerts {
+            lines.push(format!(
+                "  {} in {}: {:.0} s -> {}, {} breaching second(s), worst {}",
+                a.rule,
+                phase_label(p),
+                a.started_t_s,
+                a.cleared_t_s
+                    .map_or("still active at the phase's end".into(), |c| format!(
+                        "{c:.0} s"
+                    )),
+                a.breached_intervals,
+                a.metric.show(a.worst)
+            ));
+        }
+    }
+    if lines.is_empty() {
+        return String::new();
+    }
+    format!("\nAlerts ({}):\n{}\n", lines.len(), lines.join("\n"))
 }
 
 /// Pretty JSON of the whole result.

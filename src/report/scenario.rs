@@ -1,6 +1,7 @@
 //! Exporters for scenario results: trials.csv, intervals.csv, summary.md.
 
 use crate::error::{Error, Result};
+use crate::runner::IntervalRow;
 use crate::scenario::run::ScenarioResult;
 use crate::tune::recommend::fmt_metric;
 use crate::tune::stats::Estimate;
@@ -55,24 +56,59 @@ pub fn trials_csv(r: &ScenarioResult) -> Result<Vec<u8>> {
         .map_err(|e| Error::usage(format!("writing CSV: {e}")))
 }
 
-/// One row per trial, repeat, phase and second.
+/// Columns of intervals.csv: trial, repeat and phase, then [`interval_fields`].
+pub const INTERVAL_COLUMNS: [&str; 19] = [
+    "trial",
+    "repeat",
+    "phase",
+    "t_s",
+    "ops_per_sec",
+    "p50_us",
+    "p99_us",
+    "stall_us",
+    "pending_compaction_bytes",
+    "write_stopped",
+    "rss_bytes",
+    "rocksdb_mem_bytes",
+    "write_delayed",
+    "stall_causes",
+    "cache_hit_rate",
+    "memtable_bytes",
+    "running_compactions",
+    "running_flushes",
+    "ops",
+];
+
+/// One interval's fields of an intervals.csv row (after trial, repeat, phase).
+pub fn interval_fields(iv: &IntervalRow) -> [String; 16] {
+    [
+        format!("{:.3}", iv.t_s),
+        format!("{:.1}", iv.ops_per_sec),
+        format!("{:.3}", iv.p50_us),
+        format!("{:.3}", iv.p99_us),
+        iv.stall_micros.to_string(),
+        iv.pending_compaction_bytes.to_string(),
+        iv.write_stopped.to_string(),
+        iv.rss_bytes.to_string(),
+        iv.rocksdb_mem_bytes.to_string(),
+        iv.write_delayed.to_string(),
+        iv.stall_causes.clone().unwrap_or_default(),
+        iv.cache_hit_rate
+            .map_or(String::new(), |r| format!("{r:.4}")),
+        iv.memtable_bytes.to_string(),
+        iv.running_compactions.to_string(),
+        iv.running_flushes.to_string(),
+        iv.ops.to_string(),
+    ]
+}
+
+/// One row per trial, repeat, phase and second; an interrupted trial run's rows come last
+/// with its repeat marked "N (interrupted)".
 pub fn intervals_csv(r: &ScenarioResult) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "trial",
-        "repeat",
-        "phase",
-        "t_s",
-        "ops_per_sec",
-        "p50_us",
-        "p99_us",
-        "stall_us",
-        "pending_compaction_bytes",
-        "write_stopped",
-        "rss_bytes",
-    ])
-    .map_err(csv_err)?;
-    for run in &r.runs {
+    w.write_record(INTERVAL_COLUMNS).map_err(csv_err)?;
+    let partial = r.partial_run.iter().map(|p| (p, true));
+    for (run, cut) in r.runs.iter().map(|p| (p, false)).chain(partial) {
         let labels: Vec<String> = r
             .scenario
             .trials
@@ -80,26 +116,20 @@ pub fn intervals_csv(r: &ScenarioResult) -> Result<Vec<u8>> {
             .find(|t| t.id == run.trial)
             .map(|t| t.phases.iter().map(|p| p.label.clone()).collect())
             .unwrap_or_default();
+        let repeat = if cut {
+            format!("{} (interrupted)", run.repeat)
+        } else {
+            run.repeat.to_string()
+        };
         for (i, p) in run.phases.iter().enumerate() {
             let label = labels
                 .get(i)
                 .cloned()
                 .unwrap_or_else(|| p.workload.to_string());
             for iv in &p.intervals {
-                w.write_record([
-                    run.trial.clone(),
-                    run.repeat.to_string(),
-                    label.clone(),
-                    format!("{:.3}", iv.t_s),
-                    format!("{:.1}", iv.ops_per_sec),
-                    format!("{:.3}", iv.p50_us),
-                    format!("{:.3}", iv.p99_us),
-                    iv.stall_micros.to_string(),
-                    iv.pending_compaction_bytes.to_string(),
-                    iv.write_stopped.to_string(),
-                    iv.rss_bytes.to_string(),
-                ])
-                .map_err(csv_err)?;
+                let head = [run.trial.clone(), repeat.clone(), label.clone()];
+                w.write_record(head.iter().chain(interval_fields(iv).iter()))
+                    .map_err(csv_err)?;
             }
         }
     }
@@ -252,6 +282,30 @@ pub fn summary_md(r: &ScenarioResult) -> String {
         (None, None) => {
             let _ = writeln!(o, "No [recommend] section: no recommendation.");
         }
+    }
+    let alerts: Vec<String> = r
+        .runs
+        .iter()
+        .flat_map(|run| {
+            run.phases.iter().flat_map(move |p| {
+                p.alerts.iter().map(move |a| {
+                    format!(
+                        "- `{}` in {} #{} {}: from {:.0} s to {}, worst {}",
+                        a.rule,
+                        run.trial,
+                        run.repeat + 1,
+                        p.workload,
+                        a.started_t_s,
+                        a.cleared_t_s
+                            .map_or("the end of the phase".into(), |c| format!("{c:.0} s")),
+                        a.metric.show(a.worst)
+                    )
+                })
+            })
+        })
+        .collect();
+    if !alerts.is_empty() {
+        let _ = writeln!(o, "\n## Alerts ({})\n\n{}", alerts.len(), alerts.join("\n"));
     }
     o
 }

@@ -1,6 +1,7 @@
 //! How to ask: worker threads, bounds (ops or duration), warm-up, the per-thread recorders and
 //! the collector that turns interval pieces and engine samples into a timeline.
 
+pub mod live;
 pub mod recorder;
 mod ycsb;
 
@@ -18,7 +19,6 @@ use rand::SeedableRng;
 use recorder::{
     new_histogram, IntervalPiece, LatencySummary, OpOutcome, Recorder, ThreadTotals, INTERVAL,
 };
-use rocksdb::statistics::Ticker;
 use rocksdb::WriteBatch;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -237,6 +237,23 @@ pub struct IntervalRow {
     /// table readers.
     #[serde(default)]
     pub rocksdb_mem_bytes: u64,
+    /// The write controller was delaying writes at the interval's end.
+    #[serde(default)]
+    pub write_delayed: bool,
+    /// Write-stall causes RocksDB counted during the interval (rocksdb.cf-write-stall-stats),
+    /// space-separated, e.g. "l0-file-count-limit-delays".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stall_causes: Option<String>,
+    /// Block cache hits / lookups during the interval (none without lookups).
+    #[serde(default)]
+    pub cache_hit_rate: Option<f64>,
+    /// Bytes in all memtables at the interval's end.
+    #[serde(default)]
+    pub memtable_bytes: u64,
+    #[serde(default)]
+    pub running_compactions: u64,
+    #[serde(default)]
+    pub running_flushes: u64,
 }
 
 /// Write stalls and throughput dips over a phase's 1-second intervals.
@@ -334,17 +351,32 @@ pub struct PhaseResult {
     /// Process CPU seconds (user + system) during the phase, RocksDB's threads included.
     pub cpu_s: f64,
     pub engine: PhaseEngine,
+    /// Alert episodes (rules from `--alert` or the scenario's `[alerts]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<live::AlertEvent>,
     /// True when a signal cut the phase short.
     pub interrupted: bool,
 }
 
-/// How the phase reports progress.
-#[derive(Debug, Clone, Copy, Default)]
+/// How the phase reports progress while it runs.
+#[derive(Clone, Default)]
 pub struct Progress {
-    /// Draw a progress bar (stderr must be a terminal).
+    /// Draw the progress bar with the live dashboard under it (stderr must be a terminal).
     pub enabled: bool,
-    /// Print a status line on stderr every this many seconds.
+    /// YCSB-format status lines on stderr every this many seconds (`rdbtune ycsb`).
     pub status_every_s: Option<u64>,
+    /// rdbtune status lines on stderr every this many seconds (logs, no dashboard).
+    pub plain_every_s: Option<u64>,
+    /// Names the phase in the dashboard, status lines and alerts.
+    pub label: String,
+    /// Thresholds judged on every full second.
+    pub alerts: live::AlertSet,
+    /// Print a line on stderr when an alert starts or clears.
+    pub print_alerts: bool,
+    /// Draw under this multi-bar (a scenario's trial bar) instead of alone.
+    pub multi: Option<indicatif::MultiProgress>,
+    /// Append each full second to this CSV as it completes.
+    pub log: Option<live::IntervalLog>,
 }
 
 /// What to do after a writing phase, outside its timed span.
@@ -453,8 +485,13 @@ fn drive(engine: &Engine, spec: &PhaseSpec, progress: &Progress) -> Result<Phase
         headline[k.index()] = spec.workload.headline(k);
     }
     let (tx, rx) = mpsc::channel::<IntervalPiece>();
+    let log = progress
+        .log
+        .as_ref()
+        .map(live::IntervalAppender::open)
+        .transpose()?;
 
-    let (results, start, samples, pieces) = std::thread::scope(|s| {
+    let (results, start, collected) = std::thread::scope(|s| {
         let mut handles = Vec::new();
         for t in 0..workers + usize::from(extra_writer) {
             let tx = tx.clone();
@@ -486,15 +523,7 @@ fn drive(engine: &Engine, spec: &PhaseSpec, progress: &Progress) -> Result<Phase
         drop(tx);
         shared.barrier.wait();
         let start = Instant::now();
-        let (samples, pieces) = collect(
-            &shared,
-            &rx,
-            start,
-            &bar,
-            &handles,
-            workers,
-            progress.status_every_s,
-        );
+        let collected = collect(&shared, &rx, start, &bar, &handles, workers, progress, log);
         let results: Vec<Result<ThreadTotals>> = handles
             .into_iter()
             .map(|h| {
@@ -502,9 +531,13 @@ fn drive(engine: &Engine, spec: &PhaseSpec, progress: &Progress) -> Result<Phase
                     .unwrap_or_else(|_| Err(Error::usage("a worker thread panicked")))
             })
             .collect();
-        (results, start, samples, pieces)
+        (results, start, collected)
     });
     bar.finish_and_clear();
+    if let Some(m) = &progress.multi {
+        m.remove(&bar);
+    }
+    let (samples, pieces, alerts) = collected;
 
     let mut totals = ThreadTotals::new();
     for r in results {
@@ -512,36 +545,9 @@ fn drive(engine: &Engine, spec: &PhaseSpec, progress: &Progress) -> Result<Phase
     }
     let end = totals.end.unwrap_or(start);
     let elapsed = (end - start).as_secs_f64().max(1e-9);
-    Ok(summarise(spec, totals, elapsed, samples, pieces))
-}
-
-/// Engine state sampled by the collector at each interval boundary.
-#[derive(Clone, Copy, Default)]
-struct Sample {
-    stall_micros: u64,
-    pending: u64,
-    stopped: bool,
-    rss: u64,
-    rocksdb_mem: u64,
-}
-
-fn sample(engine: &Engine) -> Sample {
-    Sample {
-        stall_micros: engine.ticker(Ticker::StallMicros),
-        pending: engine
-            .property_int("rocksdb.estimate-pending-compaction-bytes")
-            .unwrap_or(0),
-        stopped: engine.property_int("rocksdb.is-write-stopped").unwrap_or(0) != 0,
-        rss: sysmon::rss_bytes(),
-        rocksdb_mem: [
-            "rocksdb.block-cache-usage",
-            "rocksdb.cur-size-all-mem-tables",
-            "rocksdb.estimate-table-readers-mem",
-        ]
-        .iter()
-        .map(|p| engine.property_int(p).unwrap_or(0))
-        .sum(),
-    }
+    let mut r = summarise(spec, totals, elapsed, samples, pieces);
+    r.alerts = alerts;
+    Ok(r)
 }
 
 /// One second of the timeline while the phase runs. Its histogram is reduced to the
@@ -583,6 +589,13 @@ impl IntervalAcc {
         }
     }
 
+    fn p50_now(&self) -> f64 {
+        match &self.hist {
+            Some(h) if !h.is_empty() => h.value_at_quantile(0.5) as f64 / 1000.0,
+            _ => self.p50_us,
+        }
+    }
+
     fn p99_now(&self) -> f64 {
         match &self.hist {
             Some(h) if !h.is_empty() => h.value_at_quantile(0.99) as f64 / 1000.0,
@@ -595,8 +608,11 @@ type Pieces = Vec<IntervalAcc>;
 /// Per interval, per op kind latency (filled only for status lines).
 type KindPieces = Vec<Vec<(OpKind, Histogram<u64>)>>;
 
-/// Receives interval pieces until every worker is done; samples the engine each second.
-/// Stops the readwhilewriting writer once all readers have finished.
+/// Receives interval pieces until every worker is done; samples the engine each second and,
+/// a moment later (once every thread's piece of that second is in), shows the second: log
+/// row, alerts, dashboard or status line. Stops the readwhilewriting writer once all readers
+/// have finished.
+#[allow(clippy::too_many_arguments)]
 fn collect(
     shared: &Shared,
     rx: &mpsc::Receiver<IntervalPiece>,
@@ -604,13 +620,82 @@ fn collect(
     bar: &ProgressBar,
     handles: &[std::thread::ScopedJoinHandle<'_, Result<ThreadTotals>>],
     readers: usize,
-    status_every_s: Option<u64>,
-) -> (Vec<Sample>, Pieces) {
+    progress: &Progress,
+    mut log: Option<live::IntervalAppender>,
+) -> (Vec<live::Sample>, Pieces, Vec<live::AlertEvent>) {
     let mut total_ops = 0u64;
-    let mut status_due: Option<(Instant, u64)> = None;
+    let mut due: Option<(Instant, u64)> = None;
     let mut kinds: KindPieces = Vec::new();
-    let mut samples = vec![sample(shared.engine)];
+    let mut samples = vec![live::sample(shared.engine)];
     let mut pieces: Pieces = Vec::new();
+    let mut alerts = live::AlertTracker::new(&progress.alerts);
+    let say = |line: &str| bar.suspend(|| eprintln!("{line}"));
+    // Shows full second `secs` (1-based) once its pieces are in.
+    let mut show = |secs: u64,
+                    pieces: &Pieces,
+                    kinds: &mut KindPieces,
+                    samples: &[live::Sample],
+                    total_ops: u64| {
+        let i = secs as usize - 1;
+        let (ops, p50, p99) = pieces
+            .get(i)
+            .map_or((0, 0.0, 0.0), |a| (a.ops, a.p50_now(), a.p99_now()));
+        let row = live::interval_row(
+            secs as f64,
+            1.0,
+            ops,
+            p50,
+            p99,
+            &samples[i],
+            &samples[i + 1],
+        );
+        if let Some(l) = &mut log {
+            l.append(&row);
+        }
+        for c in alerts.observe(&row) {
+            if progress.print_alerts {
+                say(&live::alert_line(&progress.label, &c));
+            }
+        }
+        if !bar.is_hidden() {
+            bar.set_message(live::dashboard(&progress.label, &row, &alerts.active()));
+        } else if progress
+            .plain_every_s
+            .is_some_and(|e| e > 0 && secs % e == 0)
+        {
+            say(&live::status_line(&progress.label, &row, total_ops));
+        }
+        if progress
+            .status_every_s
+            .is_some_and(|e| e > 0 && secs % e == 0)
+        {
+            let mut p99s: Vec<String> = kinds
+                .get(i)
+                .map(|v| {
+                    let mut v: Vec<&(OpKind, Histogram<u64>)> = v.iter().collect();
+                    v.sort_by_key(|(k, _)| *k);
+                    v.iter()
+                        .map(|(k, h)| {
+                            let p99 = h.value_at_quantile(0.99) as f64 / 1000.0;
+                            format!("{} p99 {p99:.1} µs", k.ycsb_label())
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            if p99s.is_empty() {
+                p99s.push("no ops completed".into());
+            }
+            say(&format!(
+                "{secs} sec: {total_ops} operations; {ops} current ops/sec; second {secs}: {}",
+                p99s.join(", ")
+            ));
+        }
+        if let Some(k) = kinds.get_mut(i) {
+            k.clear(); // shown: not needed any more
+        }
+    };
+    // Bounded by ops: the bar counts ops; by time only: it counts seconds.
+    let by_time = shared.spec.total_ops().is_none();
     let mut next = start + INTERVAL;
     loop {
         if !shared.writer_stop.load(Ordering::Relaxed)
@@ -619,36 +704,10 @@ fn collect(
         {
             shared.writer_stop.store(true, Ordering::Relaxed);
         }
-        if let Some((due, secs)) = status_due {
-            if Instant::now() >= due {
-                status_due = None;
-                let i = secs as usize - 1;
-                let ops = pieces.get(i).map_or(0, |a| a.ops);
-                let mut p99s: Vec<String> = kinds
-                    .get(i)
-                    .map(|v| {
-                        let mut v: Vec<&(OpKind, Histogram<u64>)> = v.iter().collect();
-                        v.sort_by_key(|(k, _)| *k);
-                        v.iter()
-                            .map(|(k, h)| {
-                                let p99 = h.value_at_quantile(0.99) as f64 / 1000.0;
-                                format!("{} p99 {p99:.1} µs", k.ycsb_label())
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                if p99s.is_empty() {
-                    p99s.push("no ops completed".into());
-                }
-                if let Some(k) = kinds.get_mut(i) {
-                    k.clear(); // printed: not needed any more
-                }
-                bar.suspend(|| {
-                    eprintln!(
-                        "{secs} sec: {total_ops} operations; {ops} current ops/sec; second {secs}: {}",
-                        p99s.join(", ")
-                    )
-                });
+        if let Some((at, secs)) = due {
+            if Instant::now() >= at {
+                due = None;
+                show(secs, &pieces, &mut kinds, &samples, total_ops);
             }
         }
         let wait = next
@@ -673,13 +732,21 @@ fn collect(
                         }
                     }
                 }
-                bar.inc(p.ops);
+                if !by_time {
+                    bar.inc(p.ops);
+                }
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 if Instant::now() >= next {
-                    samples.push(sample(shared.engine));
+                    samples.push(live::sample(shared.engine));
                     next += INTERVAL;
                     let secs = samples.len() as u64 - 1;
+                    if let Some((_, pending)) = due.take() {
+                        show(pending, &pieces, &mut kinds, &samples, total_ops);
+                    }
+                    // Shown a moment later, once every thread's piece of that second has
+                    // arrived (threads send it on their first op after the boundary).
+                    due = Some((Instant::now() + Duration::from_millis(200), secs));
                     if let Some(old) = (secs as usize).checked_sub(SEAL_AFTER) {
                         if let Some(a) = pieces.get_mut(old) {
                             a.seal();
@@ -688,12 +755,7 @@ fn collect(
                             k.clear();
                         }
                     }
-                    if status_every_s.is_some_and(|e| e > 0 && secs % e == 0) {
-                        // Printed a moment later, once every thread's piece of that second
-                        // has arrived (threads send it on their first op after the boundary).
-                        status_due = Some((Instant::now() + Duration::from_millis(200), secs));
-                    }
-                    if bar.length().is_none() || bar.length() == Some(0) {
+                    if by_time {
                         bar.set_position(start.elapsed().as_secs());
                     }
                 }
@@ -701,11 +763,14 @@ fn collect(
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         }
     }
-    samples.push(sample(shared.engine));
+    if let Some((_, secs)) = due {
+        show(secs, &pieces, &mut kinds, &samples, total_ops);
+    }
+    samples.push(live::sample(shared.engine));
     for a in &mut pieces {
         a.seal();
     }
-    (samples, pieces)
+    (samples, pieces, alerts.finish())
 }
 
 fn make_bar(progress: &Progress, total: Option<u64>, duration: Option<Duration>) -> ProgressBar {
@@ -716,7 +781,7 @@ fn make_bar(progress: &Progress, total: Option<u64>, duration: Option<Duration>)
         (Some(n), _) => {
             let b = ProgressBar::new(n);
             b.set_style(
-                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} ops ({per_sec}, ETA {eta})")
+                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} ops ({per_sec}, ETA {eta})\n{msg}")
                     .expect("valid template"),
             );
             b
@@ -725,7 +790,7 @@ fn make_bar(progress: &Progress, total: Option<u64>, duration: Option<Duration>)
             let b = ProgressBar::new(d.as_secs().max(1));
             b.set_style(
                 ProgressStyle::with_template(
-                    "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} s",
+                    "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} s\n{msg}",
                 )
                 .expect("valid template"),
             );
@@ -733,8 +798,17 @@ fn make_bar(progress: &Progress, total: Option<u64>, duration: Option<Duration>)
         }
         (None, None) => ProgressBar::new_spinner(),
     };
-    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-    bar
+    bar.set_message(format!(
+        "  {}: waiting for the first full second",
+        progress.label
+    ));
+    match &progress.multi {
+        Some(m) => m.add(bar),
+        None => {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            bar
+        }
+    }
 }
 
 /// One worker thread: builds its reusable buffers, then runs its op loop.
@@ -951,7 +1025,7 @@ fn summarise(
     spec: &PhaseSpec,
     totals: ThreadTotals,
     elapsed: f64,
-    samples: Vec<Sample>,
+    samples: Vec<live::Sample>,
     pieces: Pieces,
 ) -> PhaseResult {
     let w = spec.workload;
@@ -1001,18 +1075,7 @@ fn summarise(
                 .or(samples.last())
                 .copied()
                 .unwrap_or_default();
-            IntervalRow {
-                t_s: t_end,
-                ops: a.ops,
-                ops_per_sec: a.ops as f64 / span.max(1e-3),
-                p50_us: a.p50_us,
-                p99_us: a.p99_now(),
-                stall_micros: s1.stall_micros.saturating_sub(s0.stall_micros),
-                pending_compaction_bytes: s1.pending,
-                write_stopped: s1.stopped,
-                rss_bytes: s1.rss,
-                rocksdb_mem_bytes: s1.rocksdb_mem,
-            }
+            live::interval_row(t_end, span, a.ops, a.p50_us, a.p99_now(), &s0, &s1)
         })
         .collect();
     PhaseResult {
@@ -1030,6 +1093,7 @@ fn summarise(
         compaction_wait_s: 0.0,
         cpu_s: 0.0,
         engine: PhaseEngine::default(),
+        alerts: Vec::new(),
         interrupted: signals::interrupted().is_some(),
     }
 }
@@ -1050,6 +1114,12 @@ mod tests {
             write_stopped: stopped,
             rss_bytes: 0,
             rocksdb_mem_bytes: 0,
+            write_delayed: false,
+            stall_causes: None,
+            cache_hit_rate: None,
+            memtable_bytes: 0,
+            running_compactions: 0,
+            running_flushes: 0,
         }
     }
 

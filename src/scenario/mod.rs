@@ -49,6 +49,9 @@ struct File {
     recommend: Option<RecommendFile>,
     report: Option<ReportFile>,
     memory_budget: Option<Size>,
+    /// `[alerts]`: `METRIC = "> VALUE"` entries and `sustain_s`.
+    #[serde(default)]
+    alerts: BTreeMap<String, Spanned<toml::Value>>,
 }
 
 /// `[report]`: extra metrics shown in summary.md's table.
@@ -189,6 +192,9 @@ pub struct Scenario {
     /// Extra metrics for the summary table (`[report] columns`).
     #[serde(default)]
     pub columns: Vec<String>,
+    /// `[alerts]`: thresholds judged on every second of every phase.
+    #[serde(default)]
+    pub alerts: crate::runner::live::AlertSet,
     pub axes: Vec<String>,
     pub trials: Vec<Trial>,
 }
@@ -546,7 +552,36 @@ impl Scenario {
             }
         };
 
+        let mut alerts = crate::runner::live::AlertSet::default();
+        for (k, v) in &f.alerts {
+            let at = v.span().start;
+            if k == "sustain_s" {
+                alerts.sustain_s = v
+                    .get_ref()
+                    .as_integer()
+                    .filter(|n| (1..=86_400).contains(n))
+                    .ok_or_else(|| {
+                        err_at(
+                            at,
+                            "alerts.sustain_s",
+                            "expected whole seconds >= 1, e.g. sustain_s = 3".into(),
+                        )
+                    })? as u32;
+                continue;
+            }
+            let cond = v.get_ref().as_str().ok_or_else(|| {
+                err_at(
+                    at,
+                    &format!("alerts.{k}"),
+                    format!("expected a condition in quotes, e.g. {k} = \"> 10000\""),
+                )
+            })?;
+            let rule = crate::runner::live::AlertRule::from_parts(k, cond, &format!("alerts.{k}"))
+                .map_err(|e| Error::usage(format!("{origin}:{}: {e}", line_of(text, at))))?;
+            alerts.rules.push(rule);
+        }
         Ok(Scenario {
+            alerts,
             name: f.name,
             description: f.description,
             source: text.to_string(),

@@ -48,6 +48,10 @@ pub struct ScenarioResult {
     pub summaries: Vec<TrialSummary>,
     pub recommendation: Option<Recommendation>,
     pub interrupted: bool,
+    /// The trial run a signal cut short: kept for its timeline (intervals.csv, phases) but
+    /// left out of the summaries and the recommendation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partial_run: Option<TrialRun>,
 }
 
 /// Options from the command line.
@@ -61,6 +65,10 @@ pub struct RunOptions {
     pub quiet: bool,
     /// Replaces the duration of every timed phase (soak runs).
     pub duration_s: Option<f64>,
+    /// rdbtune status lines every this many seconds when stderr is not a terminal (0: none).
+    pub status_interval: u64,
+    /// `--alert` rules and sustain, added to the scenario's `[alerts]`.
+    pub alert: crate::cli::AlertArgs,
 }
 
 /// Parses `I/N` (1-based), or `N` with the index taken from `JOB_COMPLETION_INDEX`
@@ -387,6 +395,7 @@ pub fn run(mut scn: Scenario, opts: &RunOptions) -> Result<(ScenarioResult, Path
         summaries: Vec::new(),
         recommendation: None,
         interrupted: false,
+        partial_run: None,
     };
 
     // Interleaved plan: repeat r runs the trials rotated by r.
@@ -416,21 +425,32 @@ pub fn run(mut scn: Scenario, opts: &RunOptions) -> Result<(ScenarioResult, Path
             out.display()
         );
     }
-    let bar = if !opts.quiet && std::io::stderr().is_terminal() {
-        let b = indicatif::ProgressBar::new(plan.len() as u64);
+    let alerts = scn.alerts.clone().with_args(&opts.alert)?;
+    let terminal = !opts.quiet && std::io::stderr().is_terminal();
+    let multi = terminal.then(indicatif::MultiProgress::new);
+    let bar = if let Some(m) = &multi {
+        let b = m.add(indicatif::ProgressBar::new(plan.len() as u64));
         b.set_style(
             indicatif::ProgressStyle::with_template(
                 "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} trial runs (ETA {eta}) {msg}",
             )
             .expect("valid template"),
         );
+        b.enable_steady_tick(std::time::Duration::from_millis(500));
         b
     } else {
         indicatif::ProgressBar::hidden()
     };
     finalise(&mut result);
     write_all(&result, &out)?;
-    let progress = Progress::default();
+    let progress = Progress {
+        enabled: terminal,
+        plain_every_s: (!opts.quiet).then_some(opts.status_interval),
+        alerts,
+        print_alerts: !opts.quiet,
+        multi,
+        ..Progress::default()
+    };
     let after = if scn.run.wait_for_compaction {
         AfterWrite::FlushAndWait
     } else {
@@ -445,6 +465,13 @@ pub fn run(mut scn: Scenario, opts: &RunOptions) -> Result<(ScenarioResult, Path
         let engine = Engine::open(&trial.config, dir.path())?;
         let mut phases = Vec::new();
         for p in &trial.phases {
+            let progress = Progress {
+                label: format!("{} #{} {}", trial.id, rep + 1, p.label),
+                log: Some(crate::runner::live::interval_log(
+                    &out, &trial.id, *rep, &p.label,
+                )),
+                ..progress.clone()
+            };
             let r = run_phase(&engine, &p.spec, after, &progress)?;
             phases.push(r);
             if signals::interrupted().is_some() {
@@ -454,7 +481,14 @@ pub fn run(mut scn: Scenario, opts: &RunOptions) -> Result<(ScenarioResult, Path
         drop(engine);
         drop(dir);
         if signals::interrupted().is_some() {
-            break; // an interrupted trial run is incomplete: not recorded
+            // Incomplete: kept for its timeline, not summarised.
+            result.partial_run = Some(TrialRun {
+                trial: trial.id.clone(),
+                repeat: *rep,
+                metrics: BTreeMap::new(),
+                phases,
+            });
+            break;
         }
         let metrics = run_metrics(trial, &phases);
         if !opts.quiet {
