@@ -8,7 +8,7 @@ CARGO ?= cargo
 # What `make run` benchmarks: a temporary DB, 1M keys of 100-byte values, ~1 minute.
 RUN_ARGS ?= bench --workload fillseq,fillrandom,overwrite,fillbatch,readrandom,readhot,seekrandom,readwhilewriting --num 1000000 --reads 500000
 
-.PHONY: deps build run test bench lint overhead overhead-instructions
+.PHONY: deps build run test gate bench lint overhead overhead-instructions
 
 deps:
 	@scripts/setup-deps.sh
@@ -25,6 +25,13 @@ lint: deps
 
 test: lint
 	$(CARGO) test --release --locked
+
+# The seed plan's performance targets as a gate (exit 1 if one is missed; see docs/ci.md).
+gate: build
+	mkdir -p results/gates
+	$(CARGO) run --release --locked --quiet -- gate --gate scenarios/gates/seed-targets.toml \
+		--json results/gates/seed-targets.json --junit results/gates/seed-targets.junit.xml \
+		--markdown auto
 
 bench: deps
 	$(CARGO) bench --locked --bench engine

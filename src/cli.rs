@@ -57,6 +57,89 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Join shard folders of one scenario into one result with one recommendation
     Merge(MergeArgs),
+    /// CI performance gate: fail when a target is missed or a change regresses, not on noise
+    #[command(after_long_help = GATE_HELP)]
+    Gate(GateArgs),
+}
+
+const GATE_HELP: &str = "\
+A gate file is a scenario file (the workload) plus [policy], [[check]] and optionally
+[candidate] (see docs/ci.md and scenarios/gates/):
+
+  [policy]   runs = 5, max_runs = 10, warmup_runs = 1, noise_floor = 0.02,
+             confidence = 0.95, confirm = 1, quick = false
+  [[check]]  metric = \"fill.ops_per_sec\"  better = \"higher\"  min = 200000  max_regression = 0.10
+  [candidate] sync = true     # engine keys of the candidate; the file's [engine] is the baseline
+
+How it judges: absolute limits (min, max) use the median of the runs. A regression is the
+relative change in the worse direction against a baseline: the file's own config run paired
+and interleaved with the [candidate] in this job, or --baseline FILE saved on this machine.
+It fails only when the point estimate exceeds max_regression AND the whole confidence
+interval is past noise_floor; otherwise, if the estimate exceeds the limit, it is
+inconclusive and the gate adds rounds up to max_runs. A failure is confirmed by a fresh
+batch of runs before it fails the gate. Metrics that repeat exactly (compression ratio, SST
+bytes) are compared directly. A baseline from another machine fingerprint only warns unless
+--force-baseline.
+
+Exit codes:
+  0  pass (warnings allowed; failures too with --warn-only)
+  1  a check failed (confirmed)
+  2  usage or gate-file error (the message names the file, line and key)
+  3  benchmark error (RocksDB or file system)
+  4  inconclusive (only with --strict)
+  130/143  interrupted
+
+Examples:
+  rdbtune gate --gate scenarios/gates/seed-targets.toml
+  rdbtune gate --gate gate.toml --save-baseline baseline.json          # on main
+  rdbtune gate --gate gate.toml --baseline baseline.json --markdown auto --junit junit.xml";
+
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// Gate file (TOML: a scenario with [policy] and [[check]]s)
+    #[arg(long, value_name = "FILE")]
+    pub gate: PathBuf,
+    /// Compare with a saved baseline: a gate JSON (--save-baseline) or a results.json
+    #[arg(long, value_name = "FILE", conflicts_with = "save_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Write this run as a baseline for later --baseline runs (the gate JSON)
+    #[arg(long, value_name = "FILE")]
+    pub save_baseline: Option<PathBuf>,
+    /// Enforce baseline checks even when the baseline comes from another machine
+    #[arg(long)]
+    pub force_baseline: bool,
+    /// Write the rdbtune.gate/v1 JSON report to FILE (`-` for stdout)
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write a Markdown report to FILE; `auto` appends it to $GITHUB_STEP_SUMMARY (stdout
+    /// when that is unset)
+    #[arg(long, value_name = "FILE|auto")]
+    pub markdown: Option<String>,
+    /// Write JUnit XML (one testcase per check) to FILE
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write Bencher Metric Format JSON to FILE
+    #[arg(long, value_name = "FILE")]
+    pub bmf: Option<PathBuf>,
+    /// Exit 4 when a check stays inconclusive after max_runs
+    #[arg(long)]
+    pub strict: bool,
+    /// Report failures but exit 0
+    #[arg(long)]
+    pub warn_only: bool,
+    /// Divide data and durations by the scenario's quick_scale
+    #[arg(long)]
+    pub quick: bool,
+    /// Measured runs per config, overriding [policy] runs
+    #[arg(long)]
+    pub runs: Option<usize>,
+    /// Run every N-th trial of the gate's scenario: I/N (1-based), or N with I from
+    /// JOB_COMPLETION_INDEX
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Only the verdict line on stderr
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 const RUN_HELP: &str = "\

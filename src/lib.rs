@@ -8,6 +8,7 @@ pub mod cli;
 pub mod dbdir;
 pub mod engine;
 pub mod error;
+pub mod gate;
 pub mod monitor;
 pub mod report;
 pub mod results;
@@ -69,6 +70,7 @@ pub fn run(cli: cli::Cli) -> Result<i32> {
             eprintln!("merged {} runs into {}", r.runs.len(), out.display());
             Ok(0)
         }
+        cli::Command::Gate(args) => run_gate(&args),
         cli::Command::Config(args) => {
             let cfg = bench::engine_config(&args.engine)?;
             print!("{}", cfg.to_toml());
@@ -103,4 +105,65 @@ fn run_scenario(scn: scenario::Scenario, a: &cli::ScenarioRunArgs) -> Result<i32
         runner::live::check_alerts(a.alert.fail_on_alert, phases)?;
     }
     Ok(code)
+}
+
+fn run_gate(a: &cli::GateArgs) -> Result<i32> {
+    use std::path::Path;
+    let g = gate::GateFile::load(&a.gate)?;
+    let opts = gate::GateOptions {
+        baseline: a.baseline.clone(),
+        save_baseline: a.save_baseline.clone(),
+        force_baseline: a.force_baseline,
+        strict: a.strict,
+        warn_only: a.warn_only,
+        quick: a.quick,
+        runs: a.runs,
+        shard: a
+            .shard
+            .as_deref()
+            .map(scenario::run::parse_shard)
+            .transpose()?,
+        quiet: a.quiet,
+    };
+    let r = gate::run(&g, &opts)?;
+    let json = gate::output::json(&r)?;
+    let json_on_stdout = a.json.as_deref() == Some(Path::new("-"));
+    if let Some(p) = &a.json {
+        results::write_output(p, &json)?;
+    }
+    if let Some(p) = &a.save_baseline {
+        results::write_output(p, &json)?;
+    }
+    if let Some(p) = &a.junit {
+        results::write_output(p, gate::output::junit(&r).as_bytes())?;
+    }
+    if let Some(p) = &a.bmf {
+        results::write_output(p, &gate::output::bmf(&r)?)?;
+    }
+    if let Some(m) = &a.markdown {
+        let md = gate::output::markdown(&r);
+        match (m.as_str(), std::env::var_os("GITHUB_STEP_SUMMARY")) {
+            ("auto", Some(summary)) => {
+                use std::io::Write as _;
+                let path = std::path::PathBuf::from(summary);
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&path)
+                    .and_then(|mut f| f.write_all(md.as_bytes()))
+                    .map_err(|e| Error::io("appending to $GITHUB_STEP_SUMMARY", &path, e))?;
+            }
+            ("auto", None) if !json_on_stdout => print!("{md}"),
+            ("auto", None) => eprint!("{md}"),
+            (file, _) => results::write_output(Path::new(file), md.as_bytes())?,
+        }
+    }
+    if a.quiet {
+        eprintln!("{}", gate::output::headline(&r));
+    } else if json_on_stdout {
+        eprint!("{}", gate::output::table(&r));
+    } else {
+        print!("{}", gate::output::table(&r));
+    }
+    Ok(r.exit_code)
 }

@@ -521,8 +521,10 @@ fn drive(engine: &Engine, spec: &PhaseSpec, progress: &Progress) -> Result<Phase
             }));
         }
         drop(tx);
-        shared.barrier.wait();
+        // Taken before the barrier so it precedes every worker's start even when this thread
+        // is descheduled at the barrier; elapsed time uses the workers' own starts.
         let start = Instant::now();
+        shared.barrier.wait();
         let collected = collect(&shared, &rx, start, &bar, &handles, workers, progress, log);
         let results: Vec<Result<ThreadTotals>> = handles
             .into_iter()
@@ -543,8 +545,13 @@ fn drive(engine: &Engine, spec: &PhaseSpec, progress: &Progress) -> Result<Phase
     for r in results {
         totals.merge(&r?);
     }
-    let end = totals.end.unwrap_or(start);
-    let elapsed = (end - start).as_secs_f64().max(1e-9);
+    // Wall time from the first worker's start to the last one's end (the collector may be
+    // descheduled at the start barrier on a busy machine; the workers' clocks are not).
+    let first = totals.start.unwrap_or(start);
+    let end = totals.end.unwrap_or(first);
+    let elapsed = (end.saturating_duration_since(first))
+        .as_secs_f64()
+        .max(1e-9);
     let mut r = summarise(spec, totals, elapsed, samples, pieces);
     r.alerts = alerts;
     Ok(r)

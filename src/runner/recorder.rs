@@ -71,6 +71,8 @@ pub struct ThreadTotals {
     /// With a target rate: latency from each op's intended start (coordinated-omission
     /// corrected), per kind.
     pub intended_hists: Vec<Option<Histogram<u64>>>,
+    /// When the thread started measuring (the earliest over merged threads).
+    pub start: Option<Instant>,
     pub end: Option<Instant>,
 }
 
@@ -85,6 +87,7 @@ impl ThreadTotals {
             nested_ops: [0; OpKind::COUNT],
             nested_hists: (0..OpKind::COUNT).map(|_| None).collect(),
             intended_hists: (0..OpKind::COUNT).map(|_| None).collect(),
+            start: None,
             end: None,
         }
     }
@@ -103,6 +106,10 @@ impl ThreadTotals {
         }
         self.end = match (self.end, other.end) {
             (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        self.start = match (self.start, other.start) {
+            (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
     }
@@ -146,8 +153,10 @@ impl Recorder {
         headline: [bool; OpKind::COUNT],
         tx: Option<Sender<IntervalPiece>>,
     ) -> Self {
+        let mut totals = ThreadTotals::new();
+        totals.start = Some(start);
         Recorder {
-            totals: ThreadTotals::new(),
+            totals,
             headline,
             start,
             interval_index: 0,

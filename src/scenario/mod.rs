@@ -52,6 +52,10 @@ struct File {
     /// `[alerts]`: `METRIC = "> VALUE"` entries and `sustain_s`.
     #[serde(default)]
     alerts: BTreeMap<String, Spanned<toml::Value>>,
+    /// Gate files are scenario files with these tables (read by `crate::gate`).
+    policy: Option<Spanned<toml::Value>>,
+    check: Option<Spanned<toml::Value>>,
+    candidate: Option<Spanned<toml::Value>>,
 }
 
 /// `[report]`: extra metrics shown in summary.md's table.
@@ -223,6 +227,12 @@ impl Scenario {
     /// Parses and validates scenario text. `origin` names the file in errors
     /// (`file:line: key ...: problem`).
     pub fn parse(text: &str, origin: &str) -> Result<Scenario> {
+        Self::parse_as(text, origin, false)
+    }
+
+    /// Parses a scenario that may carry gate tables (`[policy]`, `[[check]]`, `[candidate]`);
+    /// `gate = false` rejects them.
+    pub fn parse_as(text: &str, origin: &str, gate: bool) -> Result<Scenario> {
         let err_at = |offset: usize, key: &str, msg: String| {
             Error::usage(format!(
                 "{origin}:{}: {key}: {}",
@@ -245,6 +255,22 @@ impl Scenario {
                 crate::engine::config::one_line(e.message())
             ))
         })?;
+
+        if !gate {
+            for (key, v) in [
+                ("policy", &f.policy),
+                ("check", &f.check),
+                ("candidate", &f.candidate),
+            ] {
+                if let Some(v) = v {
+                    return Err(err_at(
+                        v.span().start,
+                        key,
+                        format!("[{key}] belongs in gate files: run this file with rdbtune gate --gate {origin}"),
+                    ));
+                }
+            }
+        }
 
         // Base engine config: preset + overrides.
         let mut config = EngineConfig::default();

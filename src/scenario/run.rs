@@ -461,25 +461,13 @@ pub fn run(mut scn: Scenario, opts: &RunOptions) -> Result<(ScenarioResult, Path
             break;
         }
         bar.set_message(format!("{} #{}", trial.id, rep + 1));
-        let dir = DbDir::temporary(None)?;
-        let engine = Engine::open(&trial.config, dir.path())?;
-        let mut phases = Vec::new();
-        for p in &trial.phases {
-            let progress = Progress {
-                label: format!("{} #{} {}", trial.id, rep + 1, p.label),
-                log: Some(crate::runner::live::interval_log(
-                    &out, &trial.id, *rep, &p.label,
-                )),
-                ..progress.clone()
-            };
-            let r = run_phase(&engine, &p.spec, after, &progress)?;
-            phases.push(r);
-            if signals::interrupted().is_some() {
-                break;
-            }
-        }
-        drop(engine);
-        drop(dir);
+        let phases = run_trial_once(trial, after, |p| Progress {
+            label: format!("{} #{} {}", trial.id, rep + 1, p.label),
+            log: Some(crate::runner::live::interval_log(
+                &out, &trial.id, *rep, &p.label,
+            )),
+            ..progress.clone()
+        })?;
         if signals::interrupted().is_some() {
             // Incomplete: kept for its timeline, not summarised.
             result.partial_run = Some(TrialRun {
@@ -541,6 +529,25 @@ pub fn run(mut scn: Scenario, opts: &RunOptions) -> Result<(ScenarioResult, Path
         None => 0,
     };
     Ok((result, out, code))
+}
+
+/// Runs a trial's phases once on a fresh temporary DB (removed afterwards); stops after the
+/// phase a signal interrupts.
+pub fn run_trial_once(
+    trial: &Trial,
+    after: AfterWrite,
+    progress: impl Fn(&super::PhaseTemplate) -> Progress,
+) -> Result<Vec<PhaseResult>> {
+    let dir = DbDir::temporary(None)?;
+    let engine = Engine::open(&trial.config, dir.path())?;
+    let mut phases = Vec::new();
+    for p in &trial.phases {
+        phases.push(run_phase(&engine, &p.spec, after, &progress(p))?);
+        if signals::interrupted().is_some() {
+            break;
+        }
+    }
+    Ok(phases)
 }
 
 /// Joins shard folders into one result and writes it to `out`.
