@@ -111,8 +111,8 @@ pub struct GateArgs {
     /// Write the rdbtune.gate/v1 JSON report to FILE (`-` for stdout)
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
-    /// Write a Markdown report to FILE; `auto` appends it to $GITHUB_STEP_SUMMARY (stdout
-    /// when that is unset)
+    /// Write a Markdown report to FILE; `auto` appends it to $GITHUB_STEP_SUMMARY (nothing
+    /// when that is unset: the table on stdout says the same)
     #[arg(long, value_name = "FILE|auto")]
     pub markdown: Option<String>,
     /// Write JUnit XML (one testcase per check) to FILE

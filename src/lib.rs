@@ -153,8 +153,8 @@ fn run_gate(a: &cli::GateArgs) -> Result<i32> {
                     .and_then(|mut f| f.write_all(md.as_bytes()))
                     .map_err(|e| Error::io("appending to $GITHUB_STEP_SUMMARY", &path, e))?;
             }
-            ("auto", None) if !json_on_stdout => print!("{md}"),
-            ("auto", None) => eprint!("{md}"),
+            // Not on GitHub Actions: the table below says the same.
+            ("auto", None) => {}
             (file, _) => results::write_output(Path::new(file), md.as_bytes())?,
         }
     }
