@@ -79,7 +79,7 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
     let machine_out_on_stdout = to_stdout(&args.json) || to_stdout(&args.csv);
 
     let mut dir = match &args.db {
-        Some(p) => DbDir::user(p, "--db")?,
+        Some(p) => DbDir::user(p, "--db", args.db_reuse)?,
         None => DbDir::temporary(None)?,
     };
     if args.keep_db {
@@ -98,6 +98,7 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
         ..Progress::default()
     };
     let mut phases = Vec::new();
+    let mut failure: Option<crate::Error> = None;
     for spec in &specs {
         if signals::interrupted().is_some() {
             break;
@@ -123,8 +124,14 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
             label: spec.workload.to_string(),
             ..progress.clone()
         };
-        let r = run_phase(&engine, spec, after, &progress)?;
-        phases.push(r);
+        match run_phase(&engine, spec, after, &progress) {
+            Ok(r) => phases.push(r),
+            Err(e) => {
+                // Keep what finished: the outputs below are written, then the error exits 3.
+                failure = Some(e);
+                break;
+            }
+        }
     }
     let final_stats = engine.get_stats()?;
     let result = BenchResult {
@@ -140,6 +147,7 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
         phases,
         final_stats,
         interrupted: signals::interrupted().is_some(),
+        error: failure.as_ref().map(|e| e.to_string()),
     };
     drop(engine);
 
@@ -159,6 +167,12 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
         if args.keep_db && args.db.is_none() {
             eprintln!("kept DB at {}", dir.path().display());
         }
+    }
+    if let Some(e) = failure {
+        if args.json.is_some() || args.csv.is_some() {
+            eprintln!("the phases finished before the error were written");
+        }
+        return Err(e);
     }
     if let Some(sig) = signals::interrupted() {
         eprintln!("interrupted by signal {sig}: results so far were written");

@@ -365,11 +365,16 @@ pub struct BenchArgs {
     #[command(flatten)]
     pub engine: EngineArgs,
 
-    /// DB directory. Default: a fresh temporary directory that rdbtune removes afterwards.
-    /// A named directory is created if missing, reused if it holds a RocksDB, refused if it
-    /// holds anything else, and never deleted.
+    /// DB directory. Default: a fresh temporary directory that rdbtune creates, marks and
+    /// removes afterwards. A named directory is created if missing and used if empty; one
+    /// holding a RocksDB needs --db-reuse; one holding other files is refused. A named
+    /// directory is never deleted.
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
+
+    /// Open the existing RocksDB at --db in place (writes go into it; it is never deleted)
+    #[arg(long, requires = "db")]
+    pub db_reuse: bool,
 
     /// Keep the temporary DB and print its path
     #[arg(long)]
@@ -461,15 +466,18 @@ pub struct YcsbArgs {
     #[arg(long, short = 't', default_value_t = 1)]
     pub threads: usize,
     /// Target throughput of the run phase over all threads, ops/s
-    #[arg(long, value_name = "OPS")]
+    #[arg(long, value_name = "OPS", allow_negative_numbers = true)]
     pub target: Option<f64>,
     /// Which phases to run
     #[arg(long, value_enum, default_value = "both")]
     pub phase: YcsbPhase,
     /// DB directory (default: a temporary one, removed afterwards); --phase run needs the
-    /// --db of an earlier load
+    /// --db of an earlier load, with --db-reuse
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
+    /// Open the existing RocksDB at --db in place (it is never deleted)
+    #[arg(long, requires = "db")]
+    pub db_reuse: bool,
     /// Set a YCSB property (repeatable)
     #[arg(short = 'p', value_name = "KEY=VALUE")]
     pub properties: Vec<String>,

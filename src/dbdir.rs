@@ -33,10 +33,11 @@ impl DbDir {
         })
     }
 
-    /// A directory the user named with `flag` (e.g. `--db`). It is created when missing;
-    /// an existing RocksDB is reused in place; an empty directory is used; anything else is
-    /// refused, so rdbtune never writes a DB into a folder of unrelated files. Never deleted.
-    pub fn user(path: &Path, flag: &str) -> Result<DbDir> {
+    /// A directory the user named with `flag` (e.g. `--db`). It is created when missing and
+    /// used when empty; an existing RocksDB is opened in place only with `reuse`
+    /// (`--db-reuse`); anything else is refused, so rdbtune never writes into a folder of
+    /// unrelated files or into a DB nobody said it may change. Never deleted.
+    pub fn user(path: &Path, flag: &str, reuse: bool) -> Result<DbDir> {
         if path.exists() {
             if !path.is_dir() {
                 return Err(Error::usage(format!(
@@ -54,6 +55,12 @@ impl DbDir {
                 .flatten()
                 .collect();
             let is_rocksdb = path.join("CURRENT").is_file();
+            if is_rocksdb && !reuse {
+                return Err(Error::usage(format!(
+                    "{flag} {}: holds a RocksDB database; add --db-reuse to open it in place (rdbtune writes into it and never deletes it), or point {flag} at a new directory",
+                    path.display()
+                )));
+            }
             if !entries.is_empty() && !is_rocksdb {
                 return Err(Error::usage(format!(
                     "{flag} {}: directory holds files that are not a RocksDB database; point {flag} at a new or empty directory (rdbtune never writes into or deletes other data)",
@@ -143,17 +150,25 @@ mod tests {
             d.path().to_path_buf()
         };
         assert!(!p.exists());
+        // A temporary directory whose marker is gone (replaced by someone else's) stays.
+        let p = {
+            let d = DbDir::temporary(Some(base.path())).unwrap();
+            std::fs::remove_file(d.path().join(MARKER)).unwrap();
+            std::fs::write(d.path().join("theirs.txt"), "not ours").unwrap();
+            d.path().to_path_buf()
+        };
+        assert!(p.join("theirs.txt").is_file(), "no marker, no delete");
 
         let mine = base.path().join("mine");
         std::fs::create_dir(&mine).unwrap();
         std::fs::write(mine.join("notes.txt"), "keep me").unwrap();
-        let e = DbDir::user(&mine, "--db").unwrap_err();
+        let e = DbDir::user(&mine, "--db", true).unwrap_err();
         assert_eq!(e.exit_code(), 2);
         assert!(e.to_string().contains("--db") && e.to_string().contains("mine"));
         assert!(mine.join("notes.txt").is_file());
 
         let fresh = base.path().join("fresh/db");
-        drop(DbDir::user(&fresh, "--db").unwrap());
+        drop(DbDir::user(&fresh, "--db", false).unwrap());
         assert!(fresh.join(MARKER).is_file(), "user-named dirs stay");
     }
 
@@ -162,10 +177,10 @@ mod tests {
         let base = tempfile::tempdir().unwrap();
         let file = base.path().join("plainfile");
         std::fs::write(&file, "x").unwrap();
-        let e = DbDir::user(&file.join("db"), "--db").unwrap_err();
+        let e = DbDir::user(&file.join("db"), "--db", false).unwrap_err();
         assert_eq!(e.exit_code(), 2);
         assert!(e.to_string().contains("cannot create directory"), "{e}");
-        let e = DbDir::user(&file, "--db").unwrap_err();
+        let e = DbDir::user(&file, "--db", false).unwrap_err();
         assert!(e.to_string().contains("not a directory"), "{e}");
     }
 }

@@ -15,7 +15,7 @@ pub enum Error {
     Usage(String),
 
     /// RocksDB returned an error while rdbtune was driving it. Exit code 3.
-    #[error("RocksDB error while {context}: {source}")]
+    #[error("RocksDB error while {context}: {source}{}", space_hint(.source.as_ref()))]
     Engine {
         context: String,
         #[source]
@@ -23,7 +23,7 @@ pub enum Error {
     },
 
     /// A file-system operation failed. Exit code 3.
-    #[error("{action} {}: {source}", path.display())]
+    #[error("{action} {}: {source}{}", path.display(), space_hint(&.source.to_string()))]
     Io {
         action: &'static str,
         path: PathBuf,
@@ -39,6 +39,15 @@ pub enum Error {
     /// The run was interrupted by a signal; what was measured so far has been kept.
     #[error("interrupted by signal {0}")]
     Interrupted(i32),
+}
+
+/// A fix for a full file system, appended to its error.
+fn space_hint(msg: &str) -> &'static str {
+    if msg.contains("No space left") || msg.contains("os error 28") {
+        " (the file system is full: free space, point TMPDIR or --db at a larger one, or use a smaller --num)"
+    } else {
+        ""
+    }
 }
 
 impl Error {

@@ -180,6 +180,13 @@ pub fn render(v: &DbView) -> String {
 
 /// Runs `rdbtune stats`.
 pub fn run(args: &StatsArgs) -> Result<i32> {
+    if let Some(w) = args.watch {
+        if !(w > 0.0 && w.is_finite()) {
+            return Err(Error::usage(format!(
+                "--watch {w}: give the seconds between reports, e.g. --watch 5"
+            )));
+        }
+    }
     signals::install();
     let mode = if args.secondary || args.watch.is_some() {
         Mode::Secondary

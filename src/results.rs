@@ -31,6 +31,9 @@ pub struct BenchResult {
     pub final_stats: EngineStats,
     /// True when a signal cut the run short; phases hold what was measured.
     pub interrupted: bool,
+    /// The error that ended the run early (e.g. no space left); phases hold what finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// Writes `bytes` to `dest` atomically: a temp file in the same directory, fsync, rename.
@@ -57,7 +60,9 @@ pub fn write_output(dest: &Path, bytes: &[u8]) -> Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
-        std::fs::rename(&tmp, dest)
+        std::fs::rename(&tmp, dest)?;
+        // The rename itself survives a crash once the directory is synced.
+        std::fs::File::open(&dir).and_then(|d| d.sync_all())
     })();
     if let Err(e) = res {
         let _ = std::fs::remove_file(&tmp);

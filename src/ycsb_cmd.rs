@@ -44,7 +44,18 @@ pub fn spec(args: &YcsbArgs) -> Result<YcsbSpec> {
     if let Some(n) = args.operations {
         s.operationcount = n;
     }
-    s.validate()?;
+    s.validate().map_err(|e| {
+        if args.property_files.is_empty() {
+            e
+        } else {
+            let files: Vec<String> = args
+                .property_files
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect();
+            Error::usage(format!("{e} (properties from -P {})", files.join(", -P ")))
+        }
+    })?;
     Ok(s)
 }
 
@@ -72,11 +83,11 @@ pub fn run(args: &YcsbArgs) -> Result<i32> {
     }
     if args.phase == YcsbPhase::Run && args.db.is_none() {
         return Err(Error::usage(
-            "--phase run needs the loaded DB of an earlier --phase load: pass the same --db PATH to both",
+            "--phase run needs the loaded DB of an earlier --phase load: pass the same --db PATH to both, with --db-reuse for the run",
         ));
     }
     let dir = match &args.db {
-        Some(p) => DbDir::user(p, "--db")?,
+        Some(p) => DbDir::user(p, "--db", args.db_reuse)?,
         None => DbDir::temporary(None)?,
     };
     signals::install();
@@ -128,6 +139,7 @@ pub fn run(args: &YcsbArgs) -> Result<i32> {
         final_stats: engine.get_stats()?,
         phases,
         interrupted: signals::interrupted().is_some(),
+        error: None,
     };
     drop(engine);
     let out = match args.format {

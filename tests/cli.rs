@@ -275,6 +275,33 @@ fn named_db_is_kept_and_reused() {
         db.join("CURRENT").is_file(),
         "a --db directory is never deleted"
     );
+    let before: Vec<_> = std::fs::read_dir(&db)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    // Without --db-reuse an existing DB is refused and left alone.
+    let o = rdbtune(
+        &[
+            "bench",
+            "-q",
+            "--workload",
+            "fillseq",
+            "--num",
+            "1000",
+            "--db",
+            db_s,
+        ],
+        t.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--db-reuse"), "{}", stderr(&o));
+    let after: Vec<_> = std::fs::read_dir(&db)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(before, after);
     let o = rdbtune(
         &[
             "bench",
@@ -285,6 +312,7 @@ fn named_db_is_kept_and_reused() {
             "1000",
             "--db",
             db_s,
+            "--db-reuse",
             "--json",
             "-",
         ],

@@ -460,6 +460,8 @@ struct Shared<'a> {
     spec: &'a PhaseSpec,
     inserts: Option<crate::workload::ycsb::InsertSequence>,
     writer_stop: AtomicBool,
+    /// Set when a worker's op fails: every worker stops.
+    abort: std::sync::Arc<AtomicBool>,
     barrier: Barrier,
 }
 
@@ -475,6 +477,7 @@ fn drive(engine: &Engine, spec: &PhaseSpec, progress: &Progress) -> Result<Phase
             .as_ref()
             .map(|y| crate::workload::ycsb::InsertSequence::new(y.recordcount)),
         writer_stop: AtomicBool::new(false),
+        abort: std::sync::Arc::new(AtomicBool::new(false)),
         barrier: Barrier::new(workers + usize::from(extra_writer) + 1),
     };
     let total = spec.total_ops();
@@ -501,6 +504,7 @@ fn drive(engine: &Engine, spec: &PhaseSpec, progress: &Progress) -> Result<Phase
                 shared.barrier.wait();
                 let start = Instant::now();
                 let mut rec = Recorder::new(start, headline, Some(tx));
+                rec.set_abort(shared.abort.clone());
                 if progress.status_every_s.is_some() {
                     rec.track_kinds();
                 }
@@ -1012,12 +1016,21 @@ fn run_loop(
     let mut done = 0u64;
     let quota = quota.unwrap_or(u64::MAX);
     while done < quota {
-        if signals::interrupted().is_some() || stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+        if signals::interrupted().is_some()
+            || stop.is_some_and(|s| s.load(Ordering::Relaxed))
+            || rec.aborted()
+        {
             break;
         }
         rec.wait_for_turn();
         let t0 = Instant::now();
-        let out = op(quota - done)?;
+        let out = match op(quota - done) {
+            Ok(o) => o,
+            Err(e) => {
+                rec.abort();
+                return Err(e);
+            }
+        };
         let t1 = Instant::now();
         rec.record(out, t0, t1);
         done += out.ops;

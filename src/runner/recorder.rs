@@ -144,6 +144,8 @@ pub struct Recorder {
     pace: Option<(Instant, Duration)>,
     /// Per-kind interval histograms (only when a status line needs them).
     per_kind: Option<Vec<Option<Histogram<u64>>>>,
+    /// Set by the first thread whose op fails, so the others stop too.
+    abort: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl Recorder {
@@ -166,6 +168,7 @@ impl Recorder {
             tx,
             pace: None,
             per_kind: None,
+            abort: None,
         }
     }
 
@@ -262,6 +265,26 @@ impl Recorder {
             });
         }
         self.interval_ops = 0;
+    }
+
+    /// Shares the phase's abort flag with this thread.
+    pub fn set_abort(&mut self, flag: std::sync::Arc<std::sync::atomic::AtomicBool>) {
+        self.abort = Some(flag);
+    }
+
+    /// Whether another thread's op failed (one relaxed load).
+    #[inline]
+    pub fn aborted(&self) -> bool {
+        self.abort
+            .as_ref()
+            .is_some_and(|a| a.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// Tells the other threads to stop: this thread's op failed.
+    pub fn abort(&self) {
+        if let Some(a) = &self.abort {
+            a.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 
     /// Sends the last partial interval and returns the totals.

@@ -309,7 +309,7 @@ pub fn run(mut scn: Scenario, opts: &RunOptions) -> Result<(ScenarioResult, Path
     let started = now_unix();
     let (out, previous) = match &opts.resume {
         Some(dir) => {
-            let prev = load_result(dir)?;
+            let prev = load_result(dir).map_err(|e| Error::usage(format!("--resume: {e}")))?;
             if prev.scenario.name != scn.name
                 || prev
                     .scenario

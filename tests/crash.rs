@@ -1,0 +1,235 @@
+//! Crash consistency of BatchTransaction: a child process commits batches of known content
+//! (WAL on, sync = true) and prints each batch number once its commit returned; the test
+//! kills it with SIGKILL at random moments, reopens the DB and checks every batch is all or
+//! nothing and every acknowledged batch is there.
+//!
+//! The child is this test binary itself, re-run with RDBTUNE_CRASH_CHILD set, so the product
+//! carries no test-only command.
+
+use rdbtune::engine::{Engine, EngineConfig};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const KEYS_PER_BATCH: usize = 16;
+
+fn key(batch: u64, i: usize) -> Vec<u8> {
+    format!("b{batch:010}-k{i:02}").into_bytes()
+}
+
+fn value(batch: u64, i: usize) -> Vec<u8> {
+    // Long enough that a batch spans several WAL fragments now and then.
+    format!(
+        "{batch}:{i}:{}",
+        "v".repeat(200 + (batch as usize * 7 + i) % 300)
+    )
+    .into_bytes()
+}
+
+fn config() -> EngineConfig {
+    let mut c = EngineConfig::default();
+    c.set("sync", "true").unwrap();
+    c.set("write_buffer_size", "256KiB").unwrap(); // flushes happen during the run too
+    c
+}
+
+/// Batches present: for each batch number, how many of its keys exist with the right value.
+fn batches_in(db: &Path) -> std::collections::BTreeMap<u64, usize> {
+    let e = Engine::open(&config(), db).unwrap();
+    let mut seen = std::collections::BTreeMap::new();
+    e.scan(b"b", usize::MAX, |k, v| {
+        let s = std::str::from_utf8(k).unwrap();
+        let (b, i) = s[1..].split_once("-k").unwrap();
+        let (b, i): (u64, usize) = (b.parse().unwrap(), i.parse().unwrap());
+        assert_eq!(v, value(b, i).as_slice(), "key {s} holds a wrong value");
+        *seen.entry(b).or_insert(0) += 1;
+    })
+    .unwrap();
+    seen
+}
+
+/// The child: resumes after the highest batch present and commits until killed.
+#[test]
+fn crash_child() {
+    let Some(db) = std::env::var_os("RDBTUNE_CRASH_CHILD") else {
+        return; // only meaningful as the child of the test below
+    };
+    let e = Engine::open(&config(), Path::new(&db)).unwrap();
+    let mut next = 0u64;
+    e.scan(b"b", usize::MAX, |k, _| {
+        let s = std::str::from_utf8(k).unwrap();
+        let b: u64 = s[1..11].parse().unwrap();
+        next = next.max(b + 1);
+    })
+    .unwrap();
+    let out = std::io::stdout();
+    loop {
+        let mut tx = e.begin_batch();
+        for i in 0..KEYS_PER_BATCH {
+            tx.put(key(next, i), value(next, i));
+        }
+        tx.commit().unwrap();
+        {
+            use std::io::Write;
+            let mut o = out.lock();
+            writeln!(o, "ack {next}").unwrap();
+            o.flush().unwrap();
+        }
+        next += 1;
+    }
+}
+
+#[test]
+fn batches_survive_sigkill_all_or_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let db = t.path().join("db");
+    let exe = std::env::current_exe().unwrap();
+    let mut acked_total = 0u64;
+    let mut rng = 0x2545_F491_4F6C_DD1Du64;
+    let kills = 24;
+    for round in 0..kills {
+        let mut child = Command::new(&exe)
+            .args([
+                "--exact",
+                "crash_child",
+                "--nocapture",
+                "--test-threads",
+                "1",
+            ])
+            .env("RDBTUNE_CRASH_CHILD", &db)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(|l| l.ok()) {
+                if let Some(n) = line.strip_prefix("ack ") {
+                    let _ = tx.send(n.parse::<u64>().unwrap());
+                }
+            }
+        });
+        // Wait for the first ack (the DB is open and committing), then a random moment.
+        let first = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("child acknowledged a batch");
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        let wait = Duration::from_micros(1_000 + rng % 150_000);
+        let t0 = Instant::now();
+        while t0.elapsed() < wait {
+            std::hint::spin_loop();
+        }
+        unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
+        child.wait().unwrap();
+        reader.join().unwrap();
+        let mut acked: Vec<u64> = vec![first];
+        acked.extend(rx.try_iter());
+        acked_total += acked.len() as u64;
+
+        let present = batches_in(&db);
+        for (b, n) in &present {
+            assert_eq!(
+                *n, KEYS_PER_BATCH,
+                "round {round}: batch {b} is torn: {n} of {KEYS_PER_BATCH} keys"
+            );
+        }
+        for b in &acked {
+            assert!(
+                present.contains_key(b),
+                "round {round}: batch {b} was acknowledged (sync commit returned) but is missing"
+            );
+        }
+        // Batches are committed in order: what is present is a prefix 0..=max.
+        let max = *present.keys().last().unwrap();
+        assert_eq!(
+            present.len() as u64,
+            max + 1,
+            "round {round}: a gap in the batches"
+        );
+    }
+    assert!(
+        acked_total >= kills,
+        "every round acknowledged batches: {acked_total}"
+    );
+}
+
+/// Output files are replaced atomically (temp file, fsync, rename, fsync of the directory):
+/// killing rdbtune at random moments while it rewrites its output folder after every trial
+/// run leaves each file whole: the old version or the new one, never a torn one.
+#[test]
+fn outputs_are_never_torn_by_sigkill() {
+    let t = tempfile::tempdir().unwrap();
+    let scn = t.path().join("many.toml");
+    std::fs::write(
+        &scn,
+        "name = \"many\"\n[data]\nnum = 1500\n[[phase]]\nworkload = \"fillrandom\"\n[grid]\nwrite_buffer_size = [\"1MiB\", \"2MiB\", \"4MiB\", \"8MiB\", \"16MiB\", \"32MiB\"]\n[run]\nrepeats = 5\nwait_for_compaction = false\n[recommend]\nobjective = \"maximize fillrandom.ops_per_sec\"\n",
+    )
+    .unwrap();
+    let exe = env!("CARGO_BIN_EXE_rdbtune");
+    let mut rng = 0x1234_5678_9ABC_DEF1u64;
+    let mut checked = 0;
+    for round in 0..12 {
+        let out = t.path().join(format!("out{round}"));
+        let mut child = Command::new(exe)
+            .args([
+                "run",
+                scn.to_str().unwrap(),
+                "-q",
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .env("TMPDIR", t.path())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Read the files while they are being rewritten, then kill at a random moment.
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        let until = Instant::now() + Duration::from_millis(150 + rng % 900);
+        while Instant::now() < until {
+            checked += check_whole(&out, round);
+        }
+        unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
+        child.wait().unwrap();
+        checked += check_whole(&out, round);
+    }
+    assert!(checked > 50, "only {checked} file reads were checked");
+}
+
+/// Every output file present parses completely; returns how many were read.
+fn check_whole(out: &Path, round: usize) -> usize {
+    let mut n = 0;
+    if let Ok(b) = std::fs::read(out.join("results.json")) {
+        let v: serde_json::Value = serde_json::from_slice(&b).unwrap_or_else(|e| {
+            panic!("round {round}: torn results.json ({} bytes): {e}", b.len())
+        });
+        assert_eq!(v["schema"], "rdbtune.result/v1");
+        n += 1;
+    }
+    if let Ok(s) = std::fs::read_to_string(out.join("trials.csv")) {
+        let mut r = csv::Reader::from_reader(s.as_bytes());
+        let width = r.headers().unwrap().len();
+        for rec in r.records() {
+            assert_eq!(rec.unwrap().len(), width, "round {round}: torn trials.csv");
+        }
+        n += 1;
+    }
+    if let Ok(s) = std::fs::read_to_string(out.join("recommended.toml")) {
+        toml::from_str::<toml::Table>(&s)
+            .unwrap_or_else(|e| panic!("round {round}: torn recommended.toml: {e}"));
+        n += 1;
+    }
+    if let Ok(s) = std::fs::read_to_string(out.join("summary.md")) {
+        assert!(
+            s.starts_with("# rdbtune: many"),
+            "round {round}: torn summary.md"
+        );
+        n += 1;
+    }
+    n
+}

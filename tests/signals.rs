@@ -1,0 +1,216 @@
+//! SIGINT / SIGTERM during every long-running command: stops within 2 s, writes what was
+//! measured, removes the temporary DBs it created, exits 130 / 143.
+
+mod common;
+
+use serde_json::Value;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+fn temp_dbs(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("rdbtune-"))
+        .collect()
+}
+
+/// Starts rdbtune with `args`, waits until it has created a temporary DB and worked for a
+/// second, sends `sig`; returns the exit code and how long it took to stop.
+fn interrupt(args: &[&str], tmp: &Path, sig: i32) -> (Option<i32>, Duration, String) {
+    let mut child = common::bin()
+        .args(args)
+        .env("TMPDIR", tmp)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while temp_dbs(tmp).is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "{args:?}: no temporary DB appeared"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    let t0 = Instant::now();
+    unsafe { libc::kill(child.id() as i32, sig) };
+    let status = child.wait().unwrap();
+    let took = t0.elapsed();
+    let mut err = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+    (status.code(), took, err)
+}
+
+fn check(args: &[&str], sig: i32, tmp: &Path) -> String {
+    let (code, took, err) = interrupt(args, tmp, sig);
+    assert_eq!(code, Some(128 + sig), "{args:?}: {err}");
+    assert!(
+        took < Duration::from_secs(2),
+        "{args:?} took {took:?} to stop"
+    );
+    assert!(
+        temp_dbs(tmp).is_empty(),
+        "{args:?} left {:?}",
+        temp_dbs(tmp)
+    );
+    err
+}
+
+fn json(p: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(p).expect("output written")).unwrap()
+}
+
+#[test]
+fn bench_stops_and_keeps_its_measurements() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let tmp = t.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    for (sig, name) in [(libc::SIGINT, "int"), (libc::SIGTERM, "term")] {
+        let j = out.join(format!("bench-{name}.json"));
+        check(
+            &[
+                "bench",
+                "--workload",
+                "fillrandom,readrandom",
+                "--num",
+                "100000000",
+                "--duration",
+                "60",
+                "--json",
+                j.to_str().unwrap(),
+            ],
+            sig,
+            &tmp,
+        );
+        let v = json(&j);
+        assert_eq!(v["interrupted"], true);
+        assert!(v["phases"][0]["ops"].as_u64().unwrap() > 0, "{name}");
+        assert!(!v["phases"][0]["intervals"].as_array().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn ycsb_stops_and_keeps_its_measurements() {
+    let t = tempfile::tempdir().unwrap();
+    let o = t.path().join("ycsb.json");
+    let tmp = t.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    check(
+        &[
+            "ycsb",
+            "--workload",
+            "a",
+            "--records",
+            "50000000",
+            "--format",
+            "json",
+            "-o",
+            o.to_str().unwrap(),
+        ],
+        libc::SIGTERM,
+        &tmp,
+    );
+    let v = json(&o);
+    assert_eq!(v["interrupted"], true);
+    assert!(v["phases"][0]["ops"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn soak_and_gate_stop_and_keep_their_measurements() {
+    let t = tempfile::tempdir().unwrap();
+    let tmp = t.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let out = t.path().join("soak");
+    let err = check(
+        &[
+            "sweep",
+            "soak-write",
+            "--duration",
+            "60",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        libc::SIGINT,
+        &tmp,
+    );
+    assert!(err.contains("--resume"), "{err}");
+    let v = json(&out.join("results.json"));
+    assert_eq!(v["interrupted"], true);
+    let partial = &v["partial_run"]["phases"];
+    assert!(
+        partial[0]["ops"].as_u64().unwrap() > 0,
+        "the cut-short run is kept: {}",
+        v["partial_run"]
+    );
+    let csv = std::fs::read_to_string(out.join("intervals.csv")).unwrap();
+    assert!(
+        csv.lines().skip(1).any(|l| l.contains("(interrupted)")),
+        "{csv}"
+    );
+
+    let gate = t.path().join("g.toml");
+    std::fs::write(
+        &gate,
+        "name = \"g\"\n[data]\nnum = 100000000\n[[phase]]\nname = \"fill\"\nworkload = \"fillrandom\"\nduration_s = 60\n[[check]]\nmetric = \"fill.ops_per_sec\"\nmin = 1\n",
+    )
+    .unwrap();
+    let j = t.path().join("gate.json");
+    check(
+        &[
+            "gate",
+            "--gate",
+            gate.to_str().unwrap(),
+            "--json",
+            j.to_str().unwrap(),
+        ],
+        libc::SIGTERM,
+        &tmp,
+    );
+    assert_eq!(json(&j)["interrupted"], true);
+}
+
+#[test]
+fn stats_watch_stops_on_sigint() {
+    let t = tempfile::tempdir().unwrap();
+    let db = t.path().join("db");
+    let o = common::rdbtune(
+        &[
+            "bench",
+            "-q",
+            "--workload",
+            "fillseq",
+            "--num",
+            "1000",
+            "--db",
+            db.to_str().unwrap(),
+        ],
+        t.path(),
+    );
+    assert!(o.status.success());
+    let mut child = common::bin()
+        .args(["stats", "--db", db.to_str().unwrap(), "--watch", "0.2"])
+        .env("TMPDIR", t.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    let t0 = Instant::now();
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let s = child.wait().unwrap();
+    assert!(t0.elapsed() < Duration::from_secs(2));
+    assert_eq!(s.code(), Some(130));
+    let leftovers: Vec<_> = std::fs::read_dir(t.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("rdbtune-"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "the secondary's log directory is removed"
+    );
+}
