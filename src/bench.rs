@@ -157,6 +157,13 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
     if let Some(p) = &args.csv {
         write_output(p, &report::csv(&result)?)?;
     }
+    if let Some(p) = &args.html {
+        let name = p
+            .file_stem()
+            .map_or("bench".into(), |s| s.to_string_lossy().into_owned());
+        let html = report::html::report(&report::html::from_bench(&result, &name))?;
+        write_output(p, html.as_bytes())?;
+    }
     if !args.quiet {
         let text = report::table(&result);
         if machine_out_on_stdout {

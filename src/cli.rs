@@ -60,6 +60,33 @@ pub enum Command {
     /// CI performance gate: fail when a target is missed or a change regresses, not on noise
     #[command(after_long_help = GATE_HELP)]
     Gate(GateArgs),
+    /// Write the self-contained HTML report (charts inline, works offline) of a result
+    Report(ReportArgs),
+    /// Two runs side by side: every metric with the relative change and its 95% interval
+    Compare(CompareArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A run folder (results.json inside), or a results.json / bench / ycsb JSON file
+    pub input: PathBuf,
+    /// Output file (default: report.html in the folder, or beside the JSON file)
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The baseline run (A): a folder or a JSON file
+    pub a: PathBuf,
+    /// The other run (B)
+    pub b: PathBuf,
+    /// Also write the comparison as Markdown to FILE
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Also write it as HTML to FILE
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 const GATE_HELP: &str = "\
@@ -392,6 +419,10 @@ pub struct BenchArgs {
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
 
+    /// Write the HTML report (charts inline) to FILE
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+
     /// When stderr is not a terminal: a status line every SECS seconds of a phase (0: none)
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     pub status_interval: u64,
@@ -490,6 +521,9 @@ pub struct YcsbArgs {
     /// Write the output to FILE instead of stdout (atomically)
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Write the HTML report (charts inline) to FILE
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Seconds between status lines on stderr (0: none)
     #[arg(long, value_name = "SECS")]
     pub status_interval: Option<u64>,

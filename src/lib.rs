@@ -71,6 +71,38 @@ pub fn run(cli: cli::Cli) -> Result<i32> {
             Ok(0)
         }
         cli::Command::Gate(args) => run_gate(&args),
+        cli::Command::Report(args) => {
+            let (r, dir) = load_any(&args.input)?;
+            let out = args
+                .output
+                .clone()
+                .unwrap_or_else(|| dir.join("report.html"));
+            let html = report::html::report(&r)?;
+            results::write_output(&out, html.as_bytes())?;
+            eprintln!("report: {} ({} KiB)", out.display(), html.len() / 1024);
+            Ok(0)
+        }
+        cli::Command::Compare(args) => {
+            let (a, _) = load_any(&args.a)?;
+            let (b, _) = load_any(&args.b)?;
+            let rows = report::compare::compare(&a, &b);
+            if rows.is_empty() {
+                return Err(Error::usage(format!(
+                    "{} and {} share no trial and no metric: compare runs of the same scenario (or two single-trial runs)",
+                    args.a.display(),
+                    args.b.display()
+                )));
+            }
+            let (an, bn) = (args.a.display().to_string(), args.b.display().to_string());
+            print!("{}", report::compare::table(&rows, &an, &bn));
+            if let Some(p) = &args.markdown {
+                results::write_output(p, report::compare::markdown(&rows, &an, &bn).as_bytes())?;
+            }
+            if let Some(p) = &args.html {
+                results::write_output(p, report::compare::html(&rows, &an, &bn)?.as_bytes())?;
+            }
+            Ok(0)
+        }
         cli::Command::Config(args) => {
             let cfg = bench::engine_config(&args.engine)?;
             print!("{}", cfg.to_toml());
@@ -166,4 +198,47 @@ fn run_gate(a: &cli::GateArgs) -> Result<i32> {
         print!("{}", gate::output::table(&r));
     }
     Ok(r.exit_code)
+}
+
+/// Reads a run folder, a scenario results.json, or a bench/ycsb JSON (seen as one trial);
+/// returns it with the folder its report goes to by default.
+fn load_any(p: &std::path::Path) -> Result<(scenario::run::ScenarioResult, std::path::PathBuf)> {
+    let (file, dir) = if p.is_dir() {
+        (p.join("results.json"), p.to_path_buf())
+    } else {
+        (
+            p.to_path_buf(),
+            p.parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .map_or_else(|| std::path::PathBuf::from("."), |d| d.to_path_buf()),
+        )
+    };
+    let bytes = std::fs::read(&file).map_err(|e| {
+        Error::usage(format!(
+            "{}: cannot read: {e}; give a run folder or an rdbtune JSON file",
+            file.display()
+        ))
+    })?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| Error::usage(format!("{}: not JSON: {e}", file.display())))?;
+    if v.get("scenario").is_some() {
+        let r = serde_json::from_value(v).map_err(|e| {
+            Error::usage(format!(
+                "{}: not an rdbtune results.json: {e}",
+                file.display()
+            ))
+        })?;
+        Ok((r, dir))
+    } else {
+        let b: results::BenchResult = serde_json::from_value(v).map_err(|e| {
+            Error::usage(format!(
+                "{}: neither a scenario results.json nor a bench/ycsb JSON: {e}",
+                file.display()
+            ))
+        })?;
+        let name = file
+            .file_stem()
+            .map_or("run".into(), |s| s.to_string_lossy().into_owned());
+        Ok((report::html::from_bench(&b, &name), dir))
+    }
 }

@@ -151,6 +151,11 @@ pub fn run(args: &YcsbArgs) -> Result<i32> {
         args.output.as_deref().unwrap_or(std::path::Path::new("-")),
         &out,
     )?;
+    if let Some(p) = &args.html {
+        let name = format!("ycsb-{}", y.workload);
+        let html = report::html::report(&report::html::from_bench(&result, &name))?;
+        crate::results::write_output(p, html.as_bytes())?;
+    }
     if let Some(sig) = signals::interrupted() {
         return Ok(128 + sig);
     }

@@ -153,13 +153,26 @@ fn scenario_parser_never_panics_on_mutated_input() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(3.0);
-    let seeds: Vec<String> = std::fs::read_dir(common::source_dir().join("scenarios"))
-        .unwrap()
-        .flatten()
-        .filter(|e| e.path().extension().is_some_and(|x| x == "toml"))
-        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+    let mut paths: Vec<std::path::PathBuf> =
+        std::fs::read_dir(common::source_dir().join("scenarios"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+    paths.sort();
+    let seeds: Vec<String> = paths
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
         .collect();
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ std::process::id() as u64);
+    // RDBTUNE_FUZZ_LAST=FILE keeps the case being parsed, to find a hang.
+    let last = std::env::var_os("RDBTUNE_FUZZ_LAST");
+    // RDBTUNE_FUZZ_SEED=N replays a run (the seed is printed at the end).
+    let seed = std::env::var("RDBTUNE_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .unwrap_or(std::process::id() as u64);
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed);
     let start = std::time::Instant::now();
     let (mut cases, mut ok) = (0u64, 0u64);
     while start.elapsed().as_secs_f64() < secs {
@@ -191,9 +204,18 @@ fn scenario_parser_never_panics_on_mutated_input() {
             }
         }
         let s = String::from_utf8_lossy(&text).into_owned();
+        if let Some(p) = &last {
+            std::fs::write(p, &s).unwrap(); // left behind if the parser hangs
+        }
+        let t0 = std::time::Instant::now();
         let r = std::panic::catch_unwind(|| {
             rdbtune::scenario::Scenario::parse_as(&s, "fuzz.toml", true)
         });
+        let took = t0.elapsed();
+        assert!(
+            took < std::time::Duration::from_secs(2),
+            "parsing took {took:?} (seed {seed}) on:\n{s}"
+        );
         match r {
             Ok(Ok(_)) => ok += 1,
             Ok(Err(e)) => {
@@ -207,6 +229,6 @@ fn scenario_parser_never_panics_on_mutated_input() {
         }
         cases += 1;
     }
-    eprintln!("fuzz: {cases} mutated scenarios in {secs} s, {ok} still valid");
+    eprintln!("fuzz: {cases} mutated scenarios in {secs} s, {ok} still valid (seed {seed})");
     assert!(cases > 100, "only {cases} cases ran");
 }

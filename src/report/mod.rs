@@ -1,6 +1,8 @@
 //! Exporters: each turns a result into bytes (text, CSV, JSON); callers decide where the
 //! bytes go.
 
+pub mod compare;
+pub mod html;
 pub mod scenario;
 
 use crate::engine::size::human_bytes;

@@ -600,8 +600,9 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>) -> Result<(ScenarioResult, 
 }
 
 /// The files of a scenario output folder (the last three need a recommendation).
-pub const OUTPUT_FILES: [&str; 7] = [
+pub const OUTPUT_FILES: [&str; 8] = [
     "results.json",
+    "report.html",
     "trials.csv",
     "intervals.csv",
     "summary.md",
@@ -627,6 +628,10 @@ pub fn write_all(r: &ScenarioResult, out: &Path) -> Result<()> {
     write_output(
         &out.join("summary.md"),
         crate::report::scenario::summary_md(r).as_bytes(),
+    )?;
+    write_output(
+        &out.join("report.html"),
+        crate::report::html::report(r)?.as_bytes(),
     )?;
     if let Some(rec) = &r.recommendation {
         if let Some(t) = r.scenario.trials.iter().find(|t| t.id == rec.winner) {

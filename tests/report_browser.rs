@@ -1,0 +1,121 @@
+//! The HTML report in a real browser: `rdbtune sweep compression --quick` writes report.html;
+//! headless Chromium opens it with the network cut off, must log no console error, and the
+//! report's own check must find every chart's series drawn. A PNG screenshot is saved beside
+//! the report. Runs whenever Chromium is installed (`.ci/run` installs Debian's chromium);
+//! otherwise it says it was skipped.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn chromium() -> Option<PathBuf> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|c| {
+            let o = Command::new("sh")
+                .args(["-c", &format!("command -v {c}")])
+                .output()
+                .ok()?;
+            o.status
+                .success()
+                .then(|| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+        })
+}
+
+fn headless(chrome: &Path, profile: &Path, extra: &[&str], url: &str) -> std::process::Output {
+    Command::new(chrome)
+        .args([
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-extensions",
+            "--enable-logging=stderr",
+            "--v=0",
+            // Offline: every host name fails to resolve.
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--virtual-time-budget=3000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(extra)
+        .arg(url)
+        .output()
+        .expect("run chromium")
+}
+
+#[test]
+fn report_renders_offline_with_every_chart() {
+    let Some(chrome) = chromium() else {
+        eprintln!("skipped: Chromium is not installed (apt-get install -y chromium)");
+        return;
+    };
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    let o = common::rdbtune(
+        &[
+            "sweep",
+            "compression",
+            "--quick",
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        t.path(),
+    );
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let report = out.join("report.html");
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.len() < 2 << 20, "report is {} bytes", html.len());
+    for remote in ["src=\"http", "href=\"http", "url(http", "<link"] {
+        assert!(
+            !html.contains(remote),
+            "the report loads {remote}...: it must be self-contained"
+        );
+    }
+    let figures = html.matches("<figure ").count();
+    assert!(figures >= 6, "{figures} charts");
+    let url = format!("file://{}", report.display());
+    let profile = t.path().join("profile");
+
+    let dom = headless(&chrome, &profile, &["--dump-dom"], &url);
+    let page = String::from_utf8_lossy(&dom.stdout);
+    let log = String::from_utf8_lossy(&dom.stderr);
+    let console: Vec<&str> = log.lines().filter(|l| l.contains("CONSOLE")).collect();
+    assert!(console.is_empty(), "console messages: {console:?}");
+    assert!(
+        page.contains(&format!("data-charts-ok=\"{figures}/{figures}\"")),
+        "the in-page check did not pass for every chart; body: {}",
+        page.lines().find(|l| l.contains("<body")).unwrap_or("")
+    );
+
+    let png = out.join("report.png");
+    let shot = headless(
+        &chrome,
+        &profile,
+        &[
+            &format!("--screenshot={}", png.display()),
+            "--window-size=1100,7000",
+            "--hide-scrollbars",
+        ],
+        &url,
+    );
+    assert!(
+        shot.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shot.stderr)
+    );
+    let bytes = std::fs::read(&png).expect("screenshot written");
+    assert!(
+        bytes.starts_with(b"\x89PNG") && bytes.len() > 20_000,
+        "{} bytes",
+        bytes.len()
+    );
+    // Keep a copy for people to look at when asked to.
+    if let Some(dir) = std::env::var_os("RDBTUNE_KEEP_REPORT") {
+        let dir = PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(&report, dir.join("report.html")).unwrap();
+        std::fs::copy(&png, dir.join("report.png")).unwrap();
+    }
+}
