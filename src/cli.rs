@@ -60,10 +60,71 @@ pub enum Command {
     /// CI performance gate: fail when a target is missed or a change regresses, not on noise
     #[command(after_long_help = GATE_HELP)]
     Gate(GateArgs),
+    /// Find a better config than the presets for a YCSB workload within memory and time budgets
+    #[command(after_long_help = TUNE_HELP)]
+    Tune(TuneArgs),
     /// Write the self-contained HTML report (charts inline, works offline) of a result
     Report(ReportArgs),
     /// Two runs side by side: every metric with the relative change and its 95% interval
     Compare(CompareArgs),
+}
+
+const TUNE_HELP: &str = "\
+How it searches (docs/tuning.md): successive halving over data size and run length (rungs at
+1/9, 1/3 and all of --records, with a third, two thirds and all of the run length), 9
+configs per bracket, the first bracket random, later ones two thirds from a TPE model fitted
+on every low-rung score. Knobs: block cache share of the budget, write buffer size and count,
+L0 compaction trigger (slowdown/stop triggers, max_bytes_for_level_base and
+target_file_size_base derived from it as RocksDB's tuning guide suggests), block size, bloom
+bits, compression layout, background jobs, bytes_per_sync; every config fits
+--memory-budget (block cache + all memtables). The score is run-phase ops over its wall time
+plus the compaction wait after it. The final round runs the best three, RocksDB defaults and
+production_optimized with --repeats interleaved repeats on clones of one load per config,
+then the winner and the defaults on the hold-out workload. About 45% of the budget goes to
+the final round.
+
+Output folder (default results/tune-ycsb-X/<timestamp>/): tune.json (rdbtune.tune/v1: every
+evaluation with its fidelity and score, the gains with 95% intervals), and the final round
+as a run folder: results.json, summary.md, report.html, recommended.toml, OPTIONS.ini,
+db_bench.flags.
+
+Examples:
+  rdbtune tune --workload ycsb-a --memory-budget 512MiB --time-budget 30m --records 1000000
+  rdbtune tune --workload ycsb-b --memory-budget 256MiB --time-budget 5m --records 100000";
+
+#[derive(Debug, Args)]
+pub struct TuneArgs {
+    /// ycsb-a .. ycsb-f
+    #[arg(long, short = 'w')]
+    pub workload: String,
+    /// Memory for the block cache and all memtables, e.g. 512MiB
+    #[arg(long, value_name = "SIZE")]
+    pub memory_budget: String,
+    /// Wall-clock budget for the whole tune, e.g. 30m, 90s, 1h
+    #[arg(long, value_name = "DURATION")]
+    pub time_budget: String,
+    /// YCSB recordcount at full fidelity
+    #[arg(long, default_value_t = 100_000)]
+    pub records: u64,
+    /// Hold-out workload checked for over-fitting (default: ycsb-b, or ycsb-a when tuning b;
+    /// `none` to skip)
+    #[arg(long, value_name = "WORKLOAD")]
+    pub holdout: Option<String>,
+    /// Interleaved repeats per config in the final round
+    #[arg(long, default_value_t = 5)]
+    pub repeats: usize,
+    /// Client threads
+    #[arg(long, short = 't', default_value_t = 1)]
+    pub threads: usize,
+    /// Seed of the search and of the workload
+    #[arg(long, default_value_t = 0x5EED)]
+    pub seed: u64,
+    /// Output folder
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// No progress lines
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

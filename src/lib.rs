@@ -71,6 +71,59 @@ pub fn run(cli: cli::Cli) -> Result<i32> {
             Ok(0)
         }
         cli::Command::Gate(args) => run_gate(&args),
+        cli::Command::Tune(args) => {
+            let letter = |w: &str, flag: &str| -> Result<String> {
+                let l = w.trim().to_ascii_lowercase();
+                let l = l.strip_prefix("ycsb-").unwrap_or(&l).to_string();
+                if l.len() == 1 && "abcdef".contains(l.as_str()) {
+                    Ok(l)
+                } else {
+                    Err(Error::usage(format!(
+                        "{flag} {w:?}: give a YCSB core workload, ycsb-a .. ycsb-f"
+                    )))
+                }
+            };
+            let workload = letter(&args.workload, "--workload")?;
+            let holdout = match args.holdout.as_deref() {
+                Some("none") => None,
+                Some(h) => Some(letter(h, "--holdout")?),
+                None => Some(if workload == "b" {
+                    "a".into()
+                } else {
+                    "b".into()
+                }),
+            };
+            let budget: engine::size::Size = args
+                .memory_budget
+                .parse()
+                .map_err(|e| Error::usage(format!("--memory-budget: {e}")))?;
+            if args.records < 1000 {
+                return Err(Error::usage("--records must be at least 1000"));
+            }
+            if args.threads == 0 {
+                return Err(Error::usage("--threads must be at least 1"));
+            }
+            let o = tune::tuner::TuneOptions {
+                workload,
+                records: args.records,
+                memory_budget: budget.bytes(),
+                time_budget_s: tune::tuner::parse_duration(&args.time_budget)?,
+                holdout,
+                repeats: args.repeats,
+                threads: args.threads,
+                seed: args.seed,
+                out: args.out.clone(),
+                quiet: args.quiet,
+            };
+            let (r, out) = tune::tuner::tune(&o)?;
+            print!("{}", tune::tuner::describe(&r));
+            eprintln!("results in {}", out.display());
+            Ok(if r.interrupted {
+                128 + signals::interrupted().unwrap_or(2)
+            } else {
+                0
+            })
+        }
         cli::Command::Report(args) => {
             let (r, dir) = load_any(&args.input)?;
             let out = args

@@ -1,0 +1,201 @@
+//! `rdbtune tune` on a small budget: it respects the memory budget and the time budget,
+//! records its search history, and recommends the config that measured best in its final
+//! round.
+
+mod common;
+
+use serde_json::Value;
+
+#[test]
+fn tune_respects_its_budgets_and_returns_the_best_it_measured() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("tune");
+    let budget_s = 60.0;
+    let start = std::time::Instant::now();
+    let o = common::rdbtune(
+        &[
+            "tune",
+            "--workload",
+            "ycsb-a",
+            "--records",
+            "3000",
+            "--memory-budget",
+            "96MiB",
+            "--time-budget",
+            "60s",
+            "--repeats",
+            "3",
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ],
+        t.path(),
+    );
+    let took = start.elapsed().as_secs_f64();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}\n{stdout}", common::stderr(&o));
+    // Time budget: the whole tune, loads and final round included, with 25% slack for the
+    // estimate of the final round.
+    assert!(
+        took < budget_s * 1.25,
+        "took {took:.1} s for a {budget_s} s budget"
+    );
+    let r: Value = serde_json::from_slice(&std::fs::read(out.join("tune.json")).unwrap()).unwrap();
+    assert_eq!(r["schema"], "rdbtune.tune/v1");
+    let history = r["history"].as_array().unwrap();
+    assert!(
+        history.len() >= 3,
+        "a search happened: {} evaluations",
+        history.len()
+    );
+    for e in history {
+        assert!(
+            e["configured_memory_bytes"].as_u64().unwrap() <= 96 << 20,
+            "over the memory budget: {e}"
+        );
+        assert!(e["score"].as_f64().unwrap() > 0.0);
+    }
+    // The final round is a run folder whose recommendation is the tune's winner, and the
+    // winner is the best median among the configs within the budget.
+    let res: Value =
+        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    let winner = r["outcome"]["winner"].as_str().unwrap();
+    assert_eq!(res["recommendation"]["winner"], winner);
+    let budget = 96u64 << 20;
+    let mut best: Option<(String, f64)> = None;
+    for s in res["summaries"].as_array().unwrap() {
+        let mem = s["configured_memory"].as_u64().unwrap();
+        let med = s["estimates"]["run.debt_ops_per_sec"]["median"]
+            .as_f64()
+            .unwrap();
+        assert_eq!(
+            s["samples"]["run.debt_ops_per_sec"]
+                .as_array()
+                .unwrap()
+                .len(),
+            3
+        );
+        if mem <= budget && best.as_ref().is_none_or(|b| med > b.1) {
+            best = Some((s["id"].as_str().unwrap().to_string(), med));
+        }
+    }
+    let tied: Vec<&str> = res["recommendation"]["tied_with_best"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let best = best.unwrap().0;
+    assert!(
+        winner == best || (tied.contains(&winner) && tied.contains(&best.as_str())),
+        "winner {winner}, best median {best}, tied {tied:?}"
+    );
+    for f in [
+        "recommended.toml",
+        "OPTIONS.ini",
+        "db_bench.flags",
+        "summary.md",
+        "report.html",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    assert!(
+        stdout.contains("vs RocksDB defaults")
+            && stdout.contains("hold-out ycsb-b, winner vs defaults"),
+        "{stdout}"
+    );
+    // No temporary DB is left behind.
+    let left: Vec<_> = std::fs::read_dir(t.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("rdbtune-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn tune_input_errors_name_the_flag() {
+    let t = tempfile::tempdir().unwrap();
+    for (args, needle) in [
+        (
+            vec![
+                "--workload",
+                "ycsb-g",
+                "--memory-budget",
+                "64MiB",
+                "--time-budget",
+                "1m",
+            ],
+            "--workload",
+        ),
+        (
+            vec![
+                "--workload",
+                "ycsb-a",
+                "--memory-budget",
+                "lots",
+                "--time-budget",
+                "1m",
+            ],
+            "--memory-budget",
+        ),
+        (
+            vec![
+                "--workload",
+                "ycsb-a",
+                "--memory-budget",
+                "4MiB",
+                "--time-budget",
+                "1m",
+            ],
+            "--memory-budget",
+        ),
+        (
+            vec![
+                "--workload",
+                "ycsb-a",
+                "--memory-budget",
+                "64MiB",
+                "--time-budget",
+                "soon",
+            ],
+            "--time-budget",
+        ),
+        (
+            vec![
+                "--workload",
+                "ycsb-a",
+                "--memory-budget",
+                "64MiB",
+                "--time-budget",
+                "1m",
+                "--repeats",
+                "1",
+            ],
+            "--repeats",
+        ),
+        (
+            vec![
+                "--workload",
+                "ycsb-a",
+                "--memory-budget",
+                "64MiB",
+                "--time-budget",
+                "1m",
+                "--holdout",
+                "z",
+            ],
+            "--holdout",
+        ),
+    ] {
+        let mut a = vec!["tune"];
+        a.extend(args.iter().copied());
+        let o = common::rdbtune(&a, t.path());
+        let err = common::stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(needle) && err.trim_end().lines().count() == 1,
+            "{args:?}: {err}"
+        );
+    }
+}
