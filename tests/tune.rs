@@ -85,9 +85,11 @@ fn tune_respects_its_budgets_and_returns_the_best_it_measured() {
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
+    // The best median wins, or (the documented rule) a cheaper config within its noise.
     let best = best.unwrap().0;
     assert!(
-        winner == best || (tied.contains(&winner) && tied.contains(&best.as_str())),
+        winner == best
+            || (tied.contains(&winner) && res["recommendation"]["tie_broken_by_cost"] == true),
         "winner {winner}, best median {best}, tied {tied:?}"
     );
     for f in [

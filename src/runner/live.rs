@@ -737,17 +737,8 @@ mod tests {
             ops_per_sec: 100.0,
             p50_us: 1.0,
             p99_us: p99,
-            stall_micros: 0,
-            pending_compaction_bytes: 0,
-            write_stopped: false,
             rss_bytes: rss,
-            rocksdb_mem_bytes: 0,
-            write_delayed: false,
-            stall_causes: None,
-            cache_hit_rate: None,
-            memtable_bytes: 0,
-            running_compactions: 0,
-            running_flushes: 0,
+            ..IntervalRow::default()
         }
     }
 

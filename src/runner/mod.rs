@@ -218,7 +218,7 @@ pub struct OpSummary {
 }
 
 /// One second of a phase.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IntervalRow {
     /// End of the interval, seconds since the phase started.
     pub t_s: f64,
@@ -1130,16 +1130,8 @@ mod tests {
             p50_us: 1.0,
             p99_us: 2.0,
             stall_micros: stall,
-            pending_compaction_bytes: 0,
             write_stopped: stopped,
-            rss_bytes: 0,
-            rocksdb_mem_bytes: 0,
-            write_delayed: false,
-            stall_causes: None,
-            cache_hit_rate: None,
-            memtable_bytes: 0,
-            running_compactions: 0,
-            running_flushes: 0,
+            ..IntervalRow::default()
         }
     }
 
