@@ -92,6 +92,81 @@ fn compare_has_a_change_column_with_intervals() {
         .change
         .unwrap();
     assert_eq!((cr.rel, cr.rel_low, cr.rel_high), (0.0, 0.0, 0.0));
+    // Two noisy repeats a side: the intervals are wide, but no throughput, latency or size
+    // interval reaches below 0, and no change below −100%.
+    for r in &rows {
+        assert!(r.a.ci_low >= 0.0 && r.b.ci_low >= 0.0, "{r:?}");
+        if let Some(c) = r.change {
+            assert!(c.rel_low > -1.0, "{} {}: {c:?}", r.trial, r.metric);
+        }
+    }
+}
+
+/// The commands themselves: `rdbtune compare` prints and writes the table (Markdown, HTML),
+/// `rdbtune report` writes a self-contained page for a results file.
+#[test]
+fn compare_and_report_commands_write_their_files() {
+    let t = tempfile::tempdir().unwrap();
+    let fx = common::source_dir().join("tests/fixtures");
+    let (a, b) = (fx.join("snap-a.json"), fx.join("snap-b.json"));
+    let (md, page) = (t.path().join("c.md"), t.path().join("c.html"));
+    let o = common::rdbtune(
+        &[
+            "compare",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "--markdown",
+            md.to_str().unwrap(),
+            "--html",
+            page.to_str().unwrap(),
+        ],
+        t.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("fillrandom.ops_per_sec") && out.contains(" to "),
+        "{out}"
+    );
+    let md = std::fs::read_to_string(&md).unwrap();
+    let rows = compare::compare(&fixture("snap-a.json"), &fixture("snap-b.json"));
+    assert!(md.contains("change B/A − 1 [95% CI]"), "{md}");
+    assert_eq!(
+        md.lines()
+            .filter(|l| l.starts_with("| compression="))
+            .count(),
+        rows.len(),
+        "one Markdown row per compared metric"
+    );
+    let h = std::fs::read_to_string(&page).unwrap();
+    assert!(h.contains("<table") && h.contains("fillrandom.ops_per_sec"));
+
+    let report = t.path().join("r.html");
+    let o = common::rdbtune(
+        &[
+            "report",
+            a.to_str().unwrap(),
+            "-o",
+            report.to_str().unwrap(),
+        ],
+        t.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    let h = std::fs::read_to_string(&report).unwrap();
+    assert!(h.contains("<figure id=\"bars-0\"") && h.len() < 2 << 20);
+    assert!(
+        !h.contains("src=\"http") && !h.contains("<link"),
+        "self-contained"
+    );
+
+    // A missing input is a usage error naming it.
+    let o = common::rdbtune(&["compare", a.to_str().unwrap(), "nope.json"], t.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        common::stderr(&o).contains("nope.json"),
+        "{}",
+        common::stderr(&o)
+    );
 }
 
 #[test]

@@ -1,11 +1,11 @@
 //! `rdbtune compare DIR_A DIR_B`: the same metrics of two runs side by side, with the relative
-//! change B/A − 1 and its 95% interval (Welch, delta method on the ratio of means).
+//! change B/A − 1 and its 95% interval (Welch, delta method on the log of the ratio of means).
 
 use super::scenario::table_metrics;
 use crate::error::Result;
 use crate::scenario::run::ScenarioResult;
 use crate::tune::recommend::fmt_metric;
-use crate::tune::stats::{compare as compare_samples, Comparison, Estimate};
+use crate::tune::stats::{compare as compare_samples, pct_change, Comparison, Estimate};
 use std::fmt::Write as _;
 
 /// One metric of one trial in both runs.
@@ -84,10 +84,10 @@ pub fn change_text(c: &Option<Comparison>) -> String {
     match c {
         None => "-".into(),
         Some(c) if c.rel_low.is_finite() && c.rel_high.is_finite() => format!(
-            "{:+.1}% [{:+.1}% to {:+.1}%]{}",
-            c.rel * 100.0,
-            c.rel_low * 100.0,
-            c.rel_high * 100.0,
+            "{} [{} to {}]{}",
+            pct_change(c.rel),
+            pct_change(c.rel_low),
+            pct_change(c.rel_high),
             if c.significant { " *" } else { "" }
         ),
         Some(c) => format!("{:+.1}% (no interval: one repeat)", c.rel * 100.0),
@@ -104,7 +104,7 @@ const HEADER: [&str; 5] = [
 
 fn legend(a_name: &str, b_name: &str) -> String {
     format!(
-        "A = {a_name}, B = {b_name}. Medians over repeats; the change is the ratio of means minus 1 with a 95% interval (Welch, delta method); * marks a change whose interval excludes 0."
+        "A = {a_name}, B = {b_name}. Medians over repeats; the change is the ratio of means minus 1 with a 95% interval (Welch, delta method on the log ratio); * marks a change whose interval excludes 0."
     )
 }
 

@@ -204,7 +204,7 @@ pub fn fmt_metric(name: &str, v: f64) -> String {
         format!("{v:.2}x")
     } else if name.ends_with("hit_rate") {
         format!("{:.1}%", v * 100.0)
-    } else if v.abs() >= 1000.0 {
+    } else if v.abs() >= 1000.0 || v == 0.0 {
         format!("{v:.0}")
     } else {
         format!("{v:.2}")

@@ -107,7 +107,10 @@ pub struct Estimate {
     pub n: usize,
     pub median: f64,
     pub mean: f64,
-    /// 95% interval of the mean; equal to the mean when n < 2 (no interval).
+    /// 95% interval of the mean; equal to the mean when n < 2 (no interval). For a sample
+    /// with no negative value (every metric rdbtune reports) the lower bound is clipped at 0:
+    /// a Student-t interval over two or three noisy repeats can reach below zero, which no
+    /// throughput, latency or size can.
     pub ci_low: f64,
     pub ci_high: f64,
 }
@@ -152,7 +155,11 @@ impl Estimate {
             n: xs.len(),
             median: median(xs),
             mean,
-            ci_low: mean - half,
+            ci_low: if xs.iter().all(|&x| x >= 0.0) {
+                (mean - half).max(0.0)
+            } else {
+                mean - half
+            },
             ci_high: mean + half,
         })
     }
@@ -163,8 +170,9 @@ impl Estimate {
     }
 }
 
-/// The relative difference a/b − 1 with a 95% interval (Welch, delta method on the ratio
-/// of means), and whether it is outside the noise.
+/// The relative difference a/b − 1 with a 95% interval (Welch, delta method on the log of
+/// the ratio of means, so the interval of a positive metric never goes below −100%), and
+/// whether it is outside the noise.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
     pub rel: f64,
@@ -186,14 +194,25 @@ fn null_as_inf<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::INFINITY))
 }
 
+/// A relative change as a signed percentage; above +999% it reads `>+999%`, since an
+/// interval from two or three noisy repeats can reach absurd upper bounds on the log scale
+/// and the digits say nothing more than "unknown".
+pub fn pct_change(rel: f64) -> String {
+    if rel > 9.99 {
+        ">+999%".into()
+    } else {
+        format!("{:+.1}%", rel * 100.0)
+    }
+}
+
 impl Comparison {
     /// `mean +12.3% (95% CI +4.0% to +20.6%)`, `, within noise` when not significant.
     pub fn describe(&self) -> String {
         let ci = if self.rel_low.is_finite() && self.rel_high.is_finite() {
             format!(
-                "95% CI {:+.1}% to {:+.1}%",
-                self.rel_low * 100.0,
-                self.rel_high * 100.0
+                "95% CI {} to {}",
+                pct_change(self.rel_low),
+                pct_change(self.rel_high)
             )
         } else {
             "no interval: one repeat".to_string()
@@ -237,15 +256,26 @@ pub fn compare(a: &[f64], b: &[f64]) -> Option<Comparison> {
     } else {
         f64::INFINITY
     };
-    // Delta method: var(ma/mb) ≈ (ma/mb)^2 (se_a/ma^2 + se_b/mb^2).
-    let r = ma / mb;
-    let se_r = if ma != 0.0 {
-        r.abs() * (se_a / (ma * ma) + se_b / (mb * mb)).sqrt()
-    } else {
-        (se_a).sqrt() / mb.abs()
-    };
     let t = if df.is_finite() { t95(df) } else { 1.96 };
-    let (lo, hi) = (rel - t * se_r, rel + t * se_r);
+    let (lo, hi) = if ma > 0.0 && mb > 0.0 {
+        // Delta method on the log ratio: var(ln ma − ln mb) ≈ se_a/ma² + se_b/mb²; the
+        // interval is symmetric in ln(ratio), so a halving and a doubling weigh the same.
+        let se_log = (se_a / (ma * ma) + se_b / (mb * mb)).sqrt();
+        let ln_r = (ma / mb).ln();
+        (
+            (ln_r - t * se_log).exp() - 1.0,
+            (ln_r + t * se_log).exp() - 1.0,
+        )
+    } else {
+        // A zero or negative mean (e.g. no stalls at all on one side): the ratio has no log,
+        // so the linear delta method on ma/mb is used.
+        let se_r = if ma != 0.0 {
+            (ma / mb).abs() * (se_a / (ma * ma) + se_b / (mb * mb)).sqrt()
+        } else {
+            se_a.sqrt() / mb.abs()
+        };
+        (rel - t * se_r, rel + t * se_r)
+    };
     Some(Comparison {
         rel,
         rel_low: lo,
@@ -277,6 +307,15 @@ mod tests {
         let b = [100.0, 101.0, 99.0, 100.5, 99.5];
         let c = compare(&a, &b).unwrap();
         assert!(c.significant && (c.rel - 0.10).abs() < 1e-9 && c.rel_low > 0.05);
+        // Two wildly different repeats: the interval is wide but stays above −100%, and the
+        // mean's interval stays at or above 0 (no negative throughput).
+        let c = compare(&[10.0, 300.0], &[100.0, 101.0]).unwrap();
+        assert!(
+            !c.significant && c.rel_low > -1.0 && c.rel_high > 1.0,
+            "{c:?}"
+        );
+        let e = Estimate::of(&[10.0, 300.0]).unwrap();
+        assert!(e.ci_low == 0.0 && e.ci_high > 300.0, "{e:?}");
         let noisy = [130.0, 80.0, 120.0];
         let c = compare(&noisy, &b).unwrap();
         assert!(!c.significant, "{c:?}");
