@@ -179,6 +179,36 @@ impl GateFile {
                 crate::engine::config::one_line(e.message())
             ))
         })?;
+        if g.scenario.is_some() || g.results.is_some() {
+            // The scenario parser rejects unknown keys of an inline gate; a gate that points
+            // at a scenario or a results file has only the gate's own keys, so a typo such as
+            // [polcy] must not pass as "no policy".
+            const KEYS: [&str; 7] = [
+                "name",
+                "description",
+                "scenario",
+                "results",
+                "policy",
+                "check",
+                "candidate",
+            ];
+            let table: toml::Table = toml::from_str(text).unwrap_or_default();
+            if let Some(k) = table.keys().find(|k| !KEYS.contains(&k.as_str())) {
+                let line = text
+                    .lines()
+                    .position(|l| {
+                        let l = l.trim_start().trim_start_matches('[').trim_start();
+                        l.strip_prefix(k.as_str())
+                            .is_some_and(|r| r.trim_start().starts_with(['=', ']', '.']))
+                    })
+                    .map_or(1, |i| i + 1);
+                return Err(Error::usage(format!(
+                    "{origin}:{line}: {k}: unknown key in a gate file that names its {}; expected one of {}",
+                    if g.scenario.is_some() { "scenario" } else { "results" },
+                    KEYS.join(", ")
+                )));
+            }
+        }
         let dir = path.parent().unwrap_or(Path::new("."));
         let source = match (&g.scenario, &g.results) {
             (Some(_), Some(r)) => {

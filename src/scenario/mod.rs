@@ -338,6 +338,15 @@ impl Scenario {
                 spec.batch_mode = m;
             }
             if let Some(r) = pf.read_percent {
+                if w != Workload::ReadRandomWriteRandom {
+                    return Err(err_at(
+                        pf.workload.span().start,
+                        "phase.read_percent",
+                        format!(
+                            "has no effect on {w}: only readrandomwriterandom mixes reads and writes; remove it"
+                        ),
+                    ));
+                }
                 spec.read_percent = r;
             }
             if let Some(s) = pf.seek_nexts {
