@@ -16,9 +16,10 @@ pub fn split_kv<'a>(flag: &str, kv: &'a str, example: &str) -> crate::Result<(&'
 const EXIT_CODES: &str = "\
 Exit codes:
   0    success
-  1    a check failed: an alert fired under --fail-on-alert
+  1    a check failed: a gate check, or an alert under --fail-on-alert
   2    bad input: a flag, config key, size or file (the message names it)
   3    RocksDB or file-system failure during the run
+  4    gate inconclusive (rdbtune gate --strict only)
   130  interrupted by SIGINT (results measured so far are written)
   143  interrupted by SIGTERM (results measured so far are written)";
 
@@ -65,7 +66,8 @@ pub enum Command {
     Tune(TuneArgs),
     /// Write the self-contained HTML report (charts inline, works offline) of a result
     Report(ReportArgs),
-    /// Two runs side by side: every metric with the relative change and its 95% interval
+    /// Two runs side by side: the summary metrics, compression, disk and peak RSS, with the
+    /// relative change and its 95% interval
     Compare(CompareArgs),
 }
 
@@ -110,7 +112,7 @@ pub struct TuneArgs {
     /// `none` to skip)
     #[arg(long, value_name = "WORKLOAD")]
     pub holdout: Option<String>,
-    /// Interleaved repeats per config in the final round
+    /// Interleaved repeats per config in the final round (at least 2, for an interval)
     #[arg(long, default_value_t = 5)]
     pub repeats: usize,
     /// Client threads
@@ -157,6 +159,8 @@ A gate file is a scenario file (the workload) plus [policy], [[check]] and optio
   [policy]   runs = 5, max_runs = 10, warmup_runs = 1, noise_floor = 0.02,
              confidence = 0.95, confirm = 1, quick = false
   [[check]]  metric = \"fill.ops_per_sec\"  better = \"higher\"  min = 200000  max_regression = 0.10
+  (noise_floor, confidence and max_regression are fractions: 0.10 = 10%; min and max are in
+  the metric's own unit: ops/s, µs, s, bytes, x)
   [candidate] sync = true     # engine keys of the candidate; the file's [engine] is the baseline
 
 How it judges: absolute limits (min, max) use the median of the runs. A regression is the
@@ -236,9 +240,10 @@ Output folder (default results/<scenario>/<YYYYmmdd-HHMMSS>/, rewritten after ev
   trials.csv        one row per trial: axis values, then median, 95% CI and n of every metric
   intervals.csv     one row per trial, repeat, phase and second
   summary.md        the trial table and the recommendation with its rationale
-  recommended.toml  the winning config as a paste-able [engine] section
-  OPTIONS.ini       the same as a RocksDB options file (written by RocksDB itself)
-  db_bench.flags    the same as a db_bench command line
+  report.html       the same as a self-contained HTML page with charts (no network needed)
+  recommended.toml  the winning config as a paste-able [engine] section   } only when
+  OPTIONS.ini       the same as a RocksDB options file (by RocksDB itself) } [recommend]
+  db_bench.flags    the same as a db_bench command line                   } picks a winner
 
 Repeats are interleaved: repeat r runs the trials rotated by r, so drift does not favour one.
 Each trial run gets a fresh DB. SIGINT/SIGTERM keep finished trial runs; --resume DIR goes on.
@@ -250,7 +255,8 @@ Examples:
   rdbtune run scenarios/grid.toml --repeats 5 --out results/grid-nightly
   rdbtune run scenarios/grid.toml --shard 2/4 --out shard2 && rdbtune merge shard1 shard2 shard3 shard4
 
-Exit codes: 0 ok, 2 bad input (file:line and key named), 3 RocksDB/file-system failure, 130/143 interrupted.";
+Exit codes: 0 ok, 1 an alert fired under --fail-on-alert, 2 bad input (file:line and key named),
+3 RocksDB/file-system failure, 130/143 interrupted.";
 
 /// Alert metrics for --alert, with what they measure.
 const ALERT_HELP: &str = "\
@@ -258,8 +264,9 @@ Alert when a per-second figure crosses a threshold: METRIC OP VALUE with OP one 
 e.g. --alert 'p99_us > 10000' --alert 'cache_hit_rate < 0.9' --alert 'rss_bytes > 4GiB'.
 Repeatable. Metrics: ops_per_sec, p50_us, p99_us, stall_percent, cache_hit_rate,
 pending_compaction_bytes, memtable_bytes, rss_bytes (sizes like 1GiB allowed),
-rss_growth_mib_per_h, unaccounted_rss_growth_mib_per_h (slopes from 60 s in, judged after
-120 samples). A line goes to stderr when an alert starts and when it clears; results.json
+rss_growth_mib_per_h, unaccounted_rss_growth_mib_per_h (slopes from 60 s in, judged once the
+window is long enough for the threshold to mean 8 MiB of growth, at least 120 s: at 50 MiB/h
+from about 636 s, so RSS jitter over a short window is not an alarm). A line goes to stderr when an alert starts and when it clears; results.json
 lists each episode under its phase";
 
 /// Live view and alerts, shared by bench, run, sweep and ycsb.
@@ -349,7 +356,7 @@ Examples:
   rdbtune bench --workload fillbatch --num 100000 --batch-size 100000 --json -
   rdbtune bench --workload fillrandom,readrandom,readhot --set block_cache_size=256MiB
   rdbtune bench --preset production_optimized --set compression=zstd --db ./mydb
-  rdbtune bench --workload readwhilewriting --threads 4 --duration 30 --db ./mydb
+  rdbtune bench --workload readwhilewriting --threads 4 --duration 30 --db ./mydb --db-reuse
 
 Workloads (comma-separated, run in order on the same DB):
   fillseq fillrandom filluniquerandom overwrite fillbatch readseq readrandom
@@ -362,7 +369,8 @@ per-thread HdrHistograms (3 significant digits). After each writing phase rdbtun
 for flushes and compactions to finish (not timed, reported as 'compaction wait') so the
 next phase is not billed for the previous one's debt; --no-wait-for-compaction turns it off.
 
-Exit codes: 0 ok, 2 bad input, 3 RocksDB/file-system failure, 130/143 interrupted.";
+Exit codes: 0 ok, 1 an alert fired under --fail-on-alert, 2 bad input, 3 RocksDB/file-system
+failure, 130/143 interrupted.";
 
 #[derive(Debug, Clone, Args)]
 pub struct EngineArgs {
@@ -585,7 +593,8 @@ pub struct YcsbArgs {
     /// Write the HTML report (charts inline) to FILE
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
-    /// Seconds between status lines on stderr (0: none)
+    /// Seconds between YCSB status lines on stderr (default 10; 0: none). Given explicitly,
+    /// it also replaces the terminal dashboard with those lines
     #[arg(long, value_name = "SECS")]
     pub status_interval: Option<u64>,
     /// Seed for key choice and values

@@ -1,7 +1,7 @@
 //! rdbtune: benchmark and tune RocksDB.
 //!
 //! The library holds everything; `main.rs` only parses the command line and calls [`run`].
-//! See DESIGN.md in the repository for how data flows from a workload to a report.
+//! README.md (Layout) and docs/ describe how data flows from a workload to a report.
 
 pub mod bench;
 pub mod cli;
