@@ -325,6 +325,10 @@ fn named_db_is_kept_and_reused() {
         "reused the existing DB"
     );
     assert_eq!(v["db_temporary"], false);
+    assert!(
+        db.join("CURRENT").is_file(),
+        "--db-reuse opens in place and never deletes"
+    );
 }
 
 /// Each bad input: exit 2, one line on stderr naming the input, no panic.
@@ -537,4 +541,94 @@ fn alerts_are_recorded_and_fail_on_alert_exits_1() {
     let (o, v) = with(&["--alert", "ops_per_sec < 1", "--fail-on-alert"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(phase(&v, 0).get("alerts").is_none());
+}
+
+/// An alert that starts and clears within a phase: the block cache is cold when readrandom
+/// starts (flushes do not fill it) and the data fits in it, so the first second's hit rate is
+/// below 0.97 and the following seconds' are near 1. Both lines are printed and the episode
+/// in results.json has its clearing time.
+#[test]
+fn an_alert_starts_and_clears_end_to_end() {
+    let t = tempfile::tempdir().unwrap();
+    let json = t.path().join("r.json");
+    let o = rdbtune(
+        &[
+            "bench",
+            "--workload",
+            "fillrandom,readrandom",
+            "--num",
+            "500000",
+            "--reads",
+            "1500000",
+            "--set",
+            "block_cache_size=256MiB",
+            "--alert",
+            "cache_hit_rate < 0.97",
+            "--status-interval",
+            "0",
+            "--json",
+            json.to_str().unwrap(),
+        ],
+        t.path(),
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let v: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert!(
+        phase(&v, 0).get("alerts").is_none(),
+        "no lookups while filling: not judged"
+    );
+    let alerts = phase(&v, 1)["alerts"].as_array().expect("alerts recorded");
+    let first = &alerts[0];
+    assert_eq!(first["metric"], "cache_hit_rate", "{alerts:?}");
+    assert_eq!(first["started_t_s"], 0.0, "{alerts:?}");
+    let cleared = first["cleared_t_s"].as_f64().expect("the alert cleared");
+    assert!(cleared >= 1.0, "{alerts:?}");
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("ALERT cache_hit_rate <"))
+        .collect();
+    assert!(
+        lines[0].contains("started in readrandom at 0 s"),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("cleared in readrandom at")),
+        "{lines:?}"
+    );
+}
+
+/// A timed phase long enough for a trend reports it in the JSON: the RSS slope beside
+/// RocksDB's accounting, and a verdict consistent with the unaccounted slope and threshold.
+#[test]
+fn a_long_enough_phase_reports_its_memory_trend() {
+    let v = bench_json(&[
+        "--workload",
+        "readrandomwriterandom",
+        "--num",
+        "100000",
+        "--duration",
+        "16",
+    ]);
+    let tr = &phase(&v, 0)["trend"];
+    assert!(tr["samples"].as_u64().unwrap() >= 10, "{tr}");
+    assert!(tr["first_rss_bytes"].as_u64().unwrap() > 0, "{tr}");
+    for k in [
+        "rss_slope_mib_per_h",
+        "rocksdb_slope_mib_per_h",
+        "unaccounted_slope_mib_per_h",
+        "throughput_drift",
+    ] {
+        assert!(tr[k].as_f64().is_some_and(f64::is_finite), "{k}: {tr}");
+    }
+    let growing = tr["unaccounted_slope_mib_per_h"].as_f64().unwrap()
+        > tr["threshold_mib_per_h"].as_f64().unwrap();
+    assert_eq!(
+        tr["verdict"],
+        if growing { "growing" } else { "stable" },
+        "{tr}"
+    );
+    // A short phase has no trend: too few seconds to say.
+    let v = bench_json(&["--workload", "fillrandom", "--num", "20000"]);
+    assert!(phase(&v, 0)["trend"].is_null());
 }

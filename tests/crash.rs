@@ -225,9 +225,22 @@ fn check_whole(out: &Path, round: usize) -> usize {
         n += 1;
     }
     if let Ok(s) = std::fs::read_to_string(out.join("summary.md")) {
+        // Whole from its title to its last line (the files line of a recommendation, or
+        // the no-recommendation line before the first trial run finishes).
         assert!(
-            s.starts_with("# rdbtune: many"),
-            "round {round}: torn summary.md"
+            s.starts_with("# rdbtune: many")
+                && (s.ends_with("db_bench.flags.\n") || s.ends_with("constraint.\n")),
+            "round {round}: torn summary.md ({} bytes), last line {:?}",
+            s.len(),
+            s.lines().last()
+        );
+        n += 1;
+    }
+    if let Ok(s) = std::fs::read_to_string(out.join("report.html")) {
+        assert!(
+            s.starts_with("<!DOCTYPE html>") && s.ends_with("</html>\n"),
+            "round {round}: torn report.html ({} bytes)",
+            s.len()
         );
         n += 1;
     }

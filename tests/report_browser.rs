@@ -78,6 +78,26 @@ fn report_renders_offline_with_every_chart() {
     let url = format!("file://{}", report.display());
     let profile = t.path().join("profile");
 
+    // Control: the harness does see a console error (else "no console messages" proves nothing).
+    let control = t.path().join("control.html");
+    std::fs::write(
+        &control,
+        "<!DOCTYPE html><html><body><script>console.error('control-error')</script></body></html>",
+    )
+    .unwrap();
+    let c = headless(
+        &chrome,
+        &profile,
+        &["--dump-dom"],
+        &format!("file://{}", control.display()),
+    );
+    let clog = String::from_utf8_lossy(&c.stderr);
+    assert!(
+        clog.lines()
+            .any(|l| l.contains("CONSOLE") && l.contains("control-error")),
+        "the harness does not capture console errors: {clog}"
+    );
+
     let dom = headless(&chrome, &profile, &["--dump-dom"], &url);
     let page = String::from_utf8_lossy(&dom.stdout);
     let log = String::from_utf8_lossy(&dom.stderr);

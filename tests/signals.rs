@@ -97,27 +97,33 @@ fn bench_stops_and_keeps_its_measurements() {
 #[test]
 fn ycsb_stops_and_keeps_its_measurements() {
     let t = tempfile::tempdir().unwrap();
-    let o = t.path().join("ycsb.json");
     let tmp = t.path().join("tmp");
     std::fs::create_dir(&tmp).unwrap();
-    check(
-        &[
-            "ycsb",
-            "--workload",
-            "a",
-            "--records",
-            "50000000",
-            "--format",
-            "json",
-            "-o",
-            o.to_str().unwrap(),
-        ],
-        libc::SIGTERM,
-        &tmp,
-    );
-    let v = json(&o);
-    assert_eq!(v["interrupted"], true);
-    assert!(v["phases"][0]["ops"].as_u64().unwrap() > 0);
+    for (sig, name) in [(libc::SIGINT, "int"), (libc::SIGTERM, "term")] {
+        let o = t.path().join(format!("ycsb-{name}.json"));
+        check(
+            &[
+                "ycsb",
+                "--workload",
+                "a",
+                "--records",
+                "50000000",
+                "--format",
+                "json",
+                "-o",
+                o.to_str().unwrap(),
+            ],
+            sig,
+            &tmp,
+        );
+        let v = json(&o);
+        assert_eq!(v["interrupted"], true, "{name}");
+        assert!(v["phases"][0]["ops"].as_u64().unwrap() > 0, "{name}");
+        assert!(
+            !v["phases"][0]["intervals"].as_array().unwrap().is_empty(),
+            "{name}: the load's intervals are kept"
+        );
+    }
 }
 
 #[test]
@@ -125,33 +131,35 @@ fn soak_and_gate_stop_and_keep_their_measurements() {
     let t = tempfile::tempdir().unwrap();
     let tmp = t.path().join("tmp");
     std::fs::create_dir(&tmp).unwrap();
-    let out = t.path().join("soak");
-    let err = check(
-        &[
-            "sweep",
-            "soak-write",
-            "--duration",
-            "60",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        libc::SIGINT,
-        &tmp,
-    );
-    assert!(err.contains("--resume"), "{err}");
-    let v = json(&out.join("results.json"));
-    assert_eq!(v["interrupted"], true);
-    let partial = &v["partial_run"]["phases"];
-    assert!(
-        partial[0]["ops"].as_u64().unwrap() > 0,
-        "the cut-short run is kept: {}",
-        v["partial_run"]
-    );
-    let csv = std::fs::read_to_string(out.join("intervals.csv")).unwrap();
-    assert!(
-        csv.lines().skip(1).any(|l| l.contains("(interrupted)")),
-        "{csv}"
-    );
+    for (sig, name) in [(libc::SIGINT, "int"), (libc::SIGTERM, "term")] {
+        let out = t.path().join(format!("soak-{name}"));
+        let err = check(
+            &[
+                "sweep",
+                "soak-write",
+                "--duration",
+                "60",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            sig,
+            &tmp,
+        );
+        assert!(err.contains("--resume"), "{name}: {err}");
+        let v = json(&out.join("results.json"));
+        assert_eq!(v["interrupted"], true, "{name}");
+        let partial = &v["partial_run"]["phases"];
+        assert!(
+            partial[0]["ops"].as_u64().unwrap() > 0,
+            "{name}: the cut-short run is kept: {}",
+            v["partial_run"]
+        );
+        let csv = std::fs::read_to_string(out.join("intervals.csv")).unwrap();
+        assert!(
+            csv.lines().skip(1).any(|l| l.contains("(interrupted)")),
+            "{name}: {csv}"
+        );
+    }
 
     let gate = t.path().join("g.toml");
     std::fs::write(

@@ -4,6 +4,7 @@
 
 mod common;
 
+use rdbtune::engine::EngineConfig;
 use serde_json::Value;
 
 #[test]
@@ -59,6 +60,80 @@ fn tune_respects_its_budgets_and_returns_the_best_it_measured() {
     // winner is the best median among the configs within the budget.
     let res: Value =
         serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    // The memory budget, recomputed here from the engine configs the final round opened
+    // RocksDB with (not from the tuner's own accounting): block cache + every memtable.
+    let trials = res["scenario"]["trials"].as_array().unwrap();
+    let mut tuned: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    for tr in trials {
+        let id = tr["id"].as_str().unwrap();
+        if !id.starts_with("tuned-") {
+            continue;
+        }
+        let c: EngineConfig = serde_json::from_value(tr["config"].clone()).unwrap();
+        let mem = c.block_cache_size.bytes()
+            + c.write_buffer_size.bytes() * c.max_write_buffer_number.max(1) as u64;
+        assert!(mem <= 96 << 20, "{id} needs {mem} bytes, over 96 MiB");
+        let knobs = tr["axes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|kv| {
+                (
+                    kv[0].as_str().unwrap().to_string(),
+                    kv[1].as_str().unwrap().to_string(),
+                )
+            })
+            .filter(|(k, _)| k != "trial")
+            .collect();
+        tuned.push((id.to_string(), knobs));
+    }
+    assert!(!tuned.is_empty(), "the final round has tuned configs");
+    // The finalists are the best distinct configs the search measured: by score at full
+    // fidelity when any config got there, else by rung (highest first), then score.
+    let full_records = history
+        .iter()
+        .map(|e| e["records"].as_u64().unwrap())
+        .max()
+        .unwrap();
+    let at_full: Vec<&Value> = history
+        .iter()
+        .filter(|e| {
+            e["records"].as_u64() == Some(full_records)
+                && (e["run_s"].as_f64().unwrap() - r["run_s"].as_f64().unwrap()).abs() < 1e-9
+        })
+        .collect();
+    let fallback = at_full.is_empty();
+    let mut ranked: Vec<&Value> = if fallback {
+        history.iter().collect()
+    } else {
+        at_full
+    };
+    let score = |e: &Value| e["score"].as_f64().unwrap();
+    let rung = |e: &Value| {
+        if fallback {
+            e["rung"].as_u64().unwrap()
+        } else {
+            0
+        }
+    };
+    ranked.sort_by(|a, b| rung(b).cmp(&rung(a)).then(score(b).total_cmp(&score(a))));
+    let mut best_ids: Vec<&str> = Vec::new();
+    for e in &ranked {
+        let id = e["id"].as_str().unwrap();
+        if !best_ids.contains(&id) && best_ids.len() < tuned.len() {
+            best_ids.push(id);
+        }
+    }
+    for (k, (id, knobs)) in tuned.iter().enumerate() {
+        let want = ranked.iter().find(|e| e["id"] == best_ids[k]).unwrap();
+        let want: Vec<(String, String)> = serde_json::from_value(want["knobs"].clone()).unwrap();
+        assert_eq!(
+            knobs,
+            &want,
+            "{id} is not the #{} config of the search",
+            k + 1
+        );
+    }
     let winner = r["outcome"]["winner"].as_str().unwrap();
     assert_eq!(res["recommendation"]["winner"], winner);
     let budget = 96u64 << 20;

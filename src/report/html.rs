@@ -768,7 +768,10 @@ code{background:#f3f3f3;padding:0 3px}.meta{color:#555;font-size:12.5px}pre{whit
 const CHECK_JS: &str = "(function(){var f=document.querySelectorAll('figure[data-series]'),ok=0;\
 for(var i=0;i<f.length;i++){var want=JSON.parse(f[i].getAttribute('data-series'));\
 var s=f[i].querySelector('svg');var txt=s?s.textContent:'';var miss=want.filter(function(n){return txt.indexOf(n)<0;});\
-if(!s||miss.length){console.error('chart '+f[i].id+' is missing series: '+miss.join(', '));}else{ok++;}}\
+var b=s?s.getBoundingClientRect():null;var marks=s?s.querySelectorAll('polyline,polygon,rect,circle,path,line').length:0;\
+if(!s||miss.length){console.error('chart '+f[i].id+' is missing series: '+miss.join(', '));}\
+else if(b.width<50||b.height<50||marks<want.length+2){console.error('chart '+f[i].id+' is not drawn: '+b.width+'x'+b.height+' px, '+marks+' marks');}\
+else{ok++;}}\
 document.body.setAttribute('data-charts-ok',ok+'/'+f.length);})();";
 
 /// A bench or ycsb result seen as a one-trial scenario run, so it gets the same report.

@@ -406,7 +406,7 @@ pub fn tune(o: &TuneOptions) -> Result<(TuneResult, PathBuf)> {
         }
         let mut alive: Vec<(Candidate, &str, f64)> =
             cands.into_iter().map(|(c, h)| (c, h, 0.0)).collect();
-        for (rung, keep_n) in sizes.iter().enumerate() {
+        for rung in 0..sizes.len() {
             let frac = fracs[rung.min(2)];
             let records = ((o.records as f64 * frac) as u64).max(1000);
             let rs = (run_s * frac.max(1.0 / 3.0)).max(1.0);
@@ -419,6 +419,7 @@ pub fn tune(o: &TuneOptions) -> Result<(TuneResult, PathBuf)> {
                 match t.evaluate(c, bracket, rung, how, records, rs)? {
                     Some((score, tmpl)) => {
                         if full {
+                            // Distinct configs: `seen` never proposes a point twice.
                             t.full.push((score, c.clone(), tmpl));
                             t.full.sort_by(|a, b| b.0.total_cmp(&a.0));
                             t.full.truncate(3);
@@ -433,7 +434,6 @@ pub fn tune(o: &TuneOptions) -> Result<(TuneResult, PathBuf)> {
             }
             scored_rung.sort_by(|a, b| b.2.total_cmp(&a.2));
             let next = sizes.get(rung + 1).copied().unwrap_or(0);
-            let _ = keep_n;
             alive = scored_rung
                 .into_iter()
                 .take(next.max(if rung + 1 < sizes.len() { 1 } else { 0 }))
