@@ -73,7 +73,7 @@ pub enum Command {
 
 const TUNE_HELP: &str = "\
 How it searches (docs/tuning.md): successive halving over data size and run length (rungs at
-1/9, 1/3 and all of --records, with a third, two thirds and all of the run length), 9
+1/9, 1/3 and all of --records, with a third, a third and all of the run length), 9
 configs per bracket, the first bracket random, later ones two thirds from a TPE model fitted
 on every low-rung score. Knobs: block cache share of the budget, write buffer size and count,
 L0 compaction trigger (slowdown/stop triggers, max_bytes_for_level_base and
@@ -169,7 +169,7 @@ and interleaved with the [candidate] in this job, or --baseline FILE saved on th
 It fails only when the point estimate exceeds max_regression AND the whole confidence
 interval is past noise_floor; otherwise, if the estimate exceeds the limit, it is
 inconclusive and the gate adds rounds up to max_runs. A failure is confirmed by a fresh
-batch of runs before it fails the gate. Metrics that repeat exactly (compression ratio, SST
+batch of runs (extended up to max_runs while inconclusive) before it fails the gate. Metrics that repeat exactly (compression ratio, SST
 bytes) are compared directly. A baseline from another machine fingerprint only warns unless
 --force-baseline.
 
@@ -264,9 +264,10 @@ Alert when a per-second figure crosses a threshold: METRIC OP VALUE with OP one 
 e.g. --alert 'p99_us > 10000' --alert 'cache_hit_rate < 0.9' --alert 'rss_bytes > 4GiB'.
 Repeatable. Metrics: ops_per_sec, p50_us, p99_us, stall_percent, cache_hit_rate,
 pending_compaction_bytes, memtable_bytes, rss_bytes (sizes like 1GiB allowed),
-rss_growth_mib_per_h, unaccounted_rss_growth_mib_per_h (slopes from 60 s in, judged once the
-window is long enough for the threshold to mean 8 MiB of growth, at least 120 s: at 50 MiB/h
-from about 636 s, so RSS jitter over a short window is not an alarm). A line goes to stderr when an alert starts and when it clears; results.json
+rss_growth_mib_per_h, unaccounted_rss_growth_mib_per_h (slopes from 60 s in, judged once
+the window is long enough for the threshold to mean 12 MiB of growth, at least 120 s and
+at most 6 h: at 50 MiB/h from about 924 s, so RSS jitter over a short window is not an
+alarm). A line goes to stderr when an alert starts and when it clears; results.json
 lists each episode under its phase";
 
 /// Live view and alerts, shared by bench, run, sweep and ycsb.

@@ -92,6 +92,21 @@ struct GateTables {
     candidate: Option<Spanned<toml::Table>>,
 }
 
+/// The whole of a gate file that names its scenario or results file: only the gate's keys
+/// (an inline gate's other keys are the scenario parser's to check).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // parsed for the key check only
+struct GateOnly {
+    name: Option<toml::Value>,
+    description: Option<toml::Value>,
+    scenario: Option<toml::Value>,
+    results: Option<toml::Value>,
+    policy: Option<toml::Value>,
+    check: Option<toml::Value>,
+    candidate: Option<toml::Value>,
+}
+
 /// What the gate measures, or reads.
 #[derive(Debug, Clone)]
 pub enum Source {
@@ -183,31 +198,13 @@ impl GateFile {
             // The scenario parser rejects unknown keys of an inline gate; a gate that points
             // at a scenario or a results file has only the gate's own keys, so a typo such as
             // [polcy] must not pass as "no policy".
-            const KEYS: [&str; 7] = [
-                "name",
-                "description",
-                "scenario",
-                "results",
-                "policy",
-                "check",
-                "candidate",
-            ];
-            let table: toml::Table = toml::from_str(text).unwrap_or_default();
-            if let Some(k) = table.keys().find(|k| !KEYS.contains(&k.as_str())) {
-                let line = text
-                    .lines()
-                    .position(|l| {
-                        let l = l.trim_start().trim_start_matches('[').trim_start();
-                        l.strip_prefix(k.as_str())
-                            .is_some_and(|r| r.trim_start().starts_with(['=', ']', '.']))
-                    })
-                    .map_or(1, |i| i + 1);
-                return Err(Error::usage(format!(
-                    "{origin}:{line}: {k}: unknown key in a gate file that names its {}; expected one of {}",
-                    if g.scenario.is_some() { "scenario" } else { "results" },
-                    KEYS.join(", ")
-                )));
-            }
+            toml::from_str::<GateOnly>(text).map_err(|e| {
+                let line = e.span().map_or(1, |s| line_of(text, s.start));
+                Error::usage(format!(
+                    "{origin}:{line}: {} (a gate that names its scenario or results holds only the gate's keys)",
+                    crate::engine::config::one_line(e.message())
+                ))
+            })?;
         }
         let dir = path.parent().unwrap_or(Path::new("."));
         let source = match (&g.scenario, &g.results) {
@@ -762,17 +759,40 @@ pub fn run(gate: &GateFile, opts: &GateOptions) -> Result<GateReport> {
             break;
         }
         let mut fresh = BTreeMap::new();
+        let mut fresh_n = 0;
         for r in 0..job.policy.runs {
             if !job.round(r, &mut fresh, "confirmation")? {
                 report.interrupted = true;
                 break;
             }
-            confirm_rounds += 1;
+            fresh_n += 1;
         }
+        let mut again = judge_all(gate, &policy, &fresh, saved_samples, paired, untrusted);
+        // An inconclusive rerun of a failed check gets extra rounds up to max_runs, as the
+        // first batch did: a rerun must pass or stay inconclusive at max_runs to overrule
+        // the failure, not merely be too short to conclude.
+        let failed: Vec<&str> = checks
+            .iter()
+            .filter(|c| c.judgement.verdict == Verdict::Fail)
+            .map(|c| c.name.as_str())
+            .collect();
+        while !report.interrupted
+            && fresh_n < job.policy.max_runs
+            && again.iter().any(|a| {
+                failed.contains(&a.name.as_str()) && a.judgement.verdict == Verdict::Inconclusive
+            })
+        {
+            if !job.round(fresh_n, &mut fresh, "confirmation (inconclusive)")? {
+                report.interrupted = true;
+                break;
+            }
+            fresh_n += 1;
+            again = judge_all(gate, &policy, &fresh, saved_samples, paired, untrusted);
+        }
+        confirm_rounds += fresh_n;
         if report.interrupted {
             break;
         }
-        let again = judge_all(gate, &policy, &fresh, saved_samples, paired, untrusted);
         for c in &mut checks {
             if c.judgement.verdict != Verdict::Fail {
                 continue;
@@ -783,8 +803,8 @@ pub fn run(gate: &GateFile, opts: &GateOptions) -> Result<GateReport> {
             c.first_verdict = Some(Verdict::Fail);
             if a.judgement.verdict == Verdict::Fail {
                 c.judgement.reason = format!(
-                    "{}; confirmed by a rerun of {} run(s): {}",
-                    c.judgement.reason, job.policy.runs, a.judgement.reason
+                    "{}; confirmed by a rerun of {fresh_n} run(s): {}",
+                    c.judgement.reason, a.judgement.reason
                 );
             } else {
                 c.judgement = a.judgement.clone();
