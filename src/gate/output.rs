@@ -248,7 +248,7 @@ pub fn bmf(r: &GateReport) -> Result<Vec<u8>> {
     for (trial, s) in &r.samples {
         let mut measures = serde_json::Map::new();
         for (metric, xs) in &s.candidate {
-            let Some(e) = crate::tune::stats::Estimate::of(xs) else {
+            let Some(e) = crate::tune::stats::Estimate::of_metric(metric, xs) else {
                 continue;
             };
             let mut m = serde_json::Map::new();

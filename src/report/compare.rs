@@ -50,7 +50,8 @@ pub fn compare(a: &ScenarioResult, b: &ScenarioResult) -> Vec<Row> {
             let (Some(sa), Some(sb)) = (ta.samples.get(m), tb.samples.get(m)) else {
                 continue;
             };
-            let (Some(ea), Some(eb)) = (Estimate::of(sa), Estimate::of(sb)) else {
+            let (Some(ea), Some(eb)) = (Estimate::of_metric(m, sa), Estimate::of_metric(m, sb))
+            else {
                 continue;
             };
             rows.push(Row {
@@ -84,8 +85,8 @@ pub fn change_text(c: &Option<Comparison>) -> String {
     match c {
         None => "-".into(),
         Some(c) if c.rel_low.is_finite() && c.rel_high.is_finite() => format!(
-            "{} [{} to {}]{}",
-            pct_change(c.rel),
+            "{:+.1}% [{} to {}]{}",
+            c.rel * 100.0,
             pct_change(c.rel_low),
             pct_change(c.rel_high),
             if c.significant { " *" } else { "" }

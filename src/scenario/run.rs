@@ -217,7 +217,7 @@ pub fn summarise(scn: &Scenario, runs: &[TrialRun]) -> Vec<TrialSummary> {
             }
             let estimates = samples
                 .iter()
-                .filter_map(|(k, v)| Estimate::of(v).map(|e| (k.clone(), e)))
+                .filter_map(|(k, v)| Estimate::of_metric(k, v).map(|e| (k.clone(), e)))
                 .collect();
             Some(TrialSummary {
                 id: t.id.clone(),

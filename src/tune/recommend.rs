@@ -258,19 +258,14 @@ pub fn recommend(
             .cloned()
             .unwrap_or_default()
     };
+    // How much better a is than b, positive when better: a/b − 1 when maximizing, b/a − 1
+    // (b's value over a's) when minimizing, each with its own interval.
     let better = |a: &TrialSummary, b: &TrialSummary| -> Option<Comparison> {
-        compare(&samples(a), &samples(b)).map(|c| {
-            if objective.maximize {
-                c
-            } else {
-                Comparison {
-                    rel: -c.rel,
-                    rel_low: -c.rel_high,
-                    rel_high: -c.rel_low,
-                    significant: c.significant,
-                }
-            }
-        })
+        if objective.maximize {
+            compare(&samples(a), &samples(b))
+        } else {
+            compare(&samples(b), &samples(a))
+        }
     };
     let tied: Vec<&TrialSummary> = eligible
         .iter()

@@ -107,12 +107,19 @@ pub struct Estimate {
     pub n: usize,
     pub median: f64,
     pub mean: f64,
-    /// 95% interval of the mean; equal to the mean when n < 2 (no interval). For a sample
-    /// with no negative value (every metric rdbtune reports) the lower bound is clipped at 0:
-    /// a Student-t interval over two or three noisy repeats can reach below zero, which no
-    /// throughput, latency or size can.
+    /// 95% interval of the mean; equal to the mean when n < 2 (no interval). From
+    /// [`Estimate::of_metric`], a metric that cannot be negative has its lower bound clipped
+    /// at 0: a Student-t interval over two or three noisy repeats can reach below zero, which
+    /// no throughput, latency or size can.
     pub ci_low: f64,
     pub ci_high: f64,
+}
+
+/// Metrics that can be below zero: slopes (MiB/h) and relative drifts. Everything else
+/// rdbtune reports (ops/s, latencies, sizes, ratios, counts, seconds) cannot.
+pub fn can_be_negative(metric: &str) -> bool {
+    let m = metric.rsplit('.').next().unwrap_or(metric);
+    m.ends_with("slope_mib_per_h") || m.ends_with("drift")
 }
 
 fn mean_var(xs: &[f64]) -> (f64, f64) {
@@ -155,13 +162,18 @@ impl Estimate {
             n: xs.len(),
             median: median(xs),
             mean,
-            ci_low: if xs.iter().all(|&x| x >= 0.0) {
-                (mean - half).max(0.0)
-            } else {
-                mean - half
-            },
+            ci_low: mean - half,
             ci_high: mean + half,
         })
+    }
+
+    /// [`Estimate::of`] for the named metric, the interval clipped to the metric's domain.
+    pub fn of_metric(metric: &str, xs: &[f64]) -> Option<Estimate> {
+        let mut e = Estimate::of(xs)?;
+        if !can_be_negative(metric) {
+            e.ci_low = e.ci_low.max(0.0);
+        }
+        Some(e)
     }
 
     /// Whether the estimate carries an interval (at least two repeats).
@@ -257,7 +269,7 @@ pub fn compare(a: &[f64], b: &[f64]) -> Option<Comparison> {
         f64::INFINITY
     };
     let t = if df.is_finite() { t95(df) } else { 1.96 };
-    let (lo, hi) = if ma > 0.0 && mb > 0.0 {
+    let (lo, hi) = if a.iter().chain(b).all(|&x| x > 0.0) {
         // Delta method on the log ratio: var(ln ma − ln mb) ≈ se_a/ma² + se_b/mb²; the
         // interval is symmetric in ln(ratio), so a halving and a doubling weigh the same.
         let se_log = (se_a / (ma * ma) + se_b / (mb * mb)).sqrt();
@@ -267,8 +279,8 @@ pub fn compare(a: &[f64], b: &[f64]) -> Option<Comparison> {
             (ln_r + t * se_log).exp() - 1.0,
         )
     } else {
-        // A zero or negative mean (e.g. no stalls at all on one side): the ratio has no log,
-        // so the linear delta method on ma/mb is used.
+        // A zero or negative sample (no stalls at all, a falling RSS slope): the ratio has
+        // no log, so the linear delta method on ma/mb is used.
         let se_r = if ma != 0.0 {
             (ma / mb).abs() * (se_a / (ma * ma) + se_b / (mb * mb)).sqrt()
         } else {
@@ -314,8 +326,13 @@ mod tests {
             !c.significant && c.rel_low > -1.0 && c.rel_high > 1.0,
             "{c:?}"
         );
-        let e = Estimate::of(&[10.0, 300.0]).unwrap();
+        let e = Estimate::of_metric("w.ops_per_sec", &[10.0, 300.0]).unwrap();
         assert!(e.ci_low == 0.0 && e.ci_high > 300.0, "{e:?}");
+        // A slope can be negative: not clipped, and mixed signs take the linear interval.
+        let e = Estimate::of_metric("soak.rss_slope_mib_per_h", &[3.0, 40.0]).unwrap();
+        assert!(e.ci_low < 0.0, "{e:?}");
+        let c = compare(&[-5.0, 20.0], &[3.0, 4.0]).unwrap();
+        assert!(c.rel_low < -1.0 && c.rel_high.is_finite(), "{c:?}");
         let noisy = [130.0, 80.0, 120.0];
         let c = compare(&noisy, &b).unwrap();
         assert!(!c.significant, "{c:?}");
