@@ -350,6 +350,13 @@ impl Scenario {
                 spec.read_percent = r;
             }
             if let Some(s) = pf.seek_nexts {
+                if w != Workload::SeekRandom {
+                    return Err(err_at(
+                        pf.workload.span().start,
+                        "phase.seek_nexts",
+                        format!("has no effect on {w}: only seekrandom seeks; remove it"),
+                    ));
+                }
                 spec.seek_nexts = s;
             }
             spec.warmup_s = pf.warmup_s.unwrap_or(f.run.warmup_s);
