@@ -88,34 +88,11 @@ fn tune_respects_its_budgets_and_returns_the_best_it_measured() {
         tuned.push((id.to_string(), knobs));
     }
     assert!(!tuned.is_empty(), "the final round has tuned configs");
-    // The finalists are the best distinct configs the search measured: by score at full
-    // fidelity when any config got there, else by rung (highest first), then score.
-    let full_records = history
-        .iter()
-        .map(|e| e["records"].as_u64().unwrap())
-        .max()
-        .unwrap();
-    let at_full: Vec<&Value> = history
-        .iter()
-        .filter(|e| {
-            e["records"].as_u64() == Some(full_records)
-                && (e["run_s"].as_f64().unwrap() - r["run_s"].as_f64().unwrap()).abs() < 1e-9
-        })
-        .collect();
-    let fallback = at_full.is_empty();
-    let mut ranked: Vec<&Value> = if fallback {
-        history.iter().collect()
-    } else {
-        at_full
-    };
+    // The finalists are the best distinct configs the search measured: by rung (the last
+    // rung is full fidelity), then by score.
+    let mut ranked: Vec<&Value> = history.iter().collect();
     let score = |e: &Value| e["score"].as_f64().unwrap();
-    let rung = |e: &Value| {
-        if fallback {
-            e["rung"].as_u64().unwrap()
-        } else {
-            0
-        }
-    };
+    let rung = |e: &Value| e["rung"].as_u64().unwrap();
     ranked.sort_by(|a, b| rung(b).cmp(&rung(a)).then(score(b).total_cmp(&score(a))));
     let mut best_ids: Vec<&str> = Vec::new();
     for e in &ranked {

@@ -358,7 +358,7 @@ pub fn tune(o: &TuneOptions) -> Result<(TuneResult, PathBuf)> {
         "full-fidelity run {run_s:.0} s; search until {search_deadline:.0} s, final round about {final_cost:.0} s"
     ));
     // 3. Successive halving brackets: rungs at 1/9, 1/3 and all of the records and at a third,
-    //    two thirds and all of the run length.
+    //    a third and all of the run length.
     let fracs = [1.0 / 9.0, 1.0 / 3.0, 1.0];
     let cost = |frac: f64, rs: f64| full_load_s * frac + rs + overhead + 0.5;
     let mut seen: Vec<Point> = Vec::new();
