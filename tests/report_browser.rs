@@ -131,9 +131,11 @@ fn report_renders_offline_with_every_chart() {
         "{} bytes",
         bytes.len()
     );
-    // Keep a copy for people to look at when asked to.
-    if let Some(dir) = std::env::var_os("RDBTUNE_KEEP_REPORT") {
-        let dir = PathBuf::from(dir);
+    // Keep the report and its screenshot for people to look at: always under cargo's test
+    // temp directory (target/tmp/report-browser/), and in RDBTUNE_KEEP_REPORT when set.
+    let mut keep = vec![PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("report-browser")];
+    keep.extend(std::env::var_os("RDBTUNE_KEEP_REPORT").map(PathBuf::from));
+    for dir in keep {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::copy(&report, dir.join("report.html")).unwrap();
         std::fs::copy(&png, dir.join("report.png")).unwrap();

@@ -187,4 +187,20 @@ fn report_of_a_fixture_has_every_chart_kind() {
     assert!(!h.contains("id=\"heatmap\"") && !h.contains("id=\"rss-"));
     assert!(h.contains("Recommendation") && h.contains("Reproduce"));
     assert!(h.len() < 2 << 20);
+
+    // Every trial gets a drawn bar, a single one too (plotters' integer ranges are inclusive:
+    // a 0..0 range for one trial draws an axis and no bar).
+    let bars = |h: &str| -> usize {
+        let fig = h.split("<figure id=\"bars-0\"").nth(1).unwrap();
+        let fig = fig.split("</figure>").next().unwrap();
+        fig.matches("<rect").count() - fig.matches("fill=\"#FFFFFF\"").count()
+    };
+    assert_eq!(bars(&h), a.summaries.len(), "one bar per trial");
+    let mut one = a.clone();
+    one.summaries.truncate(1);
+    assert_eq!(
+        bars(&html::report(&one).unwrap()),
+        1,
+        "a single trial's bar"
+    );
 }

@@ -104,6 +104,16 @@ fn phase_labels(r: &ScenarioResult) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Intervals shorter than this at a phase's end are not plotted.
+const MIN_PLOTTED_INTERVAL_S: f64 = 0.5;
+
+/// The last value of a plotters segmented range for `n` categories: plotters' integer ranges
+/// are inclusive, so 0..n-1 holds n segments; a single category needs 0..1 (0..0 draws
+/// nothing).
+fn last_segment(n: usize) -> usize {
+    n.max(2) - 1
+}
+
 fn throughput_charts(r: &ScenarioResult) -> Result<Vec<Chart>> {
     let runs = first_runs(r);
     let mut out = Vec::new();
@@ -112,8 +122,18 @@ fn throughput_charts(r: &ScenarioResult) -> Result<Vec<Chart>> {
             .iter()
             .filter_map(|run| {
                 let p = run.phases.get(pi)?;
+                // A last interval of a few milliseconds (the phase ended just after a second
+                // boundary) has a rate that says nothing: left out when others exist.
+                let iv = &p.intervals;
                 let pts = downsample(
-                    p.intervals.iter().map(|i| (i.t_s, i.ops_per_sec)).collect(),
+                    iv.iter()
+                        .enumerate()
+                        .filter(|(k, i)| {
+                            let start = if *k == 0 { 0.0 } else { iv[k - 1].t_s };
+                            iv.len() == 1 || i.t_s - start >= MIN_PLOTTED_INTERVAL_S
+                        })
+                        .map(|(_, i)| (i.t_s, i.ops_per_sec))
+                        .collect(),
                     MAX_POINTS,
                 );
                 let stalls = p
@@ -238,7 +258,7 @@ fn latency_charts(r: &ScenarioResult) -> Result<Vec<Chart>> {
                 .x_label_area_size(35)
                 .y_label_area_size(70)
                 .build_cartesian_2d(
-                    (0..PCTS.len()).into_segmented(),
+                    (0..last_segment(PCTS.len())).into_segmented(),
                     ((lo * 0.8).max(0.01)..hi * 1.25).log_scale(),
                 )
                 .map_err(e)?;
@@ -320,7 +340,7 @@ fn bar_charts(r: &ScenarioResult) -> Result<Vec<Chart>> {
                 .margin(10)
                 .x_label_area_size(35)
                 .y_label_area_size(label_w.min(420))
-                .build_cartesian_2d(0f64..xmax, (0..n).into_segmented())
+                .build_cartesian_2d(0f64..xmax, (0..last_segment(n)).into_segmented())
                 .map_err(e)?;
             c.configure_mesh()
                 .disable_y_mesh()
@@ -403,7 +423,10 @@ fn heatmap(r: &ScenarioResult) -> Result<Option<Chart>> {
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(110)
-            .build_cartesian_2d((0..nx).into_segmented(), (0..ny).into_segmented())
+            .build_cartesian_2d(
+                (0..last_segment(nx)).into_segmented(),
+                (0..last_segment(ny)).into_segmented(),
+            )
             .map_err(e)?;
         c.configure_mesh()
             .disable_mesh()
@@ -501,11 +524,13 @@ fn pareto_chart(r: &ScenarioResult) -> Result<Option<Chart>> {
     let pad = |a: f64, b: f64| ((b - a).abs() * 0.15).max(b.abs() * 0.05).max(1.0);
     let (px, py) = (pad(x0, x1), pad(y0, y1));
     let svg = draw_svg(W, H + 40, |root| {
+        // Headroom above the highest point for the legend, so it never hides a trial.
+        let top = y1 + py + (y1 - y0 + 2.0 * py) * 0.3;
         let mut c = ChartBuilder::on(root)
             .margin(10)
             .x_label_area_size(35)
             .y_label_area_size(80)
-            .build_cartesian_2d((x0 - px).max(0.0)..x1 + px, (y0 - py).max(0.0)..y1 + py)
+            .build_cartesian_2d((x0 - px).max(0.0)..x1 + px, (y0 - py).max(0.0)..top)
             .map_err(e)?;
         c.configure_mesh()
             .x_desc("disk bytes after the run (median)")
@@ -541,6 +566,7 @@ fn pareto_chart(r: &ScenarioResult) -> Result<Option<Chart>> {
             .map_err(e)?;
         }
         c.configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
             .draw()
