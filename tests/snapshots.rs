@@ -203,4 +203,26 @@ fn report_of_a_fixture_has_every_chart_kind() {
         1,
         "a single trial's bar"
     );
+
+    // Many trials (a batch-size sweep has 21): every one is named on its bar chart (plotters
+    // keeps about 10 axis labels unless told otherwise) and has its bar.
+    let mut many = a.clone();
+    let proto = many.summaries[0].clone();
+    many.summaries = (0..21)
+        .map(|k| {
+            let mut s = proto.clone();
+            s.id = format!("trial-{k:02}");
+            s
+        })
+        .collect();
+    let h = html::report(&many).unwrap();
+    assert_eq!(bars(&h), 21);
+    let fig = h.split("<figure id=\"bars-0\"").nth(1).unwrap();
+    let fig = fig.split("</figure>").next().unwrap();
+    for k in 0..21 {
+        assert!(
+            fig.contains(&format!("\ntrial-{k:02}\n")),
+            "trial-{k:02} unnamed"
+        );
+    }
 }

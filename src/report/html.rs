@@ -104,6 +104,9 @@ fn phase_labels(r: &ScenarioResult) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Above this many trials, the Pareto chart names only the points on the front.
+const MAX_PARETO_LABELS: usize = 8;
+
 /// Intervals shorter than this at a phase's end are not plotted.
 const MIN_PLOTTED_INTERVAL_S: f64 = 0.5;
 
@@ -344,6 +347,8 @@ fn bar_charts(r: &ScenarioResult) -> Result<Vec<Chart>> {
                 .map_err(e)?;
             c.configure_mesh()
                 .disable_y_mesh()
+                // One label per trial (plotters keeps about 10 by default).
+                .y_labels(n + 1)
                 .x_desc(format!("{m}: median, whisker = 95% CI of the mean"))
                 .y_label_formatter(&|v| match v {
                     SegmentValue::CenterOf(i) => names.get(*i).cloned().unwrap_or_default(),
@@ -430,6 +435,8 @@ fn heatmap(r: &ScenarioResult) -> Result<Option<Chart>> {
             .map_err(e)?;
         c.configure_mesh()
             .disable_mesh()
+            .x_labels(nx + 1)
+            .y_labels(ny + 1)
             .x_desc(a.as_str())
             .y_desc(b.as_str())
             .x_label_formatter(&|v| match v {
@@ -558,12 +565,16 @@ fn pareto_chart(r: &ScenarioResult) -> Result<Option<Chart>> {
                 },
             )))
             .map_err(e)?;
-            c.draw_series(std::iter::once(Text::new(
-                name.clone(),
-                (*x, *y),
-                ("sans-serif", 11).into_font(),
-            )))
-            .map_err(e)?;
+            // Many trials: only the front is named (the labels would pile up); the table
+            // above names every trial with its figures.
+            if on || pts.len() <= MAX_PARETO_LABELS {
+                c.draw_series(std::iter::once(Text::new(
+                    name.clone(),
+                    (*x, *y),
+                    ("sans-serif", 11).into_font(),
+                )))
+                .map_err(e)?;
+            }
         }
         c.configure_series_labels()
             .position(SeriesLabelPosition::UpperRight)
@@ -573,7 +584,12 @@ fn pareto_chart(r: &ScenarioResult) -> Result<Option<Chart>> {
             .map_err(e)?;
         Ok(())
     })?;
-    let mut series: Vec<String> = pts.iter().map(|p| p.0.clone()).collect();
+    let mut series: Vec<String> = pts
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| front.contains(i) || pts.len() <= MAX_PARETO_LABELS)
+        .map(|(_, p)| p.0.clone())
+        .collect();
     series.push("Pareto front".into());
     Ok(Some(Chart {
         id: "pareto".into(),
@@ -581,8 +597,13 @@ fn pareto_chart(r: &ScenarioResult) -> Result<Option<Chart>> {
         svg,
         series,
         note: format!(
-            "Filled points are on the Pareto front (no other trial is both faster and smaller): {}.",
-            front.iter().map(|&i| pts[i].0.clone()).collect::<Vec<_>>().join(", ")
+            "Filled points are on the Pareto front (no other trial is both faster and smaller): {}.{}",
+            front.iter().map(|&i| pts[i].0.clone()).collect::<Vec<_>>().join(", "),
+            if pts.len() > MAX_PARETO_LABELS {
+                " With this many trials only the front is labelled; the table names them all."
+            } else {
+                ""
+            }
         ),
     }))
 }
