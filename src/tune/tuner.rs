@@ -170,6 +170,9 @@ fn clone_db(src: &Path, dst: &Path) -> Result<()> {
 }
 
 /// Runs `run` on a clone of `t` with `cfg`; the clone is removed afterwards.
+/// The final round's warm-up run per config, as a fraction of the run length.
+const FINAL_WARMUP_FRACTION: f64 = 0.25;
+
 fn run_on_clone(t: &Template, cfg: &EngineConfig, run: &PhaseSpec) -> Result<PhaseResult> {
     let dir = DbDir::temporary(None)?;
     let db = dir.path().join("db");
@@ -345,14 +348,19 @@ pub fn tune(o: &TuneOptions) -> Result<(TuneResult, PathBuf)> {
         "defaults loaded {} records in {full_load_s:.1} s",
         o.records
     ));
-    // 2. Run length: the final round (4 more loads, 5 configs x repeats runs, the hold-out)
-    //    gets about 45% of the budget.
+    // 2. Run length: the final round (4 more loads, a warm-up run per config at a quarter of
+    //    the run length, 5 configs x repeats runs, the hold-out) gets about 45% of the budget.
     let runs_in_final = 5 * o.repeats + if o.holdout.is_some() { 2 * 3 } else { 0 };
     // Per run beyond its run length: clone, open, the compaction wait (more with more data).
     let overhead = 0.3 + 0.05 * full_load_s;
-    let run_s =
-        ((0.45 * budget - 4.0 * full_load_s) / runs_in_final as f64 - overhead).clamp(1.0, 60.0);
-    let final_cost = 4.0 * full_load_s + runs_in_final as f64 * (run_s + overhead);
+    let (warm_runs, warm_frac) = (5.0, FINAL_WARMUP_FRACTION);
+    let run_s = ((0.45 * budget - 4.0 * full_load_s - warm_runs * overhead)
+        / (runs_in_final as f64 + warm_runs * warm_frac)
+        - overhead)
+        .clamp(1.0, 60.0);
+    let final_cost = 4.0 * full_load_s
+        + runs_in_final as f64 * (run_s + overhead)
+        + warm_runs * (warm_frac * run_s + overhead);
     let search_deadline = (budget - final_cost).max(t.elapsed());
     t.say(format!(
         "full-fidelity run {run_s:.0} s; search until {search_deadline:.0} s, final round about {final_cost:.0} s"
@@ -515,6 +523,20 @@ pub fn tune(o: &TuneOptions) -> Result<(TuneResult, PathBuf)> {
         })
         .collect();
     let mut runs: Vec<TrialRun> = Vec::new();
+    // Warm-up: one short unmeasured run per finalist first. The search's loads have pushed
+    // the finalists' files out of the page cache, so a first measured repeat would measure a
+    // cold start (in a 30-minute acceptance run every config's first repeat was 6-73% below
+    // the mean of its later ones), widening every interval with one outlier round.
+    let mut warm = run.clone();
+    warm.duration_s = Some((run_s * FINAL_WARMUP_FRACTION).max(1.0));
+    for k in 0..trials.len().min(templates.len()) {
+        if interrupted {
+            break;
+        }
+        run_on_clone(&templates[k], &trials[k].config, &warm)?;
+        t.say(format!("final warm-up {} (not measured)", trials[k].id));
+        interrupted |= signals::interrupted().is_some();
+    }
     'final_round: for rep in 0..o.repeats {
         if interrupted {
             break;
