@@ -169,10 +169,10 @@ fn clone_db(src: &Path, dst: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Runs `run` on a clone of `t` with `cfg`; the clone is removed afterwards.
 /// The final round's warm-up run per config, as a fraction of the run length.
 const FINAL_WARMUP_FRACTION: f64 = 0.25;
 
+/// Runs `run` on a clone of `t` with `cfg`; the clone is removed afterwards.
 fn run_on_clone(t: &Template, cfg: &EngineConfig, run: &PhaseSpec) -> Result<PhaseResult> {
     let dir = DbDir::temporary(None)?;
     let db = dir.path().join("db");
@@ -353,6 +353,8 @@ pub fn tune(o: &TuneOptions) -> Result<(TuneResult, PathBuf)> {
     let runs_in_final = 5 * o.repeats + if o.holdout.is_some() { 2 * 3 } else { 0 };
     // Per run beyond its run length: clone, open, the compaction wait (more with more data).
     let overhead = 0.3 + 0.05 * full_load_s;
+    // One warm-up run per finalist: up to three tuned configs, the defaults and
+    // production_optimized.
     let (warm_runs, warm_frac) = (5.0, FINAL_WARMUP_FRACTION);
     let run_s = ((0.45 * budget - 4.0 * full_load_s - warm_runs * overhead)
         / (runs_in_final as f64 + warm_runs * warm_frac)
