@@ -15,12 +15,8 @@ pub enum Error {
     Usage(String),
 
     /// RocksDB returned an error while rdbtune was driving it. Exit code 3.
-    #[error("RocksDB error while {context}: {source}{}", space_hint(.source.as_ref()))]
-    Engine {
-        context: String,
-        #[source]
-        source: rocksdb::Error,
-    },
+    #[error("RocksDB error while {context}: {message}{}", space_hint(message))]
+    Engine { context: String, message: String },
 
     /// A file-system operation failed. Exit code 3.
     #[error("{action} {}: {source}{}", path.display(), space_hint(&.source.to_string()))]
@@ -56,11 +52,11 @@ impl Error {
         Error::Usage(msg.into())
     }
 
-    /// Wraps a RocksDB error with what rdbtune was doing at the time.
-    pub fn engine(context: impl Into<String>, source: rocksdb::Error) -> Self {
+    /// Wraps a RocksDB error (its message) with what rdbtune was doing at the time.
+    pub fn engine(context: impl Into<String>, source: impl std::fmt::Display) -> Self {
         Error::Engine {
             context: context.into(),
-            source,
+            message: source.to_string(),
         }
     }
 

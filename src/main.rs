@@ -3,8 +3,8 @@
 use clap::Parser;
 
 fn main() {
-    let cli = rdbtune::cli::Cli::parse();
-    match rdbtune::run(cli) {
+    let cli = rdbtune::commands::cli::Cli::parse();
+    match rdbtune::commands::run(cli) {
         Ok(code) => std::process::exit(code),
         Err(e) => {
             eprintln!(

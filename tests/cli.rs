@@ -17,7 +17,7 @@ fn bench_json(args: &[&str]) -> Value {
 }
 
 fn phase(v: &Value, i: usize) -> &Value {
-    &v["phases"][i]
+    &v["runs"][0]["phases"][i]
 }
 
 #[test]
@@ -30,13 +30,16 @@ fn fill_then_read_reports_everything() {
         "--threads",
         "2",
     ]);
-    assert_eq!(v["schema"], "rdbtune.result/v1");
+    assert_eq!(v["schema"], "rdbtune.result/v2");
     assert!(v["machine"]["cpu_model"].is_string());
     assert!(v["machine"]["logical_cores"].as_u64().unwrap() >= 1);
     assert!(v["machine"]["kernel"].is_string());
     assert!(v["machine"]["db_filesystem"].is_string());
-    assert_eq!(v["config"]["compression"], "snappy");
-    assert_eq!(v["phases"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        v["scenario"]["trials"][0]["config"]["compression"],
+        "snappy"
+    );
+    assert_eq!(v["runs"][0]["phases"].as_array().unwrap().len(), 3);
     for (i, w) in ["fillseq", "readrandom", "readmissing"].iter().enumerate() {
         let p = phase(&v, i);
         assert_eq!(p["workload"], *w);
@@ -76,7 +79,12 @@ fn fill_then_read_reports_everything() {
     let mbs = phase(&v, 0)["mb_per_sec"].as_f64().unwrap();
     let expect = 3000.0 * 116.0 / phase(&v, 0)["elapsed_s"].as_f64().unwrap() / 1048576.0;
     assert!((mbs - expect).abs() < expect * 1e-6);
-    assert!(v["final_stats"]["estimated_keys"].as_u64().unwrap() > 2500);
+    assert!(
+        v["runs"][0]["final_stats"]["estimated_keys"]
+            .as_u64()
+            .unwrap()
+            > 2500
+    );
 }
 
 #[test]
@@ -112,7 +120,7 @@ fn every_workload_runs() {
         "--seek-nexts",
         "5",
     ]);
-    let phases = v["phases"].as_array().unwrap();
+    let phases = v["runs"][0]["phases"].as_array().unwrap();
     assert_eq!(phases.len(), 12);
     for p in phases {
         assert!(
@@ -249,7 +257,7 @@ fn csv_and_json_files() {
     assert!(lines[0].starts_with("phase,workload,threads"));
     assert!(lines[2].contains(",readrandom,"));
     let v: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
-    assert_eq!(v["phases"].as_array().unwrap().len(), 2);
+    assert_eq!(v["runs"][0]["phases"].as_array().unwrap().len(), 2);
 }
 
 #[test]
@@ -321,10 +329,10 @@ fn named_db_is_kept_and_reused() {
     assert!(o.status.success(), "{}", stderr(&o));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(
-        v["phases"][0]["per_op"][0]["found"], 1000,
+        v["runs"][0]["phases"][0]["per_op"][0]["found"], 1000,
         "reused the existing DB"
     );
-    assert_eq!(v["db_temporary"], false);
+    assert_eq!(v["db"]["temporary"], false);
     assert!(
         db.join("CURRENT").is_file(),
         "--db-reuse opens in place and never deletes"

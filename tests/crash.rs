@@ -208,7 +208,7 @@ fn check_whole(out: &Path, round: usize) -> usize {
         let v: serde_json::Value = serde_json::from_slice(&b).unwrap_or_else(|e| {
             panic!("round {round}: torn results.json ({} bytes): {e}", b.len())
         });
-        assert_eq!(v["schema"], "rdbtune.result/v1");
+        assert_eq!(v["schema"], "rdbtune.result/v2");
         n += 1;
     }
     if let Ok(s) = std::fs::read_to_string(out.join("trials.csv")) {

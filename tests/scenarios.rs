@@ -4,7 +4,7 @@
 mod common;
 
 use common::{bin, rdbtune as run, stderr};
-use rdbtune::scenario::run::OUTPUT_FILES;
+use rdbtune::output::OUTPUT_FILES;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -193,7 +193,7 @@ fn run_writes_every_output_and_options_ini_loads_in_rocksdb() {
         );
     }
     let v = results(&out);
-    assert_eq!(v["schema"], "rdbtune.result/v1");
+    assert_eq!(v["schema"], "rdbtune.result/v2");
     assert_eq!(run_set(&v).len(), 6);
     let winner = v["recommendation"]["winner"].as_str().unwrap().to_string();
     assert!(winner.starts_with("compression="));
@@ -553,7 +553,7 @@ fn intervals_are_appended_live_and_survive_sigkill() {
         "rows written before the kill are kept"
     );
     let header: Vec<&str> = after.lines().next().unwrap().split(',').collect();
-    assert_eq!(header, rdbtune::report::scenario::INTERVAL_COLUMNS);
+    assert_eq!(header, rdbtune::export::csv::INTERVAL_COLUMNS);
     let r = rows(&after);
     for (i, row) in r.iter().enumerate() {
         assert_eq!(row.len(), header.len(), "{row:?}");

@@ -89,8 +89,14 @@ fn bench_stops_and_keeps_its_measurements() {
         );
         let v = json(&j);
         assert_eq!(v["interrupted"], true);
-        assert!(v["phases"][0]["ops"].as_u64().unwrap() > 0, "{name}");
-        assert!(!v["phases"][0]["intervals"].as_array().unwrap().is_empty());
+        assert!(
+            v["runs"][0]["phases"][0]["ops"].as_u64().unwrap() > 0,
+            "{name}"
+        );
+        assert!(!v["runs"][0]["phases"][0]["intervals"]
+            .as_array()
+            .unwrap()
+            .is_empty());
     }
 }
 
@@ -118,9 +124,15 @@ fn ycsb_stops_and_keeps_its_measurements() {
         );
         let v = json(&o);
         assert_eq!(v["interrupted"], true, "{name}");
-        assert!(v["phases"][0]["ops"].as_u64().unwrap() > 0, "{name}");
         assert!(
-            !v["phases"][0]["intervals"].as_array().unwrap().is_empty(),
+            v["runs"][0]["phases"][0]["ops"].as_u64().unwrap() > 0,
+            "{name}"
+        );
+        assert!(
+            !v["runs"][0]["phases"][0]["intervals"]
+                .as_array()
+                .unwrap()
+                .is_empty(),
             "{name}: the load's intervals are kept"
         );
     }

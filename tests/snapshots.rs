@@ -6,12 +6,12 @@
 
 mod common;
 
-use rdbtune::report::{compare, html, scenario};
-use rdbtune::scenario::run::ScenarioResult;
+use rdbtune::export::{compare, csv, html, summary};
+use rdbtune::model::RunResult;
 
-fn fixture(name: &str) -> ScenarioResult {
+fn fixture(name: &str) -> RunResult {
     let p = common::source_dir().join("tests/fixtures").join(name);
-    serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap_or_else(|e| {
+    rdbtune::output::load_file(&p).unwrap_or_else(|e| {
         panic!(
             "{}: the result format changed and no longer reads old results: {e}",
             p.display()
@@ -48,14 +48,14 @@ fn check(name: &str, got: &str) {
 #[test]
 fn exports_match_their_snapshots() {
     let a = fixture("snap-a.json");
-    check("summary.md", &scenario::summary_md(&a));
+    check("summary.md", &summary::summary_md(&a));
     check(
         "trials.csv",
-        &String::from_utf8(scenario::trials_csv(&a).unwrap()).unwrap(),
+        &String::from_utf8(csv::trials_csv(&a).unwrap()).unwrap(),
     );
     check(
         "intervals.csv",
-        &String::from_utf8(scenario::intervals_csv(&a).unwrap()).unwrap(),
+        &String::from_utf8(csv::intervals_csv(&a).unwrap()).unwrap(),
     );
     let b = fixture("snap-b.json");
     let rows = compare::compare(&a, &b);

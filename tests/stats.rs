@@ -49,7 +49,7 @@ fn stats_matches_bench_and_changes_nothing() {
     let o = rdbtune(&["stats", "--db", db.to_str().unwrap(), "--json"], t.path());
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let fin = &bench["final_stats"];
+    let fin = &bench["runs"][0]["final_stats"];
     assert_eq!(v["schema"], "rdbtune.dbstats/v1");
     assert!(
         fin["live_sst_bytes"].as_u64().unwrap() > 1 << 20,
@@ -123,7 +123,8 @@ fn secondary_follows_a_db_another_process_writes() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     std::thread::sleep(std::time::Duration::from_millis(500));
-    let mut w = rdbtune::monitor::Watcher::open(&db, rdbtune::monitor::Mode::Secondary).unwrap();
+    let mut w =
+        rdbtune::engine::view::Watcher::open(&db, rdbtune::engine::view::Mode::Secondary).unwrap();
     let mut seen = Vec::new();
     for _ in 0..4 {
         let v = w.view(false).unwrap();
@@ -146,7 +147,7 @@ fn secondary_follows_a_db_another_process_writes() {
     );
     // After the writer is done, a read-only view agrees with the final catch-up.
     let last = w.view(false).unwrap();
-    let ro = rdbtune::monitor::view(&db, false).unwrap();
+    let ro = rdbtune::engine::view::view(&db, false).unwrap();
     assert_eq!(ro.total_sst_bytes, last.total_sst_bytes);
     assert!(last.estimated_keys >= seen.last().unwrap().0);
 }

@@ -171,11 +171,11 @@ fn upstream_property_files_parse_and_flags_override() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let y = &v["phases"][1]["spec"]["ycsb"];
+    let y = &v["runs"][0]["phases"][1]["spec"]["ycsb"];
     assert_eq!(y["recordcount"], 1000);
     assert_eq!(y["operationcount"], 1500);
     assert_eq!(y["readproportion"], 0.95);
-    assert_eq!(v["phases"][1]["ops"], 1500);
+    assert_eq!(v["runs"][0]["phases"][1]["ops"], 1500);
     let o = rdbtune(
         &[
             "ycsb",

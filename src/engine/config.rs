@@ -51,17 +51,6 @@ impl Compression {
             Compression::Zlib => DBCompressionType::Zlib,
         }
     }
-
-    /// The name RocksDB uses in OPTIONS files and `db_bench --compression_type`.
-    pub fn rocksdb_name(self) -> &'static str {
-        match self {
-            Compression::None => "kNoCompression",
-            Compression::Snappy => "kSnappyCompression",
-            Compression::Lz4 => "kLZ4Compression",
-            Compression::Zstd => "kZSTD",
-            Compression::Zlib => "kZlibCompression",
-        }
-    }
 }
 
 impl fmt::Display for Compression {
@@ -85,9 +74,8 @@ impl FromStr for Compression {
 }
 
 /// Named starting points for a config.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[value(rename_all = "snake_case")]
 pub enum Preset {
     /// RocksDB's own defaults, written out explicitly.
     Default,

@@ -7,8 +7,10 @@
 pub mod batch;
 pub mod config;
 pub mod options_file;
+pub mod sample;
 pub mod size;
 pub mod stats;
+pub mod view;
 
 pub use batch::{batch_capacity, AdaptiveBatcher, BatchTransaction};
 pub use config::{Compression, EngineConfig, Preset};
@@ -16,9 +18,8 @@ pub use size::Size;
 pub use stats::{Counters, EngineStats};
 
 use crate::error::{Error, Result};
-use rocksdb::{
-    DBRawIterator, Options, ReadOptions, WaitForCompactOptions, WriteBatch, WriteOptions, DB,
-};
+pub use rocksdb::WriteBatch;
+use rocksdb::{DBRawIterator, Options, ReadOptions, WaitForCompactOptions, WriteOptions, DB};
 use std::path::{Path, PathBuf};
 
 /// An open RocksDB instance with the config it was opened with.
@@ -31,7 +32,6 @@ pub struct Engine {
     read_opts: ReadOptions,
     config: EngineConfig,
     path: PathBuf,
-    read_only: bool,
 }
 
 impl Engine {
@@ -41,7 +41,7 @@ impl Engine {
         let opts = config.to_options();
         let db = DB::open(&opts, path)
             .map_err(|e| Error::engine(format!("opening {}", path.display()), e))?;
-        Ok(Self::wrap(db, opts, config, path, false))
+        Ok(Self::wrap(db, opts, config, path))
     }
 
     /// Opens an existing DB read-only: nothing in its directory is created, renamed or
@@ -53,7 +53,7 @@ impl Engine {
         opts.set_db_log_dir(log_dir);
         let db = DB::open_for_read_only(&opts, path, false)
             .map_err(|e| Error::engine(format!("opening {} read-only", path.display()), e))?;
-        Ok(Self::wrap(db, opts, &cfg, path, true))
+        Ok(Self::wrap(db, opts, &cfg, path))
     }
 
     /// Opens the DB at `path` as a secondary instance: it reads the files of a DB another
@@ -76,7 +76,7 @@ impl Engine {
                 e,
             )
         })?;
-        Ok(Self::wrap(db, opts, &cfg, path, true))
+        Ok(Self::wrap(db, opts, &cfg, path))
     }
 
     /// A secondary instance: replays what the primary wrote since the last call.
@@ -86,7 +86,7 @@ impl Engine {
             .map_err(|e| Error::engine(format!("catching up with {}", self.path.display()), e))
     }
 
-    fn wrap(db: DB, opts: Options, config: &EngineConfig, path: &Path, read_only: bool) -> Self {
+    fn wrap(db: DB, opts: Options, config: &EngineConfig, path: &Path) -> Self {
         let mut write_opts = WriteOptions::default();
         write_opts.set_sync(config.sync);
         write_opts.disable_wal(config.disable_wal);
@@ -99,7 +99,6 @@ impl Engine {
             read_opts: ReadOptions::default(),
             config,
             path: path.to_path_buf(),
-            read_only,
         }
     }
 
@@ -112,11 +111,8 @@ impl Engine {
         &self.path
     }
 
-    pub fn is_read_only(&self) -> bool {
-        self.read_only
-    }
-
-    /// The underlying `rocksdb::DB`, for callers that need an API rdbtune does not wrap.
+    /// The underlying `rocksdb::DB`, for benchmarks that compare rdbtune's calls with bare
+    /// ones on the same DB (benches/engine.rs). rdbtune itself goes through the methods here.
     pub fn db(&self) -> &DB {
         &self.db
     }
@@ -124,16 +120,6 @@ impl Engine {
     /// The options the DB was opened with (they also hold its statistics object).
     pub fn options(&self) -> &Options {
         &self.opts
-    }
-
-    /// The read options every read of the engine uses.
-    pub fn read_options(&self) -> &ReadOptions {
-        &self.read_opts
-    }
-
-    /// The write options derived from the config (`sync`, `disable_wal`).
-    pub fn write_options(&self) -> &WriteOptions {
-        &self.write_opts
     }
 
     pub fn put(&self, key: &[u8], value: &[u8]) -> Result<()> {
@@ -153,6 +139,19 @@ impl Engine {
         self.db
             .get_opt(key, &self.read_opts)
             .map_err(|e| Error::engine("reading a key", e))
+    }
+
+    /// Reads a key into `out` (replacing its contents); returns whether it was found.
+    pub fn get_into(&self, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {
+        match self.db.get_pinned_opt(key, &self.read_opts) {
+            Ok(Some(v)) => {
+                out.clear();
+                out.extend_from_slice(&v);
+                Ok(true)
+            }
+            Ok(None) => Ok(false),
+            Err(e) => Err(Error::engine("reading a key", e)),
+        }
     }
 
     /// Reads a key without copying its value; returns the value length if found. This is
@@ -216,6 +215,11 @@ impl Engine {
         self.write(batch)
     }
 
+    /// A consistent point-in-time view: reads through it see no write made after it.
+    pub fn snapshot(&self) -> Snapshot<'_> {
+        Snapshot(self.db.snapshot())
+    }
+
     /// Starts a transactional batch: nothing is visible until `commit`, and dropping it
     /// without committing writes nothing.
     pub fn begin_batch(&self) -> BatchTransaction<'_> {
@@ -274,10 +278,16 @@ impl Engine {
     pub fn get_stats(&self) -> Result<EngineStats> {
         stats::collect(self)
     }
+}
 
-    /// Prints [`Engine::get_stats`] as a human-readable block on stdout.
-    pub fn print_stats(&self) -> Result<()> {
-        println!("{}", self.get_stats()?.render());
-        Ok(())
+/// A point-in-time view of an [`Engine`] (RocksDB's snapshot), released on drop.
+pub struct Snapshot<'a>(rocksdb::Snapshot<'a>);
+
+impl Snapshot<'_> {
+    /// Reads a key as of the snapshot.
+    pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.0
+            .get(key)
+            .map_err(|e| Error::engine("reading a key from a snapshot", e))
     }
 }

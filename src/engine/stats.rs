@@ -2,12 +2,10 @@
 //! since the DB was opened), turned into the figures a tuner needs.
 
 use super::config::NUM_LEVELS;
-use super::size::human_bytes;
 use super::Engine;
 use crate::error::Result;
 use rocksdb::statistics::{Histogram, Ticker};
 use serde::{Deserialize, Serialize};
-use std::fmt::Write as _;
 use std::path::Path;
 
 /// Cumulative counters read from RocksDB statistics. Subtract two snapshots with
@@ -233,86 +231,6 @@ pub(crate) fn collect(engine: &Engine) -> Result<EngineStats> {
         write_amplification: counters.write_amplification(),
         counters,
     })
-}
-
-fn opt_ratio(v: Option<f64>, suffix: &str) -> String {
-    v.map_or_else(|| "n/a".to_string(), |x| format!("{x:.2}{suffix}"))
-}
-
-impl EngineStats {
-    /// A human-readable block; every figure names its unit and source.
-    pub fn render(&self) -> String {
-        let c = &self.counters;
-        let mut s = String::new();
-        let _ = writeln!(s, "=== RocksDB statistics (counters since open) ===");
-        let _ = writeln!(s, "keys (estimate)           {}", self.estimated_keys);
-        let _ = writeln!(
-            s,
-            "live SST / total SST      {} / {}",
-            human_bytes(self.live_sst_bytes),
-            human_bytes(self.total_sst_bytes)
-        );
-        let _ = writeln!(
-            s,
-            "disk usage (DB dir)       {}",
-            human_bytes(self.disk_bytes)
-        );
-        let _ = writeln!(s, "files per level L0..L6    {:?}", self.files_per_level);
-        let _ = writeln!(
-            s,
-            "compression ratio         {} (raw key+value bytes / live SST bytes)",
-            opt_ratio(self.compression_ratio, "x")
-        );
-        let _ = writeln!(
-            s,
-            "block cache               hit rate {} ({} hits, {} misses), usage {} of {}",
-            self.cache_hit_rate
-                .map_or("n/a".into(), |r| format!("{:.2}%", r * 100.0)),
-            c.block_cache_hits,
-            c.block_cache_misses,
-            human_bytes(self.block_cache_usage),
-            human_bytes(self.block_cache_capacity)
-        );
-        let _ = writeln!(
-            s,
-            "memtables / table readers {} / {}",
-            human_bytes(self.memtable_bytes),
-            human_bytes(self.table_readers_mem)
-        );
-        let _ = writeln!(
-            s,
-            "flushes / compactions     {} / {} ({:.2} s compaction wall time, {:.2} s CPU)",
-            c.flushes,
-            c.compactions,
-            c.compaction_micros as f64 / 1e6,
-            c.compaction_cpu_micros as f64 / 1e6
-        );
-        let _ = writeln!(
-            s,
-            "write amplification       {} ((flush + compaction bytes written) / user bytes written)",
-            opt_ratio(self.write_amplification, "x")
-        );
-        let _ = writeln!(
-            s,
-            "pending compaction        {} ({} compactions, {} flushes running)",
-            human_bytes(self.pending_compaction_bytes),
-            self.running_compactions,
-            self.running_flushes
-        );
-        let _ = write!(
-            s,
-            "write stalls              {:.3} s stalled in total{}",
-            c.stall_micros as f64 / 1e6,
-            if self.write_stopped {
-                ", writes STOPPED now"
-            } else if self.delayed_write_rate > 0 {
-                ", writes delayed now"
-            } else {
-                ""
-            }
-        );
-        s
-    }
 }
 
 #[cfg(test)]

@@ -2,9 +2,9 @@
 //! pieces sent to the collector when a boundary passes. Nothing here locks or allocates per
 //! operation; an interval boundary costs one channel send per thread per second.
 
+use crate::model::LatencySummary;
 use crate::workload::OpKind;
 use hdrhistogram::Histogram;
-use serde::{Deserialize, Serialize};
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 
@@ -295,37 +295,21 @@ impl Recorder {
     }
 }
 
-/// Latency figures in microseconds over a set of samples.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-pub struct LatencySummary {
-    /// Number of latency samples (a batch is one sample).
-    pub samples: u64,
-    pub avg: f64,
-    pub min: f64,
-    pub p50: f64,
-    pub p95: f64,
-    pub p99: f64,
-    pub p999: f64,
-    pub max: f64,
-}
-
-impl LatencySummary {
-    /// Summarises a nanosecond histogram in µs.
-    pub fn from_histogram(h: &Histogram<u64>) -> Self {
-        if h.is_empty() {
-            return LatencySummary::default();
-        }
-        let us = |ns: u64| ns as f64 / 1000.0;
-        LatencySummary {
-            samples: h.len(),
-            avg: h.mean() / 1000.0,
-            min: us(h.min()),
-            p50: us(h.value_at_quantile(0.50)),
-            p95: us(h.value_at_quantile(0.95)),
-            p99: us(h.value_at_quantile(0.99)),
-            p999: us(h.value_at_quantile(0.999)),
-            max: us(h.max()),
-        }
+/// Summarises a nanosecond histogram in µs.
+pub fn latency_summary(h: &Histogram<u64>) -> LatencySummary {
+    if h.is_empty() {
+        return LatencySummary::default();
+    }
+    let us = |ns: u64| ns as f64 / 1000.0;
+    LatencySummary {
+        samples: h.len(),
+        avg: h.mean() / 1000.0,
+        min: us(h.min()),
+        p50: us(h.value_at_quantile(0.50)),
+        p95: us(h.value_at_quantile(0.95)),
+        p99: us(h.value_at_quantile(0.99)),
+        p999: us(h.value_at_quantile(0.999)),
+        max: us(h.max()),
     }
 }
 
@@ -364,7 +348,7 @@ mod tests {
             "the write is not headline"
         );
         assert_eq!((pieces[1].index, pieces[1].ops), (2, 1));
-        let s = LatencySummary::from_histogram(t.hists[OpKind::Read.index()].as_ref().unwrap());
+        let s = latency_summary(t.hists[OpKind::Read.index()].as_ref().unwrap());
         assert_eq!(s.samples, 2);
         assert!(
             (s.min - 5.0).abs() < 0.01 && (s.max - 1000.0).abs() < 1.0,

@@ -1,8 +1,9 @@
 //! The YCSB worker: CoreWorkload's load and transaction phases over the engine, measured by
 //! the same recorder as every other workload.
 
+use super::driver::Shared;
 use super::recorder::{OpOutcome, Recorder};
-use super::{run_loop, Shared};
+use super::workers::{run_loop, Bounds};
 use crate::error::Result;
 use crate::workload::keys::ValueGen;
 use crate::workload::ycsb::{key_name, scan_length, KeyChooser, OpChooser, Record};
@@ -14,8 +15,7 @@ pub(super) fn worker(
     sh: &Shared,
     lo: u64,
     rec: &mut Recorder,
-    quota: Option<u64>,
-    deadline: Option<Instant>,
+    b: Bounds,
     rng: &mut SmallRng,
     seed: u64,
 ) -> Result<()> {
@@ -44,7 +44,7 @@ pub(super) fn worker(
 
     if spec.workload == Workload::YcsbLoad {
         let mut next = lo;
-        return run_loop(rec, quota, deadline, None, |_| {
+        return run_loop(rec, b, |_| {
             key_name(next, y.hashed, y.zeropadding, &mut key);
             next += 1;
             fill_all!();
@@ -60,7 +60,7 @@ pub(super) fn worker(
 
     let ops = OpChooser::new(y);
     let mut chooser = KeyChooser::new(y);
-    run_loop(rec, quota, deadline, None, |_| {
+    run_loop(rec, b, |_| {
         let kind = ops.next(rng);
         match kind {
             OpKind::Insert => {
@@ -68,7 +68,7 @@ pub(super) fn worker(
                 key_name(n, y.hashed, y.zeropadding, &mut key);
                 fill_all!();
                 e.put(&key, &record.buf)?;
-                seq.acknowledge(n);
+                seq.acknowledge(n)?;
                 Ok(OpOutcome::new(
                     OpKind::Insert,
                     1,
@@ -143,15 +143,7 @@ fn update(
         e.put(key, &record.buf)?;
         return Ok(true);
     }
-    let found = match e.db().get_pinned_opt(key, e.read_options()) {
-        Ok(Some(v)) => {
-            scratch.clear();
-            scratch.extend_from_slice(&v);
-            true
-        }
-        Ok(None) => false,
-        Err(er) => return Err(crate::Error::engine("reading a record", er)),
-    };
+    let found = e.get_into(key, scratch)?;
     if !found || scratch.len() != record.buf.len() {
         return Ok(false);
     }

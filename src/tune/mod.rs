@@ -1,7 +1,9 @@
-//! Statistics over repeats and the recommendation built on them.
+//! `rdbtune tune`: a search over a knob space within memory and time budgets, and a final
+//! round of interleaved repeats whose claims hold when someone re-runs them.
 
-pub mod recommend;
+mod final_round;
 pub mod search;
-pub mod soak;
-pub mod stats;
+mod template;
 pub mod tuner;
+
+pub use tuner::{parse_duration, tune};

@@ -1,7 +1,10 @@
 //! What to ask RocksDB: db_bench-compatible workloads, their keys and values.
 
 pub mod keys;
+pub mod spec;
 pub mod ycsb;
+
+pub use spec::{BatchMode, PhaseSpec};
 
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,231 @@
+//! `rdbtune bench`: db_bench-style phases on one DB, with tables, JSON and CSV.
+
+use super::cli::BenchArgs;
+use super::common::{self, engine_config};
+use crate::dbdir::DbDir;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::export;
+use crate::metrics::run_metrics;
+use crate::model::{DbInfo, Kind, RunResult, Scenario, TrialRun};
+use crate::output::write_output;
+use crate::runner::{run_phase, AfterWrite, PhaseOptions};
+use crate::signals;
+use crate::sysmon::Machine;
+use crate::ui::LiveView;
+use crate::workload::{PhaseSpec, Workload};
+
+/// Builds the phase specs from the flags; every value is checked before the DB is touched.
+pub fn phase_specs(args: &BenchArgs) -> Result<Vec<PhaseSpec>> {
+    let workloads = Workload::parse_list(&args.workload)
+        .map_err(|e| Error::usage(format!("--workload: {e}")))?;
+    let specs: Vec<PhaseSpec> = workloads
+        .into_iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let mut s = PhaseSpec::new(w, args.num);
+            s.ops = args.ops.or(if w.reads() { args.reads } else { None });
+            s.duration_s = args.duration;
+            s.threads = args.threads;
+            if let Some(b) = args.batch_size {
+                s.batch_size = b;
+            }
+            s.key_size = args.key_size;
+            s.value_size = args.value_size;
+            s.compressibility = args.compressibility;
+            s.read_percent = args.read_percent;
+            s.seek_nexts = args.seek_nexts;
+            s.warmup_s = args.warmup;
+            // Each phase draws its own key sequence: a readrandom after a fillrandom must not
+            // replay the keys the fill wrote, in the order it wrote them.
+            s.seed = args
+                .seed
+                .wrapping_add((i as u64).wrapping_mul(0xD1B5_4A32_D192_ED03));
+            s
+        })
+        .collect();
+    for s in &specs {
+        s.validate()?;
+    }
+    Ok(specs)
+}
+
+fn list_workloads() -> String {
+    Workload::ALL
+        .iter()
+        .filter(|w| !matches!(w, Workload::YcsbLoad | Workload::YcsbRun))
+        .map(|w| format!("{:<22} {}\n", w.name(), w.description()))
+        .collect()
+}
+
+/// Runs the phases in order on one engine; keeps the phases that finished when one fails.
+pub struct OneDb<'a> {
+    pub engine: &'a Engine,
+    pub after: AfterWrite,
+    pub opts: PhaseOptions,
+    pub view: LiveView,
+    pub quiet: bool,
+}
+
+impl OneDb<'_> {
+    /// The run of `plan`'s single trial, and the error that cut it short, if any.
+    pub fn run(
+        &mut self,
+        plan: &Scenario,
+        describe: impl Fn(usize, &PhaseSpec) -> String,
+    ) -> (TrialRun, Option<Error>) {
+        let trial = &plan.trials[0];
+        let mut phases = Vec::new();
+        let mut failure = None;
+        for (i, p) in trial.phases.iter().enumerate() {
+            if signals::interrupted().is_some() {
+                break;
+            }
+            if !self.quiet {
+                eprintln!("{}", describe(i, &p.spec));
+            }
+            let opts = PhaseOptions {
+                label: p.label.clone(),
+                after: self.after,
+                ..self.opts.clone()
+            };
+            match run_phase(self.engine, &p.spec, &opts, &mut self.view) {
+                Ok(r) => phases.push(r),
+                Err(e) => {
+                    // Keep what finished: the outputs are written, then the error exits 3.
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        let labels: Vec<String> = trial.phases.iter().map(|p| p.label.clone()).collect();
+        let metrics = run_metrics(&labels, &phases, trial.config.configured_memory());
+        let run = TrialRun {
+            trial: trial.id.clone(),
+            repeat: 0,
+            metrics,
+            phases,
+            final_stats: self.engine.get_stats().ok(),
+        };
+        (run, failure)
+    }
+}
+
+/// A one-DB result of `kind` for `plan`, its single run and the DB it ran on.
+pub fn one_db_result(
+    kind: Kind,
+    plan: Scenario,
+    machine: Machine,
+    run: TrialRun,
+    dir: &DbDir,
+) -> RunResult {
+    let mut r = RunResult::new(kind, plan, machine, crate::scenario::execute::now_unix());
+    r.repeats = 1;
+    r.db = DbInfo {
+        preparation: if dir.is_temporary() {
+            "a fresh temporary DB".into()
+        } else {
+            "the DB at --db".into()
+        },
+        path: (!dir.is_temporary()).then(|| dir.path().to_path_buf()),
+        temporary: dir.is_temporary(),
+    };
+    r.runs.push(run);
+    r.interrupted = signals::interrupted().is_some();
+    crate::recommend::finalise(&mut r);
+    r
+}
+
+/// Runs `rdbtune bench`; returns the exit code.
+pub fn run(args: &BenchArgs) -> Result<i32> {
+    if args.list {
+        print!("{}", list_workloads());
+        return Ok(0);
+    }
+    let cfg = engine_config(&args.engine)?;
+    let specs = phase_specs(args)?;
+    let mut dir = match &args.db {
+        Some(p) => DbDir::user(p, "--db", args.db_reuse)?,
+        None => DbDir::temporary(None)?,
+    };
+    if args.keep_db {
+        dir.keep();
+    }
+    signals::install();
+    let machine = Machine::detect(Some(dir.path()));
+    let engine = Engine::open(&cfg, dir.path())?;
+    let plan = Scenario::one_trial("bench", engine.config().clone(), specs, args.seed);
+    let mut one = OneDb {
+        engine: &engine,
+        after: if args.no_wait_for_compaction {
+            AfterWrite::Nothing
+        } else {
+            AfterWrite::WaitForCompaction
+        },
+        opts: PhaseOptions {
+            alerts: common::alerts(&args.alert)?,
+            ..PhaseOptions::new("", AfterWrite::Nothing)
+        },
+        view: LiveView::new(
+            common::display(args.quiet, args.status_interval),
+            !args.quiet,
+            None,
+        ),
+        quiet: args.quiet,
+    };
+    let n = plan.trials[0].phases.len();
+    let (run, failure) = one.run(&plan, |i, s| {
+        format!(
+            "phase {}/{n}: {} ({} threads, num {}{})",
+            i + 1,
+            s.workload,
+            s.threads,
+            s.num,
+            s.duration_s.map_or(String::new(), |d| format!(", {d} s"))
+        )
+    });
+    drop(engine);
+    let mut result = one_db_result(Kind::Bench, plan, machine, run, &dir);
+    result.error = failure.as_ref().map(|e| e.to_string());
+    write_outputs(args, &result)?;
+    if args.keep_db && args.db.is_none() && !args.quiet {
+        eprintln!("kept DB at {}", dir.path().display());
+    }
+    if let Some(e) = failure {
+        if args.json.is_some() || args.csv.is_some() {
+            eprintln!("the phases finished before the error were written");
+        }
+        return Err(e);
+    }
+    if let Some(code) = common::interrupted_code() {
+        eprintln!(
+            "interrupted by signal {}: results so far were written",
+            code - 128
+        );
+        return Ok(code);
+    }
+    common::check_alerts(&args.alert, &result)?;
+    Ok(0)
+}
+
+/// --json, --csv, --html and the tables (on stderr when stdout carries JSON or CSV).
+fn write_outputs(args: &BenchArgs, result: &RunResult) -> Result<()> {
+    if let Some(p) = &args.json {
+        write_output(p, &export::json::json(result)?)?;
+    }
+    if let Some(p) = &args.csv {
+        write_output(p, &export::csv::phases_csv(result)?)?;
+    }
+    if let Some(p) = &args.html {
+        common::write_html(p, result)?;
+    }
+    if !args.quiet {
+        let text = export::table::table(result);
+        if common::is_stdout(&args.json) || common::is_stdout(&args.csv) {
+            eprint!("{text}");
+        } else {
+            print!("{text}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,636 @@
+//! Command-line interface (clap derive). `--help` on each command explains every flag.
+
+use crate::engine::Preset;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// `--preset NAME`, checked by the engine's own parser.
+fn parse_preset(s: &str) -> Result<Preset, String> {
+    s.parse::<Preset>().map_err(|e| e.to_string())
+}
+
+/// Splits a `KEY=VALUE` flag value; the error names the flag and shows `example`.
+pub fn split_kv<'a>(flag: &str, kv: &'a str, example: &str) -> crate::Result<(&'a str, &'a str)> {
+    kv.split_once('=').ok_or_else(|| {
+        crate::Error::usage(format!(
+            "{flag} {kv:?}: expected KEY=VALUE, e.g. {flag} {example}"
+        ))
+    })
+}
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0    success
+  1    a check failed: a gate check, or an alert under --fail-on-alert
+  2    bad input: a flag, config key, size or file (the message names it)
+  3    RocksDB or file-system failure during the run
+  4    gate inconclusive (rdbtune gate --strict only)
+  130  interrupted by SIGINT (results measured so far are written)
+  143  interrupted by SIGTERM (results measured so far are written)";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rdbtune",
+    version,
+    about = "Benchmark and tune RocksDB: faithful workloads, honest numbers, a config to paste",
+    after_help = EXIT_CODES
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run db_bench-style workloads on one DB and report throughput, latency and engine stats
+    #[command(after_long_help = BENCH_EXAMPLES)]
+    Bench(Box<BenchArgs>),
+    /// Print an engine preset (or the effective config after --set) as TOML
+    Config(ConfigArgs),
+    /// Run a scenario file: trials x repeats, tables, a recommended config
+    #[command(after_long_help = RUN_HELP)]
+    Run(RunArgs),
+    /// Run a built-in scenario by name (rdbtune sweep --list shows them)
+    #[command(after_long_help = RUN_HELP)]
+    Sweep(SweepArgs),
+    /// YCSB core workloads A-F, faithful to upstream YCSB, in YCSB's output format
+    #[command(after_long_help = YCSB_HELP)]
+    Ycsb(Box<YcsbArgs>),
+    /// Statistics of an existing DB, opened read-only or as a secondary instance while another
+    /// process writes it (its files are not changed)
+    Stats(StatsArgs),
+    /// Check scenario files without running them
+    Validate(ValidateArgs),
+    /// Join shard folders of one scenario into one result with one recommendation
+    Merge(MergeArgs),
+    /// CI performance gate: fail when a target is missed or a change regresses, not on noise
+    #[command(after_long_help = GATE_HELP)]
+    Gate(GateArgs),
+    /// Find a better config than the presets for a YCSB workload within memory and time budgets
+    #[command(after_long_help = TUNE_HELP)]
+    Tune(TuneArgs),
+    /// Write the self-contained HTML report (charts inline, works offline) of a result
+    Report(ReportArgs),
+    /// Two runs side by side: the summary metrics, compression, disk and peak RSS, with the
+    /// relative change and its 95% interval
+    Compare(CompareArgs),
+}
+
+const TUNE_HELP: &str = "\
+How it searches (docs/tuning.md): successive halving over data size and run length (rungs at
+1/9, 1/3 and all of --records, with a third, a third and all of the run length), 9
+configs per bracket, the first bracket random, later ones two thirds from a TPE model fitted
+on every low-rung score. Knobs: block cache share of the budget, write buffer size and count,
+L0 compaction trigger (slowdown/stop triggers, max_bytes_for_level_base and
+target_file_size_base derived from it as RocksDB's tuning guide suggests), block size, bloom
+bits, compression layout, background jobs, bytes_per_sync; every config fits
+--memory-budget (block cache + all memtables). The score is run-phase ops over its wall time
+plus the compaction wait after it. The final round runs the best three, RocksDB defaults and
+production_optimized with --repeats interleaved repeats on clones of one load per config,
+then the winner and the defaults on the hold-out workload. About 45% of the budget goes to
+the final round.
+
+Output folder (default results/tune-ycsb-X/<timestamp>/): tune.json (rdbtune.tune/v1: every
+evaluation with its fidelity and score, the gains with 95% intervals), and the final round
+as a run folder: results.json, summary.md, report.html, recommended.toml, OPTIONS.ini,
+db_bench.flags.
+
+Examples:
+  rdbtune tune --workload ycsb-a --memory-budget 512MiB --time-budget 30m --records 1000000
+  rdbtune tune --workload ycsb-b --memory-budget 256MiB --time-budget 5m --records 100000";
+
+#[derive(Debug, Args)]
+pub struct TuneArgs {
+    /// ycsb-a .. ycsb-f
+    #[arg(long, short = 'w')]
+    pub workload: String,
+    /// Memory for the block cache and all memtables, e.g. 512MiB
+    #[arg(long, value_name = "SIZE")]
+    pub memory_budget: String,
+    /// Wall-clock budget for the whole tune, e.g. 30m, 90s, 1h
+    #[arg(long, value_name = "DURATION")]
+    pub time_budget: String,
+    /// YCSB recordcount at full fidelity
+    #[arg(long, default_value_t = 100_000)]
+    pub records: u64,
+    /// Hold-out workload checked for over-fitting (default: ycsb-b, or ycsb-a when tuning b;
+    /// `none` to skip)
+    #[arg(long, value_name = "WORKLOAD")]
+    pub holdout: Option<String>,
+    /// Interleaved repeats per config in the final round (at least 2, for an interval)
+    #[arg(long, default_value_t = 5)]
+    pub repeats: usize,
+    /// Client threads
+    #[arg(long, short = 't', default_value_t = 1)]
+    pub threads: usize,
+    /// Seed of the search and of the workload
+    #[arg(long, default_value_t = 0x5EED)]
+    pub seed: u64,
+    /// Output folder
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// No progress lines
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A run folder (results.json inside), or a results.json / bench / ycsb JSON file
+    pub input: PathBuf,
+    /// Output file (default: report.html in the folder, or beside the JSON file)
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The baseline run (A): a folder or a JSON file
+    pub a: PathBuf,
+    /// The other run (B)
+    pub b: PathBuf,
+    /// Also write the comparison as Markdown to FILE
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Also write it as HTML to FILE
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+}
+
+const GATE_HELP: &str = "\
+A gate file is a scenario file (the workload) plus [policy], [[check]] and optionally
+[candidate] (see docs/ci.md and scenarios/gates/):
+
+  [policy]   runs = 5, max_runs = 10, warmup_runs = 1, noise_floor = 0.02,
+             confidence = 0.95, confirm = 1, quick = false
+  [[check]]  metric = \"fill.ops_per_sec\"  better = \"higher\"  min = 200000  max_regression = 0.10
+  (noise_floor, confidence and max_regression are fractions: 0.10 = 10%; min and max are in
+  the metric's own unit: ops/s, µs, s, bytes, x)
+  [candidate] sync = true     # engine keys of the candidate; the file's [engine] is the baseline
+
+How it judges: absolute limits (min, max) use the median of the runs. A regression is the
+relative change in the worse direction against a baseline: the file's own config run paired
+and interleaved with the [candidate] in this job, or --baseline FILE saved on this machine.
+It fails only when the point estimate exceeds max_regression AND the whole confidence
+interval is past noise_floor; otherwise, if the estimate exceeds the limit, it is
+inconclusive and the gate adds rounds up to max_runs. A failure is confirmed by a fresh
+batch of runs (extended up to max_runs while inconclusive) before it fails the gate. Metrics that repeat exactly (compression ratio, SST
+bytes) are compared directly. A baseline from another machine fingerprint only warns unless
+--force-baseline.
+
+Exit codes:
+  0  pass (warnings allowed; failures too with --warn-only)
+  1  a check failed (confirmed)
+  2  usage or gate-file error (the message names the file, line and key)
+  3  benchmark error (RocksDB or file system)
+  4  inconclusive (only with --strict)
+  130/143  interrupted
+
+Examples:
+  rdbtune gate --gate scenarios/gates/seed-targets.toml
+  rdbtune gate --gate gate.toml --save-baseline baseline.json          # on main
+  rdbtune gate --gate gate.toml --baseline baseline.json --markdown auto --junit junit.xml";
+
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// Gate file (TOML: a scenario with [policy] and [[check]]s)
+    #[arg(long, value_name = "FILE")]
+    pub gate: PathBuf,
+    /// Compare with a saved baseline: a gate JSON (--save-baseline) or a results.json
+    #[arg(long, value_name = "FILE", conflicts_with = "save_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Write this run as a baseline for later --baseline runs (the gate JSON)
+    #[arg(long, value_name = "FILE")]
+    pub save_baseline: Option<PathBuf>,
+    /// Enforce baseline checks even when the baseline comes from another machine
+    #[arg(long)]
+    pub force_baseline: bool,
+    /// Write the rdbtune.gate/v1 JSON report to FILE (`-` for stdout)
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write a Markdown report to FILE; `auto` appends it to $GITHUB_STEP_SUMMARY (nothing
+    /// when that is unset: the table on stdout says the same)
+    #[arg(long, value_name = "FILE|auto")]
+    pub markdown: Option<String>,
+    /// Write JUnit XML (one testcase per check) to FILE
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write Bencher Metric Format JSON to FILE
+    #[arg(long, value_name = "FILE")]
+    pub bmf: Option<PathBuf>,
+    /// Exit 4 when a check stays inconclusive after max_runs
+    #[arg(long)]
+    pub strict: bool,
+    /// Report failures but exit 0
+    #[arg(long)]
+    pub warn_only: bool,
+    /// Divide data and durations by the scenario's quick_scale
+    #[arg(long)]
+    pub quick: bool,
+    /// Measured runs per config, overriding [policy] runs
+    #[arg(long)]
+    pub runs: Option<usize>,
+    /// Run every N-th trial of the gate's scenario: I/N (1-based), or N with I from
+    /// JOB_COMPLETION_INDEX
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Only the verdict line on stderr
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+const RUN_HELP: &str = "\
+Output folder (default results/<scenario>/<YYYYmmdd-HHMMSS>/, rewritten after every trial run):
+  results.json      rdbtune.result/v2: machine, scenario, every run's phases, summaries, recommendation
+  trials.csv        one row per trial: axis values, then median, 95% CI and n of every metric
+  intervals.csv     one row per trial, repeat, phase and second
+  summary.md        the trial table and the recommendation with its rationale
+  report.html       the same as a self-contained HTML page with charts (no network needed)
+  recommended.toml  the winning config as a paste-able [engine] section   } only when
+  OPTIONS.ini       the same as a RocksDB options file (by RocksDB itself) } [recommend]
+  db_bench.flags    the same as a db_bench command line                   } picks a winner
+
+Repeats are interleaved: repeat r runs the trials rotated by r, so drift does not favour one.
+Each trial run gets a fresh DB. SIGINT/SIGTERM keep finished trial runs; --resume DIR goes on.
+Sharding: --shard I/N runs every N-th trial (I is 1-based); --shard N takes I from
+JOB_COMPLETION_INDEX (0-based, Kubernetes Indexed Jobs). Join shards with rdbtune merge.
+
+Examples:
+  rdbtune sweep compression --quick
+  rdbtune run scenarios/grid.toml --repeats 5 --out results/grid-nightly
+  rdbtune run scenarios/grid.toml --shard 2/4 --out shard2 && rdbtune merge shard1 shard2 shard3 shard4
+
+Exit codes: 0 ok, 1 an alert fired under --fail-on-alert, 2 bad input (file:line and key named),
+3 RocksDB/file-system failure, 130/143 interrupted.";
+
+/// Alert metrics for --alert, with what they measure.
+const ALERT_HELP: &str = "\
+Alert when a per-second figure crosses a threshold: METRIC OP VALUE with OP one of > >= < <=,
+e.g. --alert 'p99_us > 10000' --alert 'cache_hit_rate < 0.9' --alert 'rss_bytes > 4GiB'.
+Repeatable. Metrics: ops_per_sec, p50_us, p99_us, stall_percent, cache_hit_rate,
+pending_compaction_bytes, memtable_bytes, rss_bytes (sizes like 1GiB allowed),
+rss_growth_mib_per_h, unaccounted_rss_growth_mib_per_h (slopes from 60 s in, judged once
+the window is long enough for the threshold to mean 12 MiB of growth, at least 120 s and
+at most 6 h: at 50 MiB/h from about 924 s, so RSS jitter over a short window is not an
+alarm). A line goes to stderr when an alert starts and when it clears; results.json
+lists each episode under its phase";
+
+/// Live view and alerts, shared by bench, run, sweep and ycsb.
+#[derive(Debug, Clone, Default, Args)]
+pub struct AlertArgs {
+    #[arg(long = "alert", value_name = "RULE", long_help = ALERT_HELP)]
+    pub alerts: Vec<String>,
+    /// Seconds a condition must hold to start an alert, and be gone to clear it (default 1,
+    /// or the scenario's [alerts] sustain_s)
+    #[arg(long, value_name = "SECS")]
+    pub alert_sustain: Option<u32>,
+    /// Exit 1 when any alert fired (after every result is written)
+    #[arg(long)]
+    pub fail_on_alert: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ScenarioRunArgs {
+    /// Output folder (default results/<scenario>/<timestamp>)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Repeats per trial, overriding the file's [run] repeats
+    #[arg(long)]
+    pub repeats: Option<usize>,
+    /// Smoke run: data, ops and durations divided by [run] quick_scale (10), at most 3 repeats
+    #[arg(long)]
+    pub quick: bool,
+    /// Run every N-th trial: I/N (1-based), or N with I from JOB_COMPLETION_INDEX
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Continue an interrupted run in DIR, skipping its finished trial runs
+    #[arg(long, value_name = "DIR")]
+    pub resume: Option<PathBuf>,
+    /// No progress and no summary on the terminal
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Seconds for every timed phase (shortens or lengthens soak runs)
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
+    pub duration: Option<f64>,
+    /// When stderr is not a terminal: a status line every SECS seconds of a phase (0: none)
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub status_interval: u64,
+    #[command(flatten)]
+    pub alert: AlertArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML; see docs/scenarios.md)
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub opts: ScenarioRunArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Built-in scenario name
+    #[arg(required_unless_present = "list")]
+    pub name: Option<String>,
+    /// List the built-in scenarios with their descriptions
+    #[arg(long)]
+    pub list: bool,
+    #[command(flatten)]
+    pub opts: ScenarioRunArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Scenario files
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Result folders of the shards
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Output folder (default results/<scenario>/<timestamp>-merged)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+const BENCH_EXAMPLES: &str = "\
+Examples:
+  rdbtune bench                                         # fillrandom,readrandom on 1M keys, temp DB
+  rdbtune bench --workload fillbatch --num 100000 --batch-size 100000 --json -
+  rdbtune bench --workload fillrandom,readrandom,readhot --set block_cache_size=256MiB
+  rdbtune bench --preset production_optimized --set compression=zstd --db ./mydb
+  rdbtune bench --workload readwhilewriting --threads 4 --duration 30 --db ./mydb --db-reuse
+
+Workloads (comma-separated, run in order on the same DB):
+  fillseq fillrandom filluniquerandom overwrite fillbatch readseq readrandom
+  readmissing readhot seekrandom readrandomwriterandom readwhilewriting
+  (rdbtune bench --list describes each)
+
+Numbers: ops/s is completed keys / the phase's wall time over all threads (a batch of b
+keys counts b); latency is per sample (one op, or one whole batch) in microseconds from
+per-thread HdrHistograms (3 significant digits). After each writing phase rdbtune waits
+for flushes and compactions to finish (not timed, reported as 'compaction wait') so the
+next phase is not billed for the previous one's debt; --no-wait-for-compaction turns it off.
+
+Exit codes: 0 ok, 1 an alert fired under --fail-on-alert, 2 bad input, 3 RocksDB/file-system
+failure, 130/143 interrupted.";
+
+#[derive(Debug, Clone, Args)]
+pub struct EngineArgs {
+    /// Starting engine config: default (RocksDB's own defaults) or production_optimized
+    #[arg(long, value_parser = parse_preset, default_value = "default")]
+    pub preset: Preset,
+
+    /// Override one engine key, e.g. --set write_buffer_size=128MiB --set compression=zstd.
+    /// Repeatable. `rdbtune config` lists every key with its value.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Comma-separated workloads, run in order on the same DB
+    #[arg(long, short = 'w', default_value = "fillrandom,readrandom")]
+    pub workload: String,
+
+    /// List the workloads with a description and exit
+    #[arg(long)]
+    pub list: bool,
+
+    /// Number of keys in the key space (keys are numbered 0..num)
+    #[arg(long, default_value_t = 1_000_000)]
+    pub num: u64,
+
+    /// Operations per phase (keys for writes). Default: --num, or unbounded with --duration
+    #[arg(long)]
+    pub ops: Option<u64>,
+
+    /// Operations for reading phases (db_bench's --reads); --ops, when given, wins
+    #[arg(long)]
+    pub reads: Option<u64>,
+
+    /// Seconds per phase; with --ops the phase ends at whichever comes first
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
+    pub duration: Option<f64>,
+
+    /// Worker threads (readwhilewriting: readers, plus one writer)
+    #[arg(long, short = 't', default_value_t = 1)]
+    pub threads: usize,
+
+    /// Keys per WriteBatch for write workloads (fillbatch defaults to 1000)
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+
+    /// Key size in bytes (8-byte big-endian key number + '0' padding, as db_bench)
+    #[arg(long, default_value_t = 16)]
+    pub key_size: usize,
+
+    /// Value size in bytes
+    #[arg(long, default_value_t = 100)]
+    pub value_size: usize,
+
+    /// Fraction of each value that is random (db_bench --compression_ratio): 0.5 compresses
+    /// about 2x, 1.0 not at all
+    #[arg(long, default_value_t = 0.5)]
+    pub compressibility: f64,
+
+    /// readrandomwriterandom: percentage of operations that are reads
+    #[arg(long, default_value_t = 90)]
+    pub read_percent: u32,
+
+    /// seekrandom: iterator steps after each seek
+    #[arg(long, default_value_t = 0)]
+    pub seek_nexts: usize,
+
+    /// Seconds of unmeasured warm-up before each phase (same workload)
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    pub warmup: f64,
+
+    /// Seed for key choice and value contents (same seed, same data)
+    #[arg(long, default_value_t = 0x5EED)]
+    pub seed: u64,
+
+    #[command(flatten)]
+    pub engine: EngineArgs,
+
+    /// DB directory. Default: a fresh temporary directory that rdbtune creates, marks and
+    /// removes afterwards. A named directory is created if missing and used if empty; one
+    /// holding a RocksDB needs --db-reuse; one holding other files is refused. A named
+    /// directory is never deleted.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Open the existing RocksDB at --db in place (writes go into it; it is never deleted)
+    #[arg(long, requires = "db")]
+    pub db_reuse: bool,
+
+    /// Keep the temporary DB and print its path
+    #[arg(long)]
+    pub keep_db: bool,
+
+    /// Do not wait for flushes and compactions after writing phases
+    #[arg(long)]
+    pub no_wait_for_compaction: bool,
+
+    /// Write the rdbtune.result/v2 JSON to FILE (`-` for stdout; the table then goes to stderr)
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+
+    /// Write one CSV row per phase to FILE (`-` for stdout)
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+
+    /// Write the HTML report (charts inline) to FILE
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+
+    /// When stderr is not a terminal: a status line every SECS seconds of a phase (0: none)
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub status_interval: u64,
+
+    #[command(flatten)]
+    pub alert: AlertArgs,
+
+    /// No progress bar, dashboard, status or alert lines, and no table (errors still go
+    /// to stderr)
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+const YCSB_HELP: &str = "\
+Workloads (upstream YCSB's workloads/workloada..f):
+  a  50% read, 50% update, zipfian          d  95% read, 5% insert, latest
+  b  95% read, 5% update, zipfian           e  95% scan (1..100), 5% insert, zipfian
+  c  100% read, zipfian                     f  50% read, 50% read-modify-write, zipfian
+Records: fieldcount (10) fields of fieldlength (100) random bytes, stored as one value of
+length-prefixed name/value pairs (YCSB's RocksDB binding layout); keys \"user\" + fnvhash64(n)
+(insertorder=hashed). An update reads the record, rewrites one field (all with
+writeallfields=true) and writes it back. Defaults are sized to finish in about a minute:
+100,000 records and operations; upstream's full size is --records 1000000 --operations 3000000.
+
+Properties: -P FILE reads YCSB property files as they are (upstream's workload files parse);
+-p key=value sets one (recordcount, operationcount, *proportion, requestdistribution
+uniform|zipfian|latest, zipfianconstant, fieldcount, fieldlength, readallfields,
+writeallfields, insertorder hashed|ordered, zeropadding, minscanlength, maxscanlength).
+Order: --workload, then -P files, then -p, then --records/--operations.
+
+--target OPS paces the run phase at OPS ops/s over all threads; each op has an intended start
+time, and the latency from it (coordinated-omission corrected) is printed as [Intended-READ]
+etc. beside the measured latency. A status line goes to stderr every --status-interval
+seconds (default 10; 0 turns it off). The load phase is followed by a wait for compaction
+(untimed) so the run phase is not billed for it.
+
+Examples:
+  rdbtune ycsb --workload a
+  rdbtune ycsb --workload a --records 1000000 --operations 3000000 --threads 2
+  rdbtune ycsb -P workloads/workloadb -p requestdistribution=uniform --format table
+  rdbtune ycsb --workload c --target 5000 --phase both --db ./ycsb-db";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum YcsbPhase {
+    Load,
+    Run,
+    Both,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum YcsbFormat {
+    /// YCSB's text format ([OVERALL], [READ], ...)
+    Ycsb,
+    /// rdbtune's tables
+    Table,
+    /// rdbtune.result/v2 JSON
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct YcsbArgs {
+    /// Core workload a, b, c, d, e or f
+    #[arg(long, short = 'w')]
+    pub workload: Option<String>,
+    /// recordcount (default 100000)
+    #[arg(long)]
+    pub records: Option<u64>,
+    /// operationcount (default 100000)
+    #[arg(long)]
+    pub operations: Option<u64>,
+    /// Client threads
+    #[arg(long, short = 't', default_value_t = 1)]
+    pub threads: usize,
+    /// Target throughput of the run phase over all threads, ops/s
+    #[arg(long, value_name = "OPS", allow_negative_numbers = true)]
+    pub target: Option<f64>,
+    /// Which phases to run
+    #[arg(long, value_enum, default_value = "both")]
+    pub phase: YcsbPhase,
+    /// DB directory (default: a temporary one, removed afterwards); --phase run needs the
+    /// --db of an earlier load, with --db-reuse
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Open the existing RocksDB at --db in place (it is never deleted)
+    #[arg(long, requires = "db")]
+    pub db_reuse: bool,
+    /// Set a YCSB property (repeatable)
+    #[arg(short = 'p', value_name = "KEY=VALUE")]
+    pub properties: Vec<String>,
+    /// Read a YCSB property file (repeatable)
+    #[arg(short = 'P', value_name = "FILE")]
+    pub property_files: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "ycsb")]
+    pub format: YcsbFormat,
+    /// Write the output to FILE instead of stdout (atomically)
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Write the HTML report (charts inline) to FILE
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Seconds between YCSB status lines on stderr (default 10; 0: none). Given explicitly,
+    /// it also replaces the terminal dashboard with those lines
+    #[arg(long, value_name = "SECS")]
+    pub status_interval: Option<u64>,
+    /// Seed for key choice and values
+    #[arg(long, default_value_t = 0x5EED)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    #[command(flatten)]
+    pub alert: AlertArgs,
+    /// No status lines, dashboard or alert lines
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// DB directory
+    #[arg(long, value_name = "PATH")]
+    pub db: PathBuf,
+    /// Print rdbtune.dbstats/v1 JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+    /// Print again every SECS seconds until interrupted (opens a secondary instance that
+    /// follows the writing process)
+    #[arg(long, value_name = "SECS")]
+    pub watch: Option<f64>,
+    /// Open as a RocksDB secondary instance: for a DB another process is writing now
+    #[arg(long)]
+    pub secondary: bool,
+    /// Add RocksDB's own rocksdb.stats text
+    #[arg(long)]
+    pub verbose: bool,
+}

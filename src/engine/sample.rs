@@ -1,0 +1,85 @@
+//! The engine state read once per second while a phase runs: a handful of property reads
+//! and tickers, plus the process RSS.
+
+use super::Engine;
+use rocksdb::statistics::Ticker;
+
+/// Write-stall causes counted by `rocksdb.cf-write-stall-stats` and
+/// `rocksdb.db-write-stall-stats` (each count is a stall condition RocksDB applied).
+pub const STALL_CAUSES: [&str; 7] = [
+    "memtable-limit-delays",
+    "memtable-limit-stops",
+    "l0-file-count-limit-delays",
+    "l0-file-count-limit-stops",
+    "pending-compaction-bytes-delays",
+    "pending-compaction-bytes-stops",
+    "write-buffer-manager-limit-stops",
+];
+
+/// Cumulative write-stall counts, in [`STALL_CAUSES`] order.
+pub type StallCounts = [u64; STALL_CAUSES.len()];
+
+/// Parses RocksDB's "Write Stall (count): name: n, name: n" text into `counts`.
+pub fn parse_stall_counts(text: &str, counts: &mut StallCounts) {
+    let body = text.split_once("):").map_or(text, |(_, b)| b);
+    for item in body.split(',') {
+        if let Some((name, n)) = item.split_once(':') {
+            if let Some(i) = STALL_CAUSES.iter().position(|c| *c == name.trim()) {
+                counts[i] = n.trim().parse().unwrap_or(0);
+            }
+        }
+    }
+}
+
+/// Engine state sampled by the collector at each interval boundary.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sample {
+    pub stall_micros: u64,
+    pub pending: u64,
+    pub stopped: bool,
+    /// The write controller is delaying writes (rocksdb.actual-delayed-write-rate > 0).
+    pub delayed: bool,
+    pub rss: u64,
+    /// Block cache usage + memtables + table readers.
+    pub rocksdb_mem: u64,
+    pub memtable: u64,
+    pub cache_hit: u64,
+    pub cache_miss: u64,
+    pub running_compactions: u64,
+    pub running_flushes: u64,
+    pub stall_counts: StallCounts,
+}
+
+impl Engine {
+    /// Reads the engine's state for one interval boundary (a handful of property reads).
+    pub fn sample(&self) -> Sample {
+        let engine = self;
+        let p = |name: &str| engine.property_int(name).unwrap_or(0);
+        let mut stall_counts = StallCounts::default();
+        for prop in [
+            "rocksdb.cf-write-stall-stats",
+            "rocksdb.db-write-stall-stats",
+        ] {
+            if let Some(t) = engine.property_str(prop) {
+                parse_stall_counts(&t, &mut stall_counts);
+            }
+        }
+        let memtable = p("rocksdb.cur-size-all-mem-tables");
+        Sample {
+            stall_micros: engine.ticker(Ticker::StallMicros),
+            pending: p("rocksdb.estimate-pending-compaction-bytes"),
+            stopped: p("rocksdb.is-write-stopped") != 0,
+            delayed: p("rocksdb.actual-delayed-write-rate") != 0,
+            rss: crate::sysmon::rss_bytes(),
+            rocksdb_mem: p("rocksdb.block-cache-usage")
+                + memtable
+                + p("rocksdb.estimate-table-readers-mem"),
+            memtable,
+            cache_hit: engine.ticker(Ticker::BlockCacheHit),
+            cache_miss: engine.ticker(Ticker::BlockCacheMiss),
+            running_compactions: p("rocksdb.num-running-compactions"),
+            running_flushes: p("rocksdb.num-running-flushes"),
+            stall_counts,
+        }
+    }
+}

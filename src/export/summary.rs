@@ -1,0 +1,196 @@
+//! summary.md: what ran, the trial table (median [95% CI]) and the recommendation, for
+//! people and CI summaries.
+
+use crate::metrics::format as fmt_metric;
+use crate::model::{Recommendation, RunResult};
+use crate::stats::Estimate;
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+/// `median [low, high]` (or `median (n=1)` without an interval).
+pub fn fmt_estimate(metric: &str, e: &Estimate) -> String {
+    if e.has_interval() {
+        format!(
+            "{} [{}, {}]",
+            fmt_metric(metric, e.median),
+            fmt_metric(metric, e.ci_low),
+            fmt_metric(metric, e.ci_high)
+        )
+    } else {
+        format!("{} (n=1)", fmt_metric(metric, e.median))
+    }
+}
+
+/// The metrics shown in the summary table: the objective, the constraints' metrics, then
+/// headline throughput/latency per phase and space.
+pub fn table_metrics(r: &RunResult) -> Vec<String> {
+    let mut v: Vec<String> = Vec::new();
+    let mut add = |m: String| {
+        if !v.contains(&m) {
+            v.push(m);
+        }
+    };
+    if let Some(o) = &r.scenario.objective {
+        add(o.metric.clone());
+    }
+    for c in &r.scenario.constraints {
+        add(c.metric.clone());
+    }
+    for c in &r.scenario.columns {
+        add(c.clone());
+    }
+    if let Some(t) = r.scenario.trials.first() {
+        for p in &t.phases {
+            add(format!("{}.ops_per_sec", p.label));
+            add(format!("{}.p99_us", p.label));
+        }
+    }
+    for m in ["compression_ratio", "disk_bytes", "configured_memory_bytes"] {
+        add(m.to_string());
+    }
+    let present: BTreeSet<&String> = r
+        .summaries
+        .iter()
+        .flat_map(|s| s.estimates.keys())
+        .collect();
+    v.into_iter().filter(|m| present.contains(m)).collect()
+}
+
+/// summary.md: what ran, the trial table (median [95% CI]) and the recommendation.
+pub fn summary_md(r: &RunResult) -> String {
+    let mut o = String::new();
+    header(&mut o, r);
+    trial_table(&mut o, r);
+    match (&r.recommendation, &r.scenario.objective) {
+        (Some(rec), _) => recommendation(&mut o, r, rec),
+        (None, Some(obj)) => {
+            let _ = writeln!(
+                o,
+                "No recommendation: no trial measured {obj} while meeting every constraint."
+            );
+        }
+        (None, None) => {
+            let _ = writeln!(o, "No [recommend] section: no recommendation.");
+        }
+    }
+    alerts(&mut o, r);
+    o
+}
+
+fn header(o: &mut String, r: &RunResult) {
+    let s = &r.scenario;
+    let _ = writeln!(o, "# rdbtune: {}\n", s.name);
+    if !s.description.is_empty() {
+        let _ = writeln!(o, "{}\n", s.description);
+    }
+    let _ = writeln!(
+        o,
+        "Machine: {}. {} trials, {} repeats{}{}; {}. Values are medians over repeats with the 95% confidence interval of the mean in brackets; throughput is ops/s over each phase's wall time, latency in µs per operation (or per batch).\n",
+        r.machine.fingerprint(),
+        s.trials.len(),
+        r.repeats,
+        if r.quick { " (--quick: data and durations scaled down)" } else { "" },
+        r.shard.map_or(String::new(), |(i, n)| format!(", shard {i}/{n}")),
+        r.db.preparation
+    );
+    if r.interrupted {
+        let _ = writeln!(
+            o,
+            "**Interrupted**: only finished trial runs are included.\n"
+        );
+    }
+}
+
+fn trial_table(o: &mut String, r: &RunResult) {
+    let metrics = table_metrics(r);
+    let _ = write!(o, "| trial |");
+    for m in &metrics {
+        let _ = write!(o, " {m} |");
+    }
+    let _ = write!(o, "\n|---|");
+    for _ in &metrics {
+        let _ = write!(o, "---|");
+    }
+    o.push('\n');
+    for t in &r.summaries {
+        let _ = write!(o, "| {} |", t.id);
+        for m in &metrics {
+            let cell = t
+                .estimates
+                .get(m)
+                .map_or("-".to_string(), |e| fmt_estimate(m, e));
+            let _ = write!(o, " {cell} |");
+        }
+        o.push('\n');
+    }
+    for (id, why) in &r.skipped {
+        let _ = writeln!(o, "| {id} | skipped: {why} |");
+    }
+    o.push('\n');
+}
+
+fn recommendation(o: &mut String, r: &RunResult, rec: &Recommendation) {
+    let s = &r.scenario;
+    let _ = writeln!(o, "## Recommendation: `{}`\n", rec.winner);
+    let _ = writeln!(o, "Objective: {}.", rec.objective);
+    if !s.constraints.is_empty() {
+        let cs: Vec<String> = s.constraints.iter().map(|c| c.to_string()).collect();
+        let _ = writeln!(o, "Constraints: {}.", cs.join(", "));
+    }
+    if let (Some(ru), Some(m)) = (&rec.runner_up, &rec.margin) {
+        let _ = writeln!(o, "Margin over the runner-up `{ru}`: {}.", m.describe());
+    }
+    if rec.tie_broken_by_cost {
+        let _ = writeln!(
+            o,
+            "The best objective was within noise of cheaper configs ({}); the cheapest (least configured memory, then fewer background jobs and threads) was chosen.",
+            rec.tied_with_best.join(", ")
+        );
+    }
+    if let Some((axis, v, x)) = &rec.threshold {
+        let _ = writeln!(
+            o,
+            "Threshold: the smallest {axis} within {:.0}% of the best {} is **{v}** ({}).",
+            s.threshold * 100.0,
+            rec.objective.metric,
+            fmt_metric(&rec.objective.metric, *x)
+        );
+    }
+    if !rec.rationale.is_empty() {
+        o.push_str("\nWhy, axis by axis:\n\n");
+        for l in &rec.rationale {
+            let _ = writeln!(o, "- {l}");
+        }
+    }
+    for (id, why) in &rec.excluded {
+        let _ = writeln!(o, "- excluded `{id}`: {why}");
+    }
+    o.push_str("\nFiles: recommended.toml (paste as `[engine]`), OPTIONS.ini (RocksDB options file), db_bench.flags.\n");
+}
+
+fn alerts(o: &mut String, r: &RunResult) {
+    let alerts: Vec<String> = r
+        .runs
+        .iter()
+        .flat_map(|run| {
+            run.phases.iter().flat_map(move |p| {
+                p.alerts.iter().map(move |a| {
+                    format!(
+                        "- `{}` in {} #{} {}: from {:.0} s to {}, worst {}",
+                        a.rule,
+                        run.trial,
+                        run.repeat + 1,
+                        p.workload,
+                        a.started_t_s,
+                        a.cleared_t_s
+                            .map_or("the end of the phase".into(), |c| format!("{c:.0} s")),
+                        a.metric.show(a.worst)
+                    )
+                })
+            })
+        })
+        .collect();
+    if !alerts.is_empty() {
+        let _ = writeln!(o, "\n## Alerts ({})\n\n{}", alerts.len(), alerts.join("\n"));
+    }
+}

@@ -1,0 +1,286 @@
+//! The terminal tables of a run: throughput and latency per phase, per op kind, engine
+//! figures per phase, alerts, and the engine state after the last phase.
+
+use crate::engine::size::human_bytes;
+use crate::engine::EngineStats;
+use crate::model::{PhaseResult, RunResult};
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
+use std::fmt::Write as _;
+
+fn num_table(header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    t.set_header(header.iter().map(Cell::new));
+    for i in 1..header.len() {
+        if let Some(c) = t.column_mut(i) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    t
+}
+
+fn f1(x: f64) -> String {
+    format!("{x:.1}")
+}
+
+fn opt(x: Option<f64>, fmt: impl Fn(f64) -> String) -> String {
+    x.map_or_else(|| "n/a".into(), fmt)
+}
+
+/// Display name of a phase: the workload, plus the batch size when batching.
+pub fn phase_label(p: &PhaseResult) -> String {
+    if p.spec.batch_size > 1 && p.workload.writes() {
+        format!("{} (batch {})", p.workload, p.spec.batch_size)
+    } else {
+        p.workload.to_string()
+    }
+}
+
+/// The terminal summary: throughput and latency per phase, per-op breakdowns, engine
+/// figures per phase, and the final engine stats.
+pub fn table(r: &RunResult) -> String {
+    let mut out = String::new();
+    for run in r.runs.iter().chain(r.partial_run.iter()) {
+        if r.runs.len() + usize::from(r.partial_run.is_some()) > 1 {
+            out.push_str(&format!(
+                "\n== {} (repeat {}) ==\n",
+                run.trial,
+                run.repeat + 1
+            ));
+        }
+        out.push_str(&phases_table(&run.phases, run.final_stats.as_ref()));
+    }
+    out
+}
+
+/// The tables of one run's phases, then the engine state after them.
+pub fn phases_table(phases: &[PhaseResult], final_stats: Option<&EngineStats>) -> String {
+    let mut out = latency_table(phases);
+    out.push_str(&per_op_table(phases));
+    out.push_str(&engine_table(phases));
+    out.push('\n');
+    out.push_str(&alerts_text(phases.iter()));
+    if let Some(f) = final_stats {
+        out.push('\n');
+        out.push_str(&engine_stats_text(f));
+        out.push('\n');
+    }
+    out
+}
+
+fn latency_table(phases: &[PhaseResult]) -> String {
+    let mut t = num_table(&[
+        "phase",
+        "ops",
+        "elapsed s",
+        "ops/s",
+        "MiB/s",
+        "avg µs",
+        "p50 µs",
+        "p95 µs",
+        "p99 µs",
+        "p99.9 µs",
+        "max µs",
+    ]);
+    for p in phases {
+        let l = &p.latency_us;
+        t.add_row(vec![
+            phase_label(p) + if p.interrupted { " (interrupted)" } else { "" },
+            p.ops.to_string(),
+            format!("{:.3}", p.elapsed_s),
+            format!("{:.0}", p.ops_per_sec),
+            format!("{:.2}", p.mb_per_sec),
+            f1(l.avg),
+            f1(l.p50),
+            f1(l.p95),
+            f1(l.p99),
+            f1(l.p999),
+            f1(l.max),
+        ]);
+    }
+    let mut out = String::from(
+        "Throughput over each phase's wall time (all threads); latency per sample (one op, or one batch).\n",
+    );
+    out.push_str(&t.to_string());
+    out
+}
+
+fn per_op_table(phases: &[PhaseResult]) -> String {
+    let mut out = String::new();
+    let multi: Vec<&PhaseResult> = phases.iter().filter(|p| p.per_op.len() > 1).collect();
+    if !multi.is_empty() {
+        let mut t = num_table(&[
+            "phase",
+            "op",
+            "ops",
+            "ops/s",
+            "p50 µs",
+            "p99 µs",
+            "found",
+            "not found",
+        ]);
+        for p in multi {
+            for o in &p.per_op {
+                t.add_row(vec![
+                    p.workload.to_string(),
+                    o.kind.to_string(),
+                    o.ops.to_string(),
+                    format!("{:.0}", o.ops_per_sec),
+                    f1(o.latency_us.p50),
+                    f1(o.latency_us.p99),
+                    o.found.map_or("-".into(), |v| v.to_string()),
+                    o.not_found.map_or("-".into(), |v| v.to_string()),
+                ]);
+            }
+        }
+        out.push_str("\nPer operation kind:\n");
+        out.push_str(&t.to_string());
+    }
+    out
+}
+
+fn engine_table(phases: &[PhaseResult]) -> String {
+    let mut out = String::new();
+    let mut t = num_table(&[
+        "phase",
+        "cache hit %",
+        "stall ms",
+        "stall %",
+        "stall episodes",
+        "worst 1 s",
+        "W-amp",
+        "compaction wait s",
+        "CPU s",
+        "SST after",
+        "disk after",
+        "ratio after",
+    ]);
+    for p in phases {
+        let e = &p.engine;
+        t.add_row(vec![
+            phase_label(p),
+            opt(e.cache_hit_rate, |x| format!("{:.1}", x * 100.0)),
+            format!("{:.1}", e.stall_micros as f64 / 1000.0),
+            format!("{:.1}", p.stalls.stall_percent),
+            p.stalls.episodes.to_string(),
+            p.stalls.worst_dip.map_or("-".into(), |(t, _, r)| {
+                format!("{:.0}% of median at {t:.0} s", r * 100.0)
+            }),
+            opt(e.write_amplification, |x| format!("{x:.2}")),
+            format!("{:.2}", p.compaction_wait_s),
+            format!("{:.2}", p.cpu_s),
+            human_bytes(e.sst_bytes),
+            human_bytes(e.disk_bytes),
+            opt(e.compression_ratio, |x| format!("{x:.2}x")),
+        ]);
+    }
+    out.push_str(
+        "\nEngine per phase (cache hit rate, stalls and write amplification during the phase; stall % of its wall time, stall episodes, and its slowest full second vs the median second; sizes and compression ratio after it):\n",
+    );
+    out.push_str(&t.to_string());
+    out
+}
+
+/// "Alerts (n):" and one line per episode (phase seconds), or nothing when none fired.
+pub fn alerts_text<'a>(phases: impl Iterator<Item = &'a PhaseResult>) -> String {
+    let mut lines = Vec::new();
+    for p in phases {
+        for a in &p.alerts {
+            lines.push(format!(
+                "  {} in {}: {:.0} s -> {}, {} breaching second(s), worst {}",
+                a.rule,
+                phase_label(p),
+                a.started_t_s,
+                a.cleared_t_s
+                    .map_or("still active at the phase's end".into(), |c| format!(
+                        "{c:.0} s"
+                    )),
+                a.breached_intervals,
+                a.metric.show(a.worst)
+            ));
+        }
+    }
+    if lines.is_empty() {
+        return String::new();
+    }
+    format!("\nAlerts ({}):\n{}\n", lines.len(), lines.join("\n"))
+}
+
+fn opt_ratio(v: Option<f64>, suffix: &str) -> String {
+    v.map_or_else(|| "n/a".to_string(), |x| format!("{x:.2}{suffix}"))
+}
+
+/// The engine's state and counters as a human-readable block; every figure names its unit
+/// and source.
+pub fn engine_stats_text(st: &EngineStats) -> String {
+    let c = &st.counters;
+    let mut s = String::new();
+    let _ = writeln!(s, "=== RocksDB statistics (counters since open) ===");
+    let _ = writeln!(s, "keys (estimate)           {}", st.estimated_keys);
+    let _ = writeln!(
+        s,
+        "live SST / total SST      {} / {}",
+        human_bytes(st.live_sst_bytes),
+        human_bytes(st.total_sst_bytes)
+    );
+    let _ = writeln!(
+        s,
+        "disk usage (DB dir)       {}",
+        human_bytes(st.disk_bytes)
+    );
+    let _ = writeln!(s, "files per level L0..L6    {:?}", st.files_per_level);
+    let _ = writeln!(
+        s,
+        "compression ratio         {} (raw key+value bytes / live SST bytes)",
+        opt_ratio(st.compression_ratio, "x")
+    );
+    let _ = writeln!(
+        s,
+        "block cache               hit rate {} ({} hits, {} misses), usage {} of {}",
+        st.cache_hit_rate
+            .map_or("n/a".into(), |r| format!("{:.2}%", r * 100.0)),
+        c.block_cache_hits,
+        c.block_cache_misses,
+        human_bytes(st.block_cache_usage),
+        human_bytes(st.block_cache_capacity)
+    );
+    let _ = writeln!(
+        s,
+        "memtables / table readers {} / {}",
+        human_bytes(st.memtable_bytes),
+        human_bytes(st.table_readers_mem)
+    );
+    let _ = writeln!(
+        s,
+        "flushes / compactions     {} / {} ({:.2} s compaction wall time, {:.2} s CPU)",
+        c.flushes,
+        c.compactions,
+        c.compaction_micros as f64 / 1e6,
+        c.compaction_cpu_micros as f64 / 1e6
+    );
+    let _ = writeln!(
+        s,
+        "write amplification       {} ((flush + compaction bytes written) / user bytes written)",
+        opt_ratio(st.write_amplification, "x")
+    );
+    let _ = writeln!(
+        s,
+        "pending compaction        {} ({} compactions, {} flushes running)",
+        human_bytes(st.pending_compaction_bytes),
+        st.running_compactions,
+        st.running_flushes
+    );
+    let _ = write!(
+        s,
+        "write stalls              {:.3} s stalled in total{}",
+        c.stall_micros as f64 / 1e6,
+        if st.write_stopped {
+            ", writes STOPPED now"
+        } else if st.delayed_write_rate > 0 {
+            ", writes delayed now"
+        } else {
+            ""
+        }
+    );
+    s
+}

@@ -1,0 +1,81 @@
+//! The one derivation of a trial run's metrics from its phases: what objectives,
+//! constraints, gate checks, summaries and the tuner read.
+
+use crate::model::PhaseResult;
+use std::collections::BTreeMap;
+
+/// The metrics of one trial run, named as objectives and constraints refer to them.
+/// `labels` name the phases (`<label>.<metric>`); `configured_memory` is the trial config's
+/// block cache plus memtables.
+pub fn run_metrics(
+    labels: &[String],
+    phases: &[PhaseResult],
+    configured_memory: u64,
+) -> BTreeMap<String, f64> {
+    let mut m = BTreeMap::new();
+    let mut stall = 0u64;
+    let mut peak_rss = 0u64;
+    for (l, p) in labels.iter().zip(phases) {
+        let mut put = |k: &str, v: f64| {
+            m.insert(format!("{l}.{k}"), v);
+        };
+        put("ops_per_sec", p.ops_per_sec);
+        put("debt_ops_per_sec", debt_ops_per_sec(p));
+        put("mb_per_sec", p.mb_per_sec);
+        put("elapsed_s", p.elapsed_s);
+        put("avg_us", p.latency_us.avg);
+        put("p50_us", p.latency_us.p50);
+        put("p95_us", p.latency_us.p95);
+        put("p99_us", p.latency_us.p99);
+        put("p999_us", p.latency_us.p999);
+        put("max_us", p.latency_us.max);
+        if let Some(h) = p.engine.cache_hit_rate {
+            put("cache_hit_rate", h);
+        }
+        put("stall_micros", p.engine.stall_micros as f64);
+        put("stall_percent", p.stalls.stall_percent);
+        if let Some(w) = p.engine.write_amplification {
+            put("write_amplification", w);
+        }
+        put("compaction_wait_s", p.compaction_wait_s);
+        put("cpu_s", p.cpu_s);
+        let d = &p.engine.during;
+        put("flushes", d.flushes as f64);
+        put(
+            "flushes_per_min",
+            d.flushes as f64 * 60.0 / (p.elapsed_s + p.compaction_wait_s).max(1e-9),
+        );
+        put("compactions", d.compactions as f64);
+        put("compaction_s", d.compaction_micros as f64 / 1e6);
+        stall += p.engine.stall_micros;
+        peak_rss = peak_rss.max(p.intervals.iter().map(|i| i.rss_bytes).max().unwrap_or(0));
+        if let Some(tr) = &p.trend {
+            m.insert(format!("{l}.rss_slope_mib_per_h"), tr.rss_slope_mib_per_h);
+            if let Some(d) = tr.throughput_drift {
+                m.insert(format!("{l}.throughput_drift"), d);
+            }
+        }
+    }
+    if let Some(last) = phases.last() {
+        let a = &last.engine.after;
+        if let Some(r) = a.compression_ratio {
+            m.insert("compression_ratio".into(), r);
+        }
+        m.insert("disk_bytes".into(), a.disk_bytes as f64);
+        m.insert("sst_bytes".into(), a.live_sst_bytes as f64);
+        m.insert("memtable_bytes".into(), a.memtable_bytes as f64);
+        if let Some(w) = a.write_amplification {
+            m.insert("write_amplification".into(), w);
+        }
+    }
+    m.insert("configured_memory_bytes".into(), configured_memory as f64);
+    m.insert("peak_rss_bytes".into(), peak_rss as f64);
+    m.insert("stall_micros".into(), stall as f64);
+    m
+}
+
+/// Headline ops over the phase's wall time plus the compaction wait after it: a config that
+/// only defers work pays for it here (the tuner's default score).
+pub fn debt_ops_per_sec(p: &PhaseResult) -> f64 {
+    p.ops as f64 / (p.elapsed_s + p.compaction_wait_s).max(1e-9)
+}

@@ -1,0 +1,19 @@
+//! The one results model. Every command writes `rdbtune.result/v2` ([`RunResult`]); the
+//! gate and the tuner add their own reports ([`gate`], [`tune`]). Exporters read these;
+//! nothing else is a source of truth.
+
+pub mod alerts;
+pub mod compat;
+pub mod gate;
+pub mod phase;
+pub mod plan;
+pub mod recommend;
+pub mod result;
+pub mod tune;
+
+pub use phase::{
+    stall_percent, IntervalRow, LatencySummary, OpSummary, PhaseEngine, PhaseResult, StallSummary,
+};
+pub use plan::{Data, PhaseTemplate, RunFile, Scenario, Trial};
+pub use recommend::{Constraint, Objective, Recommendation, TrialSummary};
+pub use result::{DbInfo, Kind, RunResult, TrialRun, SCHEMA};

@@ -1,0 +1,252 @@
+//! What one phase measured: throughput, latency per op kind, the 1-second timeline, stalls,
+//! trends, engine figures and alerts.
+
+use crate::engine::stats::{Counters, EngineStats};
+use crate::stats::Trend;
+use crate::workload::{OpKind, PhaseSpec, Workload};
+use serde::{Deserialize, Serialize};
+
+/// Writer stall time as a share of a span, %.
+pub fn stall_percent(stall_micros: u64, span_s: f64) -> f64 {
+    stall_micros as f64 / 1e4 / span_s.max(1e-9)
+}
+
+/// Latency figures in microseconds over a set of samples.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct LatencySummary {
+    /// Number of latency samples (a batch is one sample).
+    pub samples: u64,
+    pub avg: f64,
+    pub min: f64,
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub p999: f64,
+    pub max: f64,
+}
+/// Throughput and latency of one op kind within a phase.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpSummary {
+    pub kind: OpKind,
+    /// Keys covered (a batch of b keys counts b).
+    pub ops: u64,
+    /// ops / phase elapsed seconds.
+    pub ops_per_sec: f64,
+    /// Per latency sample (one op, or one batch), µs.
+    pub latency_us: LatencySummary,
+    /// With a target rate: latency from each op's intended start, µs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intended_latency_us: Option<LatencySummary>,
+    /// Reads: samples that found / did not find their key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub found: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_found: Option<u64>,
+}
+
+/// One second of a phase.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IntervalRow {
+    /// End of the interval, seconds since the phase started.
+    pub t_s: f64,
+    /// Headline ops completed in the interval.
+    pub ops: u64,
+    pub ops_per_sec: f64,
+    /// Latency percentiles of the interval's headline samples, µs (0 when none completed).
+    pub p50_us: f64,
+    pub p99_us: f64,
+    /// Writer stall time within the interval (rocksdb.stall.micros delta), µs.
+    pub stall_micros: u64,
+    pub pending_compaction_bytes: u64,
+    pub write_stopped: bool,
+    pub rss_bytes: u64,
+    /// RocksDB's own accounting at the interval's end: block cache usage + memtables +
+    /// table readers.
+    #[serde(default)]
+    pub rocksdb_mem_bytes: u64,
+    /// The write controller was delaying writes at the interval's end.
+    #[serde(default)]
+    pub write_delayed: bool,
+    /// Write-stall causes RocksDB counted during the interval (rocksdb.cf-write-stall-stats),
+    /// space-separated, e.g. "l0-file-count-limit-delays".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stall_causes: Option<String>,
+    /// Block cache hits / lookups during the interval (none without lookups).
+    #[serde(default)]
+    pub cache_hit_rate: Option<f64>,
+    /// Bytes in all memtables at the interval's end.
+    #[serde(default)]
+    pub memtable_bytes: u64,
+    #[serde(default)]
+    pub running_compactions: u64,
+    #[serde(default)]
+    pub running_flushes: u64,
+}
+
+/// Write stalls and throughput dips over a phase's 1-second intervals.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StallSummary {
+    /// Writer stall time / phase wall time, % (rocksdb.stall.micros).
+    pub stall_percent: f64,
+    /// Runs of consecutive intervals with stall time or writes stopped.
+    pub episodes: u64,
+    /// Intervals with any stall time.
+    pub stalled_intervals: u64,
+    /// The lowest full-second throughput: (interval end t_s, ops/s, ops/s / median).
+    pub worst_dip: Option<(f64, f64, f64)>,
+}
+
+impl StallSummary {
+    /// Summarises `intervals` of a phase that stalled `stall_micros` over `elapsed_s`.
+    pub fn of(intervals: &[IntervalRow], stall_micros: u64, elapsed_s: f64) -> StallSummary {
+        let stalled = |r: &IntervalRow| r.stall_micros > 0 || r.write_stopped;
+        let mut episodes = 0;
+        let mut prev = false;
+        for r in intervals {
+            let now = stalled(r);
+            if now && !prev {
+                episodes += 1;
+            }
+            prev = now;
+        }
+        // Full seconds only: the last interval is usually partial.
+        let full: Vec<&IntervalRow> = intervals.iter().filter(|r| r.t_s.fract() == 0.0).collect();
+        let mut rates: Vec<f64> = full.iter().map(|r| r.ops_per_sec).collect();
+        rates.sort_by(|a, b| a.total_cmp(b));
+        let median = crate::stats::median(&rates);
+        let worst_dip = full
+            .iter()
+            .min_by(|a, b| a.ops_per_sec.total_cmp(&b.ops_per_sec))
+            .filter(|_| full.len() >= 2 && median > 0.0)
+            .map(|r| (r.t_s, r.ops_per_sec, r.ops_per_sec / median));
+        StallSummary {
+            stall_percent: stall_percent(stall_micros, elapsed_s),
+            episodes,
+            stalled_intervals: intervals.iter().filter(|r| r.stall_micros > 0).count() as u64,
+            worst_dip,
+        }
+    }
+}
+
+/// Engine figures for one phase: counters during it, state after it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PhaseEngine {
+    /// Raw key+value bytes / live SST bytes after the phase.
+    pub compression_ratio: Option<f64>,
+    /// Live SST bytes after the phase.
+    pub sst_bytes: u64,
+    /// DB directory bytes after the phase.
+    pub disk_bytes: u64,
+    /// Block cache hit rate during the phase.
+    pub cache_hit_rate: Option<f64>,
+    /// Writer stall time during the phase, µs.
+    pub stall_micros: u64,
+    /// (flush + compaction bytes) / user bytes, during the phase (and the compaction wait).
+    pub write_amplification: Option<f64>,
+    /// Counter deltas over the phase.
+    pub during: Counters,
+    /// Full state after the phase (counters cumulative since open).
+    pub after: EngineStats,
+}
+
+/// The result of one phase.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhaseResult {
+    pub workload: Workload,
+    pub spec: PhaseSpec,
+    /// Headline ops (keys) completed.
+    pub ops: u64,
+    /// Wall time from the start of the workers to the last one finishing, s.
+    pub elapsed_s: f64,
+    /// ops / elapsed_s.
+    pub ops_per_sec: f64,
+    /// Headline (key + value) bytes / elapsed_s in MiB/s (db_bench's "MB/s").
+    pub mb_per_sec: f64,
+    /// Headline latency per sample (one op, or one batch), µs.
+    pub latency_us: LatencySummary,
+    pub per_op: Vec<OpSummary>,
+    pub intervals: Vec<IntervalRow>,
+    /// Stall share, stall episodes and the worst 1-second dip, from the intervals.
+    #[serde(default)]
+    pub stalls: StallSummary,
+    /// RSS slope and throughput drift after the first 10% of the phase (at least 5 s);
+    /// absent for phases too short to judge (fewer than 10 seconds left).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trend: Option<Trend>,
+    /// Seconds spent waiting for flush and compaction after the phase (not in elapsed_s).
+    pub compaction_wait_s: f64,
+    /// Process CPU seconds (user + system) during the phase, RocksDB's threads included.
+    pub cpu_s: f64,
+    pub engine: PhaseEngine,
+    /// Alert episodes (rules from `--alert` or the scenario's `[alerts]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<super::alerts::AlertEvent>,
+    /// True when a signal cut the phase short.
+    pub interrupted: bool,
+}
+impl IntervalRow {
+    /// Writer stall time as a share of the interval, %.
+    pub fn stall_percent(&self, span_s: f64) -> f64 {
+        stall_percent(self.stall_micros, span_s.max(1e-3))
+    }
+
+    /// "normal", "delayed" or "stopped", with the causes RocksDB counted in the interval.
+    pub fn write_state(&self) -> String {
+        let state = if self.write_stopped {
+            "stopped"
+        } else if self.write_delayed {
+            "delayed"
+        } else if self.stall_micros > 0 {
+            "stalled"
+        } else {
+            "normal"
+        };
+        match &self.stall_causes {
+            Some(c) => format!("{state} ({c})"),
+            None => state.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(t: f64, ops: f64, stall: u64, stopped: bool) -> IntervalRow {
+        IntervalRow {
+            t_s: t,
+            ops: ops as u64,
+            ops_per_sec: ops,
+            p50_us: 1.0,
+            p99_us: 2.0,
+            stall_micros: stall,
+            write_stopped: stopped,
+            ..IntervalRow::default()
+        }
+    }
+
+    #[test]
+    fn stall_summary_counts_episodes_and_dips() {
+        let rows = [
+            row(1.0, 100.0, 0, false),
+            row(2.0, 40.0, 500_000, false),
+            row(3.0, 10.0, 900_000, true),
+            row(4.0, 100.0, 0, false),
+            row(5.0, 90.0, 0, true),
+            row(5.4, 5.0, 0, false),
+        ];
+        let s = StallSummary::of(&rows, 1_400_000, 5.4);
+        assert_eq!(s.episodes, 2);
+        assert_eq!(s.stalled_intervals, 2);
+        assert!((s.stall_percent - 1.4 / 5.4 * 100.0).abs() < 1e-9);
+        let (t, ops, ratio) = s.worst_dip.unwrap();
+        assert_eq!(
+            (t, ops),
+            (3.0, 10.0),
+            "the partial last second is not a dip"
+        );
+        assert!((ratio - 10.0 / 90.0).abs() < 1e-9);
+        let calm = StallSummary::of(&[row(1.0, 5.0, 0, false), row(2.0, 5.0, 0, false)], 0, 2.0);
+        assert_eq!((calm.episodes, calm.stall_percent), (0, 0.0));
+    }
+}

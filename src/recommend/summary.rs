@@ -1,0 +1,62 @@
+//! Per-trial summaries of a result's runs (samples and estimates of every metric) and the
+//! recommendation over them.
+
+use super::recommend;
+use crate::model::{RunResult, Scenario, TrialRun, TrialSummary};
+use std::collections::BTreeMap;
+
+/// Per-trial samples and estimates over the completed repeats.
+pub fn summarise(scn: &Scenario, runs: &[TrialRun]) -> Vec<TrialSummary> {
+    scn.trials
+        .iter()
+        .filter_map(|t| {
+            let mine: Vec<&TrialRun> = runs.iter().filter(|r| r.trial == t.id).collect();
+            if mine.is_empty() {
+                return None;
+            }
+            let mut samples: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+            for r in &mine {
+                for (k, v) in &r.metrics {
+                    samples.entry(k.clone()).or_default().push(*v);
+                }
+            }
+            let estimates = samples
+                .iter()
+                .filter_map(|(k, v)| crate::metrics::estimate(k, v).map(|e| (k.clone(), e)))
+                .collect();
+            Some(TrialSummary {
+                id: t.id.clone(),
+                axes: t.axes.clone(),
+                samples,
+                estimates,
+                configured_memory: t.config.configured_memory(),
+                background_jobs: t.config.max_background_jobs,
+                threads: t.phases.iter().map(|p| p.spec.threads).max().unwrap_or(1),
+            })
+        })
+        .collect()
+}
+
+/// Recomputes summaries and the recommendation from the runs.
+pub fn finalise(r: &mut RunResult) {
+    r.summaries = summarise(&r.scenario, &r.runs);
+    // Named [[trial]]s form one more axis, so the rationale compares them too.
+    let mut axes = r.scenario.axes.clone();
+    if r.scenario
+        .trials
+        .iter()
+        .any(|t| t.axes.iter().any(|(k, _)| k == "trial"))
+    {
+        axes.insert(0, "trial".to_string());
+    }
+    r.recommendation = r.scenario.objective.as_ref().and_then(|o| {
+        recommend(
+            o,
+            &r.scenario.constraints,
+            &axes,
+            r.scenario.threshold_axis.as_deref(),
+            r.scenario.threshold,
+            &r.summaries,
+        )
+    });
+}

@@ -1,0 +1,201 @@
+//! Driving one phase: start the workers behind a barrier, run the collector beside them,
+//! merge the per-thread totals and summarise them into a [`PhaseResult`].
+
+use super::collector::{timeline, Collector};
+use super::observer::{PhaseObserver, PhaseStart};
+use super::recorder::{latency_summary, new_histogram, IntervalPiece, Recorder, ThreadTotals};
+use super::workers::worker;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::model::alerts::AlertSet;
+use crate::model::{OpSummary, PhaseEngine, PhaseResult, StallSummary};
+use crate::signals;
+use crate::workload::ycsb::InsertSequence;
+use crate::workload::{OpKind, PhaseSpec, Workload};
+use std::sync::atomic::AtomicBool;
+use std::sync::{mpsc, Arc, Barrier};
+use std::time::{Duration, Instant};
+
+/// Per-thread share of `total` ops: thread `t` of `n` gets [lo, hi).
+pub(super) fn share(total: u64, t: usize, n: usize) -> (u64, u64) {
+    let (t, n) = (t as u64, n as u64);
+    (total * t / n, total * (t + 1) / n)
+}
+
+/// What every worker of a phase shares.
+pub(super) struct Shared<'a> {
+    pub engine: &'a Engine,
+    pub spec: &'a PhaseSpec,
+    pub inserts: Option<InsertSequence>,
+    pub writer_stop: AtomicBool,
+    /// Set when a worker's op fails: every worker stops.
+    pub abort: Arc<AtomicBool>,
+    pub barrier: Barrier,
+}
+
+/// Runs the workers and the collector; returns the measurement without engine stats.
+pub(super) fn drive(
+    engine: &Engine,
+    spec: &PhaseSpec,
+    label: &str,
+    alerts: &AlertSet,
+    observer: &mut dyn PhaseObserver,
+) -> Result<PhaseResult> {
+    let workers = spec.threads;
+    let extra_writer = spec.workload == Workload::ReadWhileWriting;
+    let shared = Shared {
+        engine,
+        spec,
+        inserts: spec
+            .ycsb
+            .as_ref()
+            .map(|y| InsertSequence::new(y.recordcount)),
+        writer_stop: AtomicBool::new(false),
+        abort: Arc::new(AtomicBool::new(false)),
+        barrier: Barrier::new(workers + usize::from(extra_writer) + 1),
+    };
+    let total = spec.total_ops();
+    let duration = spec.duration_s.map(Duration::from_secs_f64);
+    let mut headline = [false; OpKind::COUNT];
+    for k in OpKind::ALL {
+        headline[k.index()] = spec.workload.headline(k);
+    }
+    let per_kind = observer.wants_per_kind();
+    let (tx, rx) = mpsc::channel::<IntervalPiece>();
+    let mut collector = Collector::new(
+        engine,
+        label,
+        &shared.writer_stop,
+        workers,
+        observer,
+        alerts,
+    );
+    collector.start(&PhaseStart {
+        label,
+        total_ops: total,
+        duration,
+    });
+
+    let (results, start, collected) = std::thread::scope(|s| {
+        let mut handles = Vec::new();
+        for t in 0..workers + usize::from(extra_writer) {
+            let tx = tx.clone();
+            let shared = &shared;
+            let role_writer = extra_writer && t == workers;
+            let quota = total.map(|n| {
+                let (lo, hi) = share(n, t.min(workers - 1), workers);
+                if role_writer {
+                    u64::MAX
+                } else {
+                    hi - lo
+                }
+            });
+            handles.push(s.spawn(move || {
+                shared.barrier.wait();
+                let start = Instant::now();
+                let mut rec = Recorder::new(start, headline, Some(tx));
+                rec.set_abort(shared.abort.clone());
+                if per_kind {
+                    rec.track_kinds();
+                }
+                if let Some(target) = spec.target_ops_per_sec {
+                    let per_thread = target / workers as f64;
+                    rec.set_pace(start, Duration::from_secs_f64(1.0 / per_thread));
+                }
+                let deadline = duration.map(|d| start + d);
+                worker(shared, t, role_writer, rec, quota, deadline)
+            }));
+        }
+        drop(tx);
+        // Taken before the barrier so it precedes every worker's start even when this thread
+        // is descheduled at the barrier; elapsed time uses the workers' own starts.
+        let start = Instant::now();
+        shared.barrier.wait();
+        let collected = collector.run(&rx, start, &handles);
+        let results: Vec<Result<ThreadTotals>> = handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::usage("a worker thread panicked")))
+            })
+            .collect();
+        (results, start, collected)
+    });
+
+    let mut totals = ThreadTotals::new();
+    for r in results {
+        totals.merge(&r?);
+    }
+    // Wall time from the first worker's start to the last one's end (the collector may be
+    // descheduled at the start barrier on a busy machine; the workers' clocks are not).
+    let first = totals.start.unwrap_or(start);
+    let end = totals.end.unwrap_or(first);
+    let elapsed = (end.saturating_duration_since(first))
+        .as_secs_f64()
+        .max(1e-9);
+    let mut r = summarise(spec, &totals, elapsed);
+    r.intervals = timeline(&collected.pieces, &collected.samples, elapsed);
+    r.alerts = collected.alerts;
+    Ok(r)
+}
+
+/// Per op kind: the op's own samples plus its nested appearances (an RMW's read).
+fn per_op(totals: &ThreadTotals, elapsed: f64) -> Vec<OpSummary> {
+    let mut per_op = Vec::new();
+    for k in OpKind::ALL {
+        let i = k.index();
+        let mut all = match (&totals.hists[i], &totals.nested_hists[i]) {
+            (None, None) => continue,
+            (Some(h), _) | (None, Some(h)) => h.clone(),
+        };
+        if let (Some(_), Some(n)) = (&totals.hists[i], &totals.nested_hists[i]) {
+            all.add(n).expect("same bounds");
+        }
+        let ops = totals.ops[i] + totals.nested_ops[i];
+        let is_read = totals.found[i] + totals.not_found[i] > 0;
+        per_op.push(OpSummary {
+            kind: k,
+            ops,
+            ops_per_sec: ops as f64 / elapsed,
+            latency_us: latency_summary(&all),
+            intended_latency_us: totals.intended_hists[i].as_ref().map(latency_summary),
+            found: is_read.then_some(totals.found[i]),
+            not_found: is_read.then_some(totals.not_found[i]),
+        });
+    }
+    per_op
+}
+
+/// The phase's headline figures and per-kind breakdown (timeline and engine figures are
+/// filled in by the caller).
+fn summarise(spec: &PhaseSpec, totals: &ThreadTotals, elapsed: f64) -> PhaseResult {
+    let w = spec.workload;
+    let mut head_hist = new_histogram();
+    let (mut head_ops, mut head_bytes) = (0u64, 0u64);
+    for k in OpKind::ALL.into_iter().filter(|k| w.headline(*k)) {
+        let i = k.index();
+        if let Some(h) = &totals.hists[i] {
+            head_hist.add(h).expect("same bounds");
+            head_ops += totals.ops[i];
+            head_bytes += totals.bytes[i];
+        }
+    }
+    PhaseResult {
+        workload: w,
+        spec: spec.clone(),
+        ops: head_ops,
+        elapsed_s: elapsed,
+        ops_per_sec: head_ops as f64 / elapsed,
+        mb_per_sec: head_bytes as f64 / elapsed / (1024.0 * 1024.0),
+        latency_us: latency_summary(&head_hist),
+        per_op: per_op(totals, elapsed),
+        intervals: Vec::new(),
+        stalls: StallSummary::default(),
+        trend: None,
+        compaction_wait_s: 0.0,
+        cpu_s: 0.0,
+        engine: PhaseEngine::default(),
+        alerts: Vec::new(),
+        interrupted: signals::interrupted().is_some(),
+    }
+}

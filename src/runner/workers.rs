@@ -1,0 +1,304 @@
+//! The measured loops of the db_bench-style workloads. Each worker thread owns its RNG, its
+//! key buffer and its value generator; an op builds its key in place, calls the engine once
+//! and returns an [`OpOutcome`] for the recorder. Nothing here allocates per op except the
+//! WriteBatch buffer of a batched write (sized exactly up front in `presized` mode).
+
+use super::driver::{share, Shared};
+use super::recorder::{OpOutcome, Recorder, ThreadTotals};
+use super::ycsb;
+use crate::engine::batch::uniform_batch_capacity;
+use crate::engine::{AdaptiveBatcher, Engine, WriteBatch};
+use crate::error::{Error, Result};
+use crate::signals;
+use crate::workload::keys::{encode_key, key_buffer, uniform, Permutation, ValueGen};
+use crate::workload::{BatchMode, OpKind, PhaseSpec, Workload};
+use rand::rngs::SmallRng;
+use rand::SeedableRng;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// Longest a batch may take before the adaptive sizer halves it.
+pub const ADAPTIVE_MAX_BATCH_LATENCY: Duration = Duration::from_millis(50);
+
+/// One worker thread's reusable state.
+struct Thread<'a> {
+    e: &'a Engine,
+    spec: &'a PhaseSpec,
+    rng: SmallRng,
+    vals: ValueGen,
+    key: Vec<u8>,
+}
+
+impl<'a> Thread<'a> {
+    fn new(e: &'a Engine, spec: &'a PhaseSpec, seed: u64) -> Self {
+        Thread {
+            e,
+            spec,
+            rng: SmallRng::seed_from_u64(seed),
+            vals: ValueGen::new(spec.compressibility, spec.value_size, seed ^ 0x301),
+            key: key_buffer(spec.key_size),
+        }
+    }
+
+    /// A uniform key number in [0, n).
+    #[inline(always)]
+    fn uniform(&mut self, n: u64) -> u64 {
+        uniform(&mut self.rng, n)
+    }
+
+    /// Writes `n` keys chosen by `pick` as one WriteBatch (a single put when n == 1).
+    #[inline(always)]
+    fn write_keys(
+        &mut self,
+        n: u64,
+        mut pick: impl FnMut(&mut SmallRng) -> u64,
+    ) -> Result<OpOutcome> {
+        let (ks, vs) = (self.key.len(), self.spec.value_size);
+        if n == 1 {
+            encode_key(pick(&mut self.rng), &mut self.key);
+            self.e.put(&self.key, self.vals.next(vs))?;
+            return Ok(OpOutcome::new(OpKind::Write, 1, (ks + vs) as u64, None));
+        }
+        let mut b = match self.spec.batch_mode {
+            BatchMode::Default => WriteBatch::default(),
+            _ => WriteBatch::with_capacity_bytes(uniform_batch_capacity(n as usize, ks, vs)),
+        };
+        for _ in 0..n {
+            encode_key(pick(&mut self.rng), &mut self.key);
+            b.put(&self.key, self.vals.next(vs));
+        }
+        self.e.write(b)?;
+        Ok(OpOutcome::new(
+            OpKind::BatchWrite,
+            n,
+            n * (ks + vs) as u64,
+            None,
+        ))
+    }
+
+    /// Gets key number `k`.
+    #[inline(always)]
+    fn read(&mut self, k: u64) -> Result<OpOutcome> {
+        encode_key(k, &mut self.key);
+        let r = self.e.get_len(&self.key)?;
+        Ok(OpOutcome::new(
+            OpKind::Read,
+            1,
+            r.map_or(0, |l| (l + self.key.len()) as u64),
+            Some(r.is_some()),
+        ))
+    }
+}
+
+/// Where a worker stops: its share of the ops, the phase deadline, a stop flag.
+#[derive(Clone, Copy)]
+pub(super) struct Bounds<'a> {
+    pub quota: Option<u64>,
+    pub deadline: Option<Instant>,
+    pub stop: Option<&'a AtomicBool>,
+}
+
+/// One worker thread: builds its reusable buffers, then runs its op loop.
+pub(super) fn worker(
+    sh: &Shared,
+    t: usize,
+    role_writer: bool,
+    mut rec: Recorder,
+    quota: Option<u64>,
+    deadline: Option<Instant>,
+) -> Result<ThreadTotals> {
+    let spec = sh.spec;
+    let seed = spec
+        .seed
+        .wrapping_add((t as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let total_for_share = spec.total_ops().unwrap_or(spec.num);
+    let (lo, _hi) = share(total_for_share, t.min(spec.threads - 1), spec.threads);
+    let mut th = Thread::new(sh.engine, spec, seed);
+    let b = Bounds {
+        quota,
+        deadline,
+        stop: None,
+    };
+    let r = &mut rec;
+    match spec.workload {
+        Workload::YcsbLoad | Workload::YcsbRun => ycsb::worker(sh, lo, r, b, &mut th.rng, seed)?,
+        _ if role_writer => {
+            let stop = Bounds {
+                stop: Some(&sh.writer_stop),
+                ..b
+            };
+            let num = spec.num;
+            run_loop(r, stop, |_| th.write_keys(1, |rng| uniform(rng, num)))?
+        }
+        Workload::FillSeq | Workload::FillBatch => fill_in_order(&mut th, r, b, lo)?,
+        Workload::FillRandom
+        | Workload::Overwrite
+        | Workload::FillUniqueRandom
+        | Workload::ReadRandomWriteRandom => fill_random(&mut th, r, b, lo)?,
+        Workload::ReadRandom
+        | Workload::ReadWhileWriting
+        | Workload::ReadHot
+        | Workload::ReadMissing => reads(&mut th, r, b)?,
+        Workload::ReadSeq | Workload::SeekRandom => iterate(&mut th, r, b, lo)?,
+    }
+    Ok(rec.finish(Instant::now()))
+}
+
+/// fillseq and fillbatch: keys in order from this thread's share, `batch_size` per batch (or
+/// as many as the adaptive sizer chooses).
+fn fill_in_order(th: &mut Thread, rec: &mut Recorder, b: Bounds, lo: u64) -> Result<()> {
+    let mut next = lo;
+    let mut seq = move |_: &mut SmallRng| {
+        let k = next;
+        next += 1;
+        k
+    };
+    if th.spec.batch_mode == BatchMode::Adaptive {
+        let mut sizer =
+            AdaptiveBatcher::new(16, th.spec.batch_size.max(16), ADAPTIVE_MAX_BATCH_LATENCY);
+        return run_loop(rec, b, |left| {
+            let n = (sizer.size() as u64).min(left);
+            let t0 = Instant::now();
+            let out = th.write_keys(n, &mut seq)?;
+            sizer.observe(n as usize, t0.elapsed());
+            Ok(out)
+        });
+    }
+    let batch = th.spec.batch_size as u64;
+    run_loop(rec, b, |left| th.write_keys(batch.min(left), &mut seq))
+}
+
+/// fillrandom, overwrite, filluniquerandom, readrandomwriterandom.
+fn fill_random(th: &mut Thread, rec: &mut Recorder, b: Bounds, lo: u64) -> Result<()> {
+    let (num, batch) = (th.spec.num, th.spec.batch_size as u64);
+    match th.spec.workload {
+        Workload::FillUniqueRandom => {
+            let perm = Permutation::new(num, th.spec.seed);
+            let mut next = lo;
+            run_loop(rec, b, |left| {
+                th.write_keys(batch.min(left), |_| {
+                    let k = perm.get(next % num);
+                    next += 1;
+                    k
+                })
+            })
+        }
+        Workload::ReadRandomWriteRandom => {
+            let pct = th.spec.read_percent as u64;
+            run_loop(rec, b, |_| {
+                if th.uniform(100) < pct {
+                    let k = th.uniform(num);
+                    th.read(k)
+                } else {
+                    th.write_keys(1, |rng| uniform(rng, num))
+                }
+            })
+        }
+        _ => run_loop(rec, b, |left| {
+            th.write_keys(batch.min(left), |rng| uniform(rng, num))
+        }),
+    }
+}
+
+/// readrandom, readwhilewriting's readers, readhot, readmissing.
+fn reads(th: &mut Thread, rec: &mut Recorder, b: Bounds) -> Result<()> {
+    let num = th.spec.num;
+    match th.spec.workload {
+        Workload::ReadHot => {
+            let hot = (num / 100).max(1);
+            run_loop(rec, b, |_| {
+                let k = th.uniform(hot);
+                th.read(k)
+            })
+        }
+        Workload::ReadMissing => {
+            let mut missing = th.key.clone();
+            missing.push(b'.');
+            run_loop(rec, b, |_| {
+                encode_key(th.uniform(num), &mut missing);
+                let r = th.e.get_len(&missing)?;
+                Ok(OpOutcome::new(OpKind::Read, 1, 0, Some(r.is_some())))
+            })
+        }
+        _ => run_loop(rec, b, |_| {
+            let k = th.uniform(num);
+            th.read(k)
+        }),
+    }
+}
+
+/// readseq (one op per entry, in key order) and seekrandom (a seek, then seek_nexts steps).
+fn iterate(th: &mut Thread, rec: &mut Recorder, b: Bounds, lo: u64) -> Result<()> {
+    let num = th.spec.num;
+    let e = th.e;
+    let mut it = e.raw_iterator();
+    if th.spec.workload == Workload::ReadSeq {
+        encode_key(lo % num, &mut th.key);
+        it.seek(&th.key);
+        return run_loop(rec, b, |_| {
+            if !it.valid() {
+                it.status().map_err(|er| Error::engine("iterating", er))?;
+                it.seek_to_first();
+                if !it.valid() {
+                    return Err(Error::usage(
+                        "readseq found an empty DB: run a fill workload first (e.g. --workload fillseq,readseq)",
+                    ));
+                }
+            }
+            let bytes = it.key().map_or(0, |k| k.len()) + it.value().map_or(0, |v| v.len());
+            it.next();
+            Ok(OpOutcome::new(OpKind::Next, 1, bytes as u64, None))
+        });
+    }
+    let nexts = th.spec.seek_nexts;
+    run_loop(rec, b, |_| {
+        encode_key(th.uniform(num), &mut th.key);
+        it.seek(&th.key);
+        let found = it.valid();
+        let mut bytes = 0;
+        for _ in 0..nexts {
+            if !it.valid() {
+                break;
+            }
+            bytes += it.key().map_or(0, |k| k.len()) + it.value().map_or(0, |v| v.len());
+            it.next();
+        }
+        Ok(OpOutcome::new(OpKind::Seek, 1, bytes as u64, Some(found)))
+    })
+}
+
+/// The measured loop: runs `op(keys_left)` until the quota, the deadline, a stop flag or a
+/// signal ends it. Per op: two clock reads, the op, one histogram record; nothing else.
+#[inline(always)]
+pub(super) fn run_loop(
+    rec: &mut Recorder,
+    b: Bounds,
+    mut op: impl FnMut(u64) -> Result<OpOutcome>,
+) -> Result<()> {
+    let mut done = 0u64;
+    let quota = b.quota.unwrap_or(u64::MAX);
+    while done < quota {
+        if signals::interrupted().is_some()
+            || b.stop.is_some_and(|s| s.load(Ordering::Relaxed))
+            || rec.aborted()
+        {
+            break;
+        }
+        rec.wait_for_turn();
+        let t0 = Instant::now();
+        let out = match op(quota - done) {
+            Ok(o) => o,
+            Err(e) => {
+                rec.abort();
+                return Err(e);
+            }
+        };
+        let t1 = Instant::now();
+        rec.record(out, t0, t1);
+        done += out.ops;
+        if b.deadline.is_some_and(|d| t1 >= d) {
+            break;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,178 @@
+//! What one phase asks: the workload, the key space, op counts or a duration, threads,
+//! batches and value shape, checked before any thread starts.
+
+use super::Workload;
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+
+/// How write workloads build their WriteBatches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BatchMode {
+    #[default]
+    Presized,
+    Default,
+    Adaptive,
+}
+
+/// Everything one phase needs to know.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhaseSpec {
+    pub workload: Workload,
+    /// Size of the key space: keys are numbered 0..num.
+    pub num: u64,
+    /// Operations to run (keys for writes; a batch of b keys counts b). Default: num.
+    pub ops: Option<u64>,
+    /// Run for this long instead (or stop at whichever of ops and duration comes first).
+    pub duration_s: Option<f64>,
+    /// Worker threads (for readwhilewriting: readers; one writer runs beside them).
+    pub threads: usize,
+    /// Keys per WriteBatch for write workloads; 1 writes single puts. With
+    /// `batch_mode = adaptive` this is the largest batch the sizer may choose.
+    pub batch_size: usize,
+    /// How batches are built: `presized` (buffer sized exactly up front), `default`
+    /// (RocksDB's default buffer, grown while filling) or `adaptive` (AdaptiveBatcher).
+    #[serde(default)]
+    pub batch_mode: BatchMode,
+    pub key_size: usize,
+    pub value_size: usize,
+    /// Fraction of each value that is random (db_bench --compression_ratio).
+    pub compressibility: f64,
+    /// readrandomwriterandom: percentage of reads.
+    pub read_percent: u32,
+    /// seekrandom: iterator steps after each seek.
+    pub seek_nexts: usize,
+    /// Seconds run before measuring (same workload, results discarded).
+    pub warmup_s: f64,
+    pub seed: u64,
+    /// Target throughput over all threads (ops/s): each thread paces its ops and the
+    /// intended (coordinated-omission corrected) latency is reported beside the measured one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_ops_per_sec: Option<f64>,
+    /// The YCSB workload of ycsb-load / ycsb-run phases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ycsb: Option<super::ycsb::YcsbSpec>,
+}
+
+impl PhaseSpec {
+    /// A spec with db_bench's defaults for everything but the workload and key count.
+    pub fn new(workload: Workload, num: u64) -> PhaseSpec {
+        PhaseSpec {
+            workload,
+            num,
+            ops: None,
+            duration_s: None,
+            batch_mode: BatchMode::Presized,
+            threads: 1,
+            batch_size: if workload == Workload::FillBatch {
+                1000
+            } else {
+                1
+            },
+            key_size: 16,
+            value_size: 100,
+            compressibility: 0.5,
+            read_percent: 90,
+            seek_nexts: 0,
+            warmup_s: 0.0,
+            seed: 0x5EED,
+            target_ops_per_sec: None,
+            ycsb: None,
+        }
+    }
+
+    /// Checks values before any thread starts; errors name the setting.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::usage(m));
+        if self.num == 0 {
+            return bad("--num must be at least 1 (the number of keys)".into());
+        }
+        if self.threads == 0 || self.threads > 1024 {
+            return bad(format!(
+                "--threads {} is out of range: use 1 to 1024",
+                self.threads
+            ));
+        }
+        if self.batch_size == 0 {
+            return bad("--batch-size must be at least 1".into());
+        }
+        if !(8..=1 << 16).contains(&self.key_size) {
+            return bad(format!(
+                "--key-size {} is out of range: keys hold an 8-byte key number, use 8 to 65536",
+                self.key_size
+            ));
+        }
+        if self.value_size == 0 || self.value_size > 64 << 20 {
+            return bad(format!(
+                "--value-size {} is out of range: use 1 byte to 64MiB",
+                self.value_size
+            ));
+        }
+        if !(self.compressibility > 0.0 && self.compressibility <= 1.0) {
+            return bad(format!(
+                "--compressibility {} is out of range: use a fraction in (0, 1], e.g. 0.5 for about 2x",
+                self.compressibility
+            ));
+        }
+        if self.read_percent > 100 {
+            return bad(format!("--read-percent {} is over 100", self.read_percent));
+        }
+        if let Some(d) = self.duration_s {
+            if !(d > 0.0 && d.is_finite()) {
+                return bad(format!(
+                    "--duration {d} must be a positive number of seconds"
+                ));
+            }
+        }
+        if self.batch_mode == BatchMode::Adaptive
+            && !matches!(self.workload, Workload::FillSeq | Workload::FillBatch)
+        {
+            return bad(format!(
+                "batch_mode = adaptive works with fillseq and fillbatch, not {}",
+                self.workload
+            ));
+        }
+        if let Some(t) = self.target_ops_per_sec {
+            if !(t > 0.0 && t.is_finite()) {
+                return bad(format!("--target {t} must be a positive number of ops/s"));
+            }
+        }
+        match (
+            &self.ycsb,
+            matches!(self.workload, Workload::YcsbLoad | Workload::YcsbRun),
+        ) {
+            (Some(y), true) => y.validate()?,
+            (None, true) => {
+                return bad(format!(
+                    "{} needs a YCSB workload (use rdbtune ycsb or a scenario's ycsb key)",
+                    self.workload
+                ))
+            }
+            _ => {}
+        }
+        if self.ops == Some(0) {
+            return bad("--ops must be at least 1".into());
+        }
+        if !(self.warmup_s >= 0.0 && self.warmup_s.is_finite()) {
+            return bad(format!("--warmup {} must be >= 0 seconds", self.warmup_s));
+        }
+        Ok(())
+    }
+
+    /// Total operations when bounded by count: explicit ops, else num (YCSB: recordcount
+    /// for load, operationcount for run).
+    pub fn total_ops(&self) -> Option<u64> {
+        match (&self.ycsb, self.workload) {
+            (Some(y), Workload::YcsbLoad) => return Some(self.ops.unwrap_or(y.recordcount)),
+            (Some(y), Workload::YcsbRun) if self.duration_s.is_none() => {
+                return Some(self.ops.unwrap_or(y.operationcount))
+            }
+            _ => {}
+        }
+        match (self.ops, self.duration_s) {
+            (Some(n), _) => Some(n),
+            (None, Some(_)) => None,
+            (None, None) => Some(self.num),
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! Which key and which operation: CoreWorkload's key chooser and operation mix.
+
+use super::ack::InsertSequence;
+use super::generators::{ScrambledZipfian, Zipfian};
+use super::spec::{Distribution, YcsbSpec};
+use crate::workload::OpKind;
+use rand::rngs::SmallRng;
+use rand::Rng;
+
+/// Chooses the key number of a read, update, scan or read-modify-write.
+pub enum KeyChooser {
+    Uniform {
+        n: u64,
+    },
+    Zipfian(ScrambledZipfian),
+    /// SkewedLatestGenerator: the most recent inserts are the most popular.
+    Latest(Zipfian),
+}
+
+impl KeyChooser {
+    pub fn new(spec: &YcsbSpec) -> KeyChooser {
+        let expected_new = (spec.operationcount as f64 * spec.insertproportion * 2.0) as u64;
+        match spec.requestdistribution {
+            Distribution::Uniform => KeyChooser::Uniform {
+                n: spec.recordcount,
+            },
+            Distribution::Zipfian => KeyChooser::Zipfian(ScrambledZipfian::new(
+                0,
+                spec.recordcount + expected_new,
+                spec.zipfianconstant,
+            )),
+            Distribution::Latest => KeyChooser::Latest(Zipfian::new(
+                0,
+                spec.recordcount.max(2) - 1,
+                spec.zipfianconstant,
+            )),
+        }
+    }
+
+    /// A key number that has been acknowledged (redrawn while above the limit, as
+    /// CoreWorkload's nextKeynum does).
+    pub fn next(&mut self, rng: &mut SmallRng, seq: &InsertSequence) -> u64 {
+        let limit = seq.last_acknowledged();
+        loop {
+            let k = match self {
+                KeyChooser::Uniform { n } => crate::workload::keys::uniform(rng, *n),
+                KeyChooser::Zipfian(z) => z.next(rng),
+                KeyChooser::Latest(z) => limit - z.next_over(rng, limit.max(1)),
+            };
+            if k <= limit {
+                return k;
+            }
+        }
+    }
+}
+
+/// The operation mix: CoreWorkload's DiscreteGenerator over the proportions.
+pub struct OpChooser {
+    cumulative: [(f64, OpKind); 5],
+    total: f64,
+}
+
+impl OpChooser {
+    pub fn new(s: &YcsbSpec) -> OpChooser {
+        use OpKind::*;
+        let parts = [
+            (s.readproportion, Read),
+            (s.updateproportion, Update),
+            (s.insertproportion, Insert),
+            (s.scanproportion, Scan),
+            (s.readmodifywriteproportion, ReadModifyWrite),
+        ];
+        let mut acc = 0.0;
+        let cumulative = parts.map(|(p, k)| {
+            acc += p;
+            (acc, k)
+        });
+        OpChooser {
+            cumulative,
+            total: acc,
+        }
+    }
+
+    #[inline]
+    pub fn next(&self, rng: &mut SmallRng) -> OpKind {
+        let u: f64 = rng.random::<f64>() * self.total;
+        self.cumulative
+            .iter()
+            .find(|(c, _)| u < *c)
+            .map_or(self.cumulative[4].1, |(_, k)| *k)
+    }
+}

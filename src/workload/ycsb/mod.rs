@@ -1,0 +1,175 @@
+//! YCSB's CoreWorkload as upstream YCSB (brianfrankcooper/YCSB, core `site.ycsb.generator`
+//! and `CoreWorkload`) defines it: the generators and key naming, the workload spec with
+//! YCSB's property names, the record layout of the RocksDB binding, the key and operation
+//! choosers, and the acknowledged insert counter.
+
+pub mod ack;
+pub mod choose;
+pub mod generators;
+pub mod record;
+pub mod spec;
+
+pub use ack::InsertSequence;
+pub use choose::{KeyChooser, OpChooser};
+pub use generators::{
+    fnvhash64, key_name, scan_length, zeta, ScrambledZipfian, Zipfian, SCRAMBLED_ITEM_COUNT,
+    SCRAMBLED_ZETAN, ZIPFIAN_CONSTANT,
+};
+pub use record::Record;
+pub use spec::{Distribution, YcsbSpec};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workload::OpKind;
+    use rand::rngs::SmallRng;
+    use rand::SeedableRng;
+
+    #[test]
+    fn core_workloads_match_upstream() {
+        let a = YcsbSpec::core("a").unwrap();
+        assert_eq!((a.readproportion, a.updateproportion), (0.5, 0.5));
+        assert_eq!(a.requestdistribution, Distribution::Zipfian);
+        let d = YcsbSpec::core("d").unwrap();
+        assert_eq!(d.requestdistribution, Distribution::Latest);
+        let e = YcsbSpec::core("E").unwrap();
+        assert_eq!(
+            (e.scanproportion, e.insertproportion, e.maxscanlength),
+            (0.95, 0.05, 100)
+        );
+        let f = YcsbSpec::core("f").unwrap();
+        assert_eq!(f.readmodifywriteproportion, 0.5);
+        assert!(YcsbSpec::core("g").is_err());
+        assert_eq!(a.fieldcount, 10);
+        assert!(a.readallfields && !a.writeallfields && a.hashed);
+    }
+
+    #[test]
+    fn op_mixes_within_one_percent() {
+        let mut rng = SmallRng::seed_from_u64(11);
+        for w in ["a", "b", "c", "d", "e", "f"] {
+            let s = YcsbSpec::core(w).unwrap();
+            let ch = OpChooser::new(&s);
+            let mut counts = std::collections::HashMap::new();
+            let n = 100_000;
+            for _ in 0..n {
+                *counts.entry(ch.next(&mut rng)).or_insert(0u32) += 1;
+            }
+            let frac = |k: OpKind| *counts.get(&k).unwrap_or(&0) as f64 / n as f64;
+            for (k, p) in [
+                (OpKind::Read, s.readproportion),
+                (OpKind::Update, s.updateproportion),
+                (OpKind::Insert, s.insertproportion),
+                (OpKind::Scan, s.scanproportion),
+                (OpKind::ReadModifyWrite, s.readmodifywriteproportion),
+            ] {
+                assert!(
+                    (frac(k) - p).abs() < 0.01,
+                    "workload {w} {k}: {} vs {p}",
+                    frac(k)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn latest_never_chooses_an_uninserted_key() {
+        let s = YcsbSpec {
+            recordcount: 1000,
+            ..YcsbSpec::core("d").unwrap()
+        };
+        let seq = InsertSequence::new(1000);
+        let mut ch = KeyChooser::new(&s);
+        let mut rng = SmallRng::seed_from_u64(5);
+        let mut hot = 0;
+        for round in 0..2000u64 {
+            // inserts are handed out but only some acknowledged, out of order
+            let n = seq.next();
+            if round % 3 != 0 {
+                seq.acknowledge(n).unwrap();
+            }
+            let k = ch.next(&mut rng, &seq);
+            assert!(
+                k <= seq.last_acknowledged(),
+                "chose {k} above {}",
+                seq.last_acknowledged()
+            );
+            hot += u64::from(k + 10 >= seq.last_acknowledged());
+        }
+        assert!(seq.last_acknowledged() < 1000 + 2000);
+        assert!(hot > 400, "latest favours recent keys: {hot}");
+    }
+
+    #[test]
+    fn workload_a_key_chooser_hottest_key() {
+        // CoreWorkload: ScrambledZipfian(0, recordcount + expectednewkeys), an inclusive
+        // range of recordcount + 1 items for workload A, so the hottest key number is
+        // fnvhash64(0) % 1001, named user + fnvhash64(that).
+        let s = YcsbSpec {
+            recordcount: 1000,
+            operationcount: 1000,
+            ..YcsbSpec::core("a").unwrap()
+        };
+        let seq = InsertSequence::new(1000);
+        let mut ch = KeyChooser::new(&s);
+        let mut rng = SmallRng::seed_from_u64(21);
+        let mut counts = vec![0u32; 1000];
+        for _ in 0..300_000 {
+            counts[ch.next(&mut rng, &seq) as usize] += 1;
+        }
+        let hottest = (0..1000).max_by_key(|&i| counts[i]).unwrap() as u64;
+        assert_eq!(hottest, fnvhash64(0) % 1001);
+        let share = counts[hottest as usize] as f64 / 300_000.0;
+        assert!((share - 1.0 / SCRAMBLED_ZETAN).abs() < 0.005, "{share}");
+    }
+
+    #[test]
+    fn properties_parse_like_ycsb() {
+        let text = "# Yahoo! Cloud System Benchmark\n# Workload A\nrecordcount=1000\noperationcount=1000\nworkload=site.ycsb.workloads.CoreWorkload\n\nreadallfields=true\n\nreadproportion=0.5\nupdateproportion=0.5\nscanproportion=0\ninsertproportion=0\n\nrequestdistribution=zipfian\n";
+        let mut s = YcsbSpec::default();
+        s.apply_properties(text, "workloada").unwrap();
+        assert_eq!(
+            (s.recordcount, s.readproportion, s.updateproportion),
+            (1000, 0.5, 0.5)
+        );
+        assert_eq!(s.requestdistribution, Distribution::Zipfian);
+        let e = s
+            .apply_properties("readproportion=lots\n", "w")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("w:1") && e.contains("readproportion"), "{e}");
+        let e = s
+            .apply_properties("requestdistribution=hotspot\n", "w")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("hotspot"), "{e}");
+        assert!(s.apply_properties("novalue\n", "w").is_err());
+    }
+
+    #[test]
+    fn records_round_trip_and_update_in_place() {
+        let s = YcsbSpec {
+            fieldcount: 3,
+            fieldlength: 5,
+            ..YcsbSpec::default()
+        };
+        let mut r = Record::new(&s);
+        assert_eq!(r.buf.len(), s.record_len());
+        r.set_field(1, b"hello");
+        let parsed = Record::parse(&r.buf).unwrap();
+        assert_eq!(parsed.len(), 3);
+        assert_eq!(parsed[1], ("field1".to_string(), b"hello".to_vec()));
+        assert_eq!(parsed[0].1, b"     ");
+        assert!(Record::parse(&[0, 0, 0, 9, b'x']).is_none());
+    }
+
+    #[test]
+    fn scan_lengths_uniform_1_to_100() {
+        let mut rng = SmallRng::seed_from_u64(3);
+        let n = 200_000;
+        let sum: u64 = (0..n).map(|_| scan_length(&mut rng, 1, 100)).sum();
+        let mean = sum as f64 / n as f64;
+        assert!((mean - 50.5).abs() < 0.5, "{mean}");
+        assert!((0..10_000).all(|_| (1..=100).contains(&scan_length(&mut rng, 1, 100))));
+    }
+}
