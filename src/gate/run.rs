@@ -391,21 +391,7 @@ pub fn run(gate: &GateFile, opts: &GateOptions) -> Result<GateReport> {
     if policy.quick || opts.quick {
         scn.quick();
     }
-    let trials: Vec<Trial> = scn
-        .trials
-        .iter()
-        .enumerate()
-        .filter(|(k, _)| opts.shard.is_none_or(|(i, n)| k % n == i - 1))
-        .map(|(_, t)| t.clone())
-        .collect();
-    let mut configs = Vec::new();
-    for t in &trials {
-        let mut cand = t.config.clone();
-        if let Some(c) = &gate.candidate {
-            cand.merge_table(c)?;
-        }
-        configs.push((t.config.clone(), cand));
-    }
+    let (trials, configs) = trials_and_configs(gate, &scn, opts.shard)?;
     let paired = gate.candidate.is_some();
     report.mode = if paired {
         "paired"
@@ -468,6 +454,31 @@ fn measure_and_judge(job: &Job, report: &mut GateReport) -> Result<()> {
     report.checks = checks;
     report.samples = samples;
     Ok(())
+}
+
+/// This shard's trials, and per trial its (baseline, candidate) configs.
+#[allow(clippy::type_complexity)]
+fn trials_and_configs(
+    gate: &GateFile,
+    scn: &crate::model::Scenario,
+    shard: Option<(usize, usize)>,
+) -> Result<(Vec<Trial>, Vec<(EngineConfig, EngineConfig)>)> {
+    let trials: Vec<Trial> = scn
+        .trials
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| shard.is_none_or(|(i, n)| k % n == i - 1))
+        .map(|(_, t)| t.clone())
+        .collect();
+    let mut configs = Vec::new();
+    for t in &trials {
+        let mut cand = t.config.clone();
+        if let Some(c) = &gate.candidate {
+            cand.merge_table(c)?;
+        }
+        configs.push((t.config.clone(), cand));
+    }
+    Ok((trials, configs))
 }
 
 /// Orders checks (failures first), sets the overall verdict and the exit code.

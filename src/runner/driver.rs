@@ -33,6 +33,52 @@ pub(super) struct Shared<'a> {
     pub barrier: Barrier,
 }
 
+impl<'a> Shared<'a> {
+    fn new(engine: &'a Engine, spec: &'a PhaseSpec, threads: usize) -> Self {
+        Shared {
+            engine,
+            spec,
+            inserts: spec
+                .ycsb
+                .as_ref()
+                .map(|y| InsertSequence::new(y.recordcount)),
+            writer_stop: AtomicBool::new(false),
+            abort: Arc::new(AtomicBool::new(false)),
+            // The workers and the collector.
+            barrier: Barrier::new(threads + 1),
+        }
+    }
+}
+
+/// What one worker thread is told.
+struct ThreadPlan {
+    t: usize,
+    role_writer: bool,
+    quota: Option<u64>,
+    headline: [bool; OpKind::COUNT],
+    per_kind: bool,
+    duration: Option<Duration>,
+}
+
+impl ThreadPlan {
+    /// Waits at the barrier, then measures its share of the phase.
+    fn run(self, shared: &Shared, tx: mpsc::Sender<IntervalPiece>) -> Result<ThreadTotals> {
+        shared.barrier.wait();
+        let start = Instant::now();
+        let mut rec = Recorder::new(start, self.headline, Some(tx));
+        rec.set_abort(shared.abort.clone());
+        if self.per_kind {
+            rec.track_kinds();
+        }
+        if let Some(target) = shared.spec.target_ops_per_sec {
+            let per_thread = target / shared.spec.threads as f64;
+            rec.set_pace(start, Duration::from_secs_f64(1.0 / per_thread));
+        }
+        let deadline = self.duration.map(|d| start + d);
+        worker(shared, self.t, self.role_writer, rec, self.quota, deadline)
+    }
+}
+
 /// Runs the workers and the collector; returns the measurement without engine stats.
 pub(super) fn drive(
     engine: &Engine,
@@ -43,23 +89,10 @@ pub(super) fn drive(
 ) -> Result<PhaseResult> {
     let workers = spec.threads;
     let extra_writer = spec.workload == Workload::ReadWhileWriting;
-    let shared = Shared {
-        engine,
-        spec,
-        inserts: spec
-            .ycsb
-            .as_ref()
-            .map(|y| InsertSequence::new(y.recordcount)),
-        writer_stop: AtomicBool::new(false),
-        abort: Arc::new(AtomicBool::new(false)),
-        barrier: Barrier::new(workers + usize::from(extra_writer) + 1),
-    };
+    let shared = Shared::new(engine, spec, workers + usize::from(extra_writer));
     let total = spec.total_ops();
+    let headline = headline_kinds(spec.workload);
     let duration = spec.duration_s.map(Duration::from_secs_f64);
-    let mut headline = [false; OpKind::COUNT];
-    for k in OpKind::ALL {
-        headline[k.index()] = spec.workload.headline(k);
-    }
     let per_kind = observer.wants_per_kind();
     let (tx, rx) = mpsc::channel::<IntervalPiece>();
     let mut collector = Collector::new(
@@ -90,21 +123,15 @@ pub(super) fn drive(
                     hi - lo
                 }
             });
-            handles.push(s.spawn(move || {
-                shared.barrier.wait();
-                let start = Instant::now();
-                let mut rec = Recorder::new(start, headline, Some(tx));
-                rec.set_abort(shared.abort.clone());
-                if per_kind {
-                    rec.track_kinds();
-                }
-                if let Some(target) = spec.target_ops_per_sec {
-                    let per_thread = target / workers as f64;
-                    rec.set_pace(start, Duration::from_secs_f64(1.0 / per_thread));
-                }
-                let deadline = duration.map(|d| start + d);
-                worker(shared, t, role_writer, rec, quota, deadline)
-            }));
+            let plan = ThreadPlan {
+                t,
+                role_writer,
+                quota,
+                headline,
+                per_kind,
+                duration,
+            };
+            handles.push(s.spawn(move || plan.run(shared, tx)));
         }
         drop(tx);
         // Taken before the barrier so it precedes every worker's start even when this thread
@@ -126,6 +153,25 @@ pub(super) fn drive(
     for r in results {
         totals.merge(&r?);
     }
+    Ok(result(spec, &totals, start, collected))
+}
+
+/// Which op kinds count toward the headline throughput of `w`.
+fn headline_kinds(w: Workload) -> [bool; OpKind::COUNT] {
+    let mut headline = [false; OpKind::COUNT];
+    for k in OpKind::ALL {
+        headline[k.index()] = w.headline(k);
+    }
+    headline
+}
+
+/// The phase's result from the merged totals and what the collector gathered.
+fn result(
+    spec: &PhaseSpec,
+    totals: &ThreadTotals,
+    start: Instant,
+    collected: super::collector::Collected,
+) -> PhaseResult {
     // Wall time from the first worker's start to the last one's end (the collector may be
     // descheduled at the start barrier on a busy machine; the workers' clocks are not).
     let first = totals.start.unwrap_or(start);
@@ -133,10 +179,10 @@ pub(super) fn drive(
     let elapsed = (end.saturating_duration_since(first))
         .as_secs_f64()
         .max(1e-9);
-    let mut r = summarise(spec, &totals, elapsed);
+    let mut r = summarise(spec, totals, elapsed);
     r.intervals = timeline(&collected.pieces, &collected.samples, elapsed);
     r.alerts = collected.alerts;
-    Ok(r)
+    r
 }
 
 /// Per op kind: the op's own samples plus its nested appearances (an RMW's read).

@@ -328,24 +328,7 @@ fn run_plan(
         let labels: Vec<String> = trial.phases.iter().map(|p| p.label.clone()).collect();
         let metrics = run_metrics(&labels, &phases, trial.config.configured_memory());
         if !opts.quiet {
-            let head: Vec<String> = labels
-                .iter()
-                .zip(&phases)
-                .map(|(l, p)| {
-                    format!(
-                        "{l} {:.0} ops/s p99 {:.0} µs",
-                        p.ops_per_sec, p.latency_us.p99
-                    )
-                })
-                .collect();
-            bar.say(&format!(
-                "[{}/{}] {} (repeat {}): {}",
-                k + 1,
-                todo.len(),
-                trial.id,
-                rep + 1,
-                head.join("; ")
-            ));
+            bar.say(&run_line(k + 1, todo.len(), trial, *rep, &labels, &phases));
         }
         result.runs.push(TrialRun {
             trial: trial.id.clone(),
@@ -359,6 +342,33 @@ fn run_plan(
     }
     bar.finish();
     Ok(())
+}
+
+/// `[3/12] trial (repeat 2): fill 123 ops/s p99 45 µs; ...`
+fn run_line(
+    k: usize,
+    n: usize,
+    trial: &Trial,
+    rep: usize,
+    labels: &[String],
+    phases: &[PhaseResult],
+) -> String {
+    let head: Vec<String> = labels
+        .iter()
+        .zip(phases)
+        .map(|(l, p)| {
+            format!(
+                "{l} {:.0} ops/s p99 {:.0} µs",
+                p.ops_per_sec, p.latency_us.p99
+            )
+        })
+        .collect();
+    format!(
+        "[{k}/{n}] {} (repeat {}): {}",
+        trial.id,
+        rep + 1,
+        head.join("; ")
+    )
 }
 
 /// One run of a trial's phases on a fresh temporary DB (removed afterwards).

@@ -25,10 +25,33 @@ pub(super) fn heatmap(r: &RunResult) -> Result<Option<Chart>> {
     if cells.is_empty() {
         return Ok(None);
     }
+    let hi = cells.iter().map(|c| c.2).fold(f64::MIN, f64::max);
+    let svg = draw_heatmap(&xs, &ys, &cells, (a, b), obj)?;
+    Ok(Some(Chart {
+        id: "heatmap".into(),
+        title: format!("{}: {a} × {b}", obj.metric),
+        svg,
+        series: vec![fmt_metric(&obj.metric, hi)],
+        note: format!(
+            "Median {} per cell; darker is better ({}).",
+            obj.metric,
+            if obj.maximize { "higher" } else { "lower" }
+        ),
+    }))
+}
+
+/// Cells (x value, y value, objective median) on a grid, light (worse) to dark blue (better).
+fn draw_heatmap(
+    xs: &[String],
+    ys: &[String],
+    cells: &[(String, String, f64)],
+    (a, b): (&String, &String),
+    obj: &crate::model::Objective,
+) -> Result<String> {
     let lo = cells.iter().map(|c| c.2).fold(f64::MAX, f64::min);
     let hi = cells.iter().map(|c| c.2).fold(f64::MIN, f64::max);
     let (nx, ny) = (xs.len(), ys.len());
-    let svg = draw_svg(W, (80 + 50 * ny as u32).max(220), |root| {
+    draw_svg(W, (80 + 50 * ny as u32).max(220), |root| {
         let mut c = ChartBuilder::on(root)
             .margin(10)
             .x_label_area_size(40)
@@ -54,7 +77,7 @@ pub(super) fn heatmap(r: &RunResult) -> Result<Option<Chart>> {
             })
             .draw()
             .map_err(e)?;
-        for (x, y, v) in &cells {
+        for (x, y, v) in cells {
             let i = xs.iter().position(|s| s == x).unwrap_or(0);
             let j = ys.iter().position(|s| s == y).unwrap_or(0);
             let f = if hi > lo { (v - lo) / (hi - lo) } else { 1.0 };
@@ -82,16 +105,5 @@ pub(super) fn heatmap(r: &RunResult) -> Result<Option<Chart>> {
             .map_err(e)?;
         }
         Ok(())
-    })?;
-    Ok(Some(Chart {
-        id: "heatmap".into(),
-        title: format!("{}: {a} × {b}", obj.metric),
-        svg,
-        series: vec![fmt_metric(&obj.metric, hi)],
-        note: format!(
-            "Median {} per cell; darker is better ({}).",
-            obj.metric,
-            if obj.maximize { "higher" } else { "lower" }
-        ),
-    }))
+    })
 }

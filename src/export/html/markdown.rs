@@ -3,38 +3,40 @@
 use super::esc;
 use std::fmt::Write as _;
 
+/// Inline Markdown: `code` and **bold**, the rest escaped.
+fn inline(s: &str) -> String {
+    let mut out = String::new();
+    let mut code = false;
+    let mut bold = false;
+    let esc_s = esc(s);
+    let mut rest = esc_s.as_str();
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix("**") {
+            out.push_str(if bold { "</strong>" } else { "<strong>" });
+            bold = !bold;
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix('`') {
+            out.push_str(if code { "</code>" } else { "<code>" });
+            code = !code;
+            rest = r;
+        } else {
+            let c = rest.chars().next().unwrap();
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    if code {
+        out.push_str("</code>");
+    }
+    if bold {
+        out.push_str("</strong>");
+    }
+    out
+}
+
 /// Minimal Markdown (headings, tables, lists, paragraphs, `code`, **bold**) to HTML, for the
 /// summary rdbtune itself writes.
 pub fn md_to_html(md: &str) -> String {
-    fn inline(s: &str) -> String {
-        let mut out = String::new();
-        let mut code = false;
-        let mut bold = false;
-        let esc_s = esc(s);
-        let mut rest = esc_s.as_str();
-        while !rest.is_empty() {
-            if let Some(r) = rest.strip_prefix("**") {
-                out.push_str(if bold { "</strong>" } else { "<strong>" });
-                bold = !bold;
-                rest = r;
-            } else if let Some(r) = rest.strip_prefix('`') {
-                out.push_str(if code { "</code>" } else { "<code>" });
-                code = !code;
-                rest = r;
-            } else {
-                let c = rest.chars().next().unwrap();
-                out.push(c);
-                rest = &rest[c.len_utf8()..];
-            }
-        }
-        if code {
-            out.push_str("</code>");
-        }
-        if bold {
-            out.push_str("</strong>");
-        }
-        out
-    }
     let mut o = String::new();
     let mut in_table = false;
     let mut in_list = false;
@@ -55,27 +57,7 @@ pub fn md_to_html(md: &str) -> String {
         } else if let Some(h) = t.strip_prefix("# ") {
             let _ = writeln!(o, "<h1>{}</h1>", inline(h));
         } else if t.starts_with('|') {
-            let cells: Vec<&str> = t.trim_matches('|').split('|').map(str::trim).collect();
-            if cells
-                .iter()
-                .all(|c| c.chars().all(|ch| ch == '-' || ch == ':'))
-            {
-                continue;
-            }
-            if !in_table {
-                o.push_str("<div class=\"scroll\"><table><thead><tr>");
-                for c in &cells {
-                    let _ = write!(o, "<th>{}</th>", inline(c));
-                }
-                o.push_str("</tr></thead><tbody>\n");
-                in_table = true;
-            } else {
-                o.push_str("<tr>");
-                for c in &cells {
-                    let _ = write!(o, "<td>{}</td>", inline(c));
-                }
-                o.push_str("</tr>\n");
-            }
+            table_row(&mut o, t, &mut in_table);
         } else if let Some(item) = t.strip_prefix("- ") {
             if !in_list {
                 o.push_str("<ul>\n");
@@ -111,3 +93,28 @@ if(!s||miss.length){console.error('chart '+f[i].id+' is missing series: '+miss.j
 else if(b.width<50||b.height<50||marks<want.length+2){console.error('chart '+f[i].id+' is not drawn: '+b.width+'x'+b.height+' px, '+marks+' marks');}\
 else{ok++;}}\
 document.body.setAttribute('data-charts-ok',ok+'/'+f.length);})();";
+
+/// One Markdown table line: the header opens the table; the separator line is skipped.
+fn table_row(o: &mut String, t: &str, in_table: &mut bool) {
+    let cells: Vec<&str> = t.trim_matches('|').split('|').map(str::trim).collect();
+    if cells
+        .iter()
+        .all(|c| c.chars().all(|ch| ch == '-' || ch == ':'))
+    {
+        return;
+    }
+    if !*in_table {
+        o.push_str("<div class=\"scroll\"><table><thead><tr>");
+        for c in &cells {
+            let _ = write!(o, "<th>{}</th>", inline(c));
+        }
+        o.push_str("</tr></thead><tbody>\n");
+        *in_table = true;
+    } else {
+        o.push_str("<tr>");
+        for c in &cells {
+            let _ = write!(o, "<td>{}</td>", inline(c));
+        }
+        o.push_str("</tr>\n");
+    }
+}

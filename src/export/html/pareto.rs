@@ -33,6 +33,33 @@ pub(super) fn pareto_chart(r: &RunResult) -> Result<Option<Chart>> {
         return Ok(None);
     }
     let front = pareto(&pts);
+    let svg = draw_pareto(&pts, &front, &y_metric)?;
+    let mut series: Vec<String> = pts
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| front.contains(i) || pts.len() <= MAX_PARETO_LABELS)
+        .map(|(_, p)| p.0.clone())
+        .collect();
+    series.push("Pareto front".into());
+    Ok(Some(Chart {
+        id: "pareto".into(),
+        title: format!("Throughput vs disk: {y_metric} against disk bytes"),
+        svg,
+        series,
+        note: format!(
+            "Filled points are on the Pareto front (no other trial is both faster and smaller): {}.{}",
+            front.iter().map(|&i| pts[i].0.clone()).collect::<Vec<_>>().join(", "),
+            if pts.len() > MAX_PARETO_LABELS {
+                " With this many trials only the front is labelled; the table names them all."
+            } else {
+                ""
+            }
+        ),
+    }))
+}
+
+/// Trials as points (disk bytes, throughput), the front joined by a line.
+fn draw_pareto(pts: &[(String, f64, f64)], front: &[usize], y_metric: &str) -> Result<String> {
     let (x0, x1) = pts
         .iter()
         .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
@@ -41,7 +68,7 @@ pub(super) fn pareto_chart(r: &RunResult) -> Result<Option<Chart>> {
         .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.2), b.max(p.2)));
     let pad = |a: f64, b: f64| ((b - a).abs() * 0.15).max(b.abs() * 0.05).max(1.0);
     let (px, py) = (pad(x0, x1), pad(y0, y1));
-    let svg = draw_svg(W, H + 40, |root| {
+    draw_svg(W, H + 40, |root| {
         // Headroom above the highest point for the legend, so it never hides a trial.
         let top = y1 + py + (y1 - y0 + 2.0 * py) * 0.3;
         let mut c = ChartBuilder::on(root)
@@ -89,27 +116,5 @@ pub(super) fn pareto_chart(r: &RunResult) -> Result<Option<Chart>> {
         }
         legend(&mut c, SeriesLabelPosition::UpperRight)?;
         Ok(())
-    })?;
-    let mut series: Vec<String> = pts
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| front.contains(i) || pts.len() <= MAX_PARETO_LABELS)
-        .map(|(_, p)| p.0.clone())
-        .collect();
-    series.push("Pareto front".into());
-    Ok(Some(Chart {
-        id: "pareto".into(),
-        title: format!("Throughput vs disk: {y_metric} against disk bytes"),
-        svg,
-        series,
-        note: format!(
-            "Filled points are on the Pareto front (no other trial is both faster and smaller): {}.{}",
-            front.iter().map(|&i| pts[i].0.clone()).collect::<Vec<_>>().join(", "),
-            if pts.len() > MAX_PARETO_LABELS {
-                " With this many trials only the front is labelled; the table names them all."
-            } else {
-                ""
-            }
-        ),
-    }))
+    })
 }
