@@ -8,7 +8,7 @@ CARGO ?= cargo
 # What `make run` benchmarks: a temporary DB, 1M keys of 100-byte values, ~1 minute.
 RUN_ARGS ?= bench --workload fillseq,fillrandom,overwrite,fillbatch,readrandom,readhot,seekrandom,readwhilewriting --num 1000000 --reads 500000
 
-.PHONY: deps build run test gate bench lint overhead overhead-instructions
+.PHONY: deps build run test gate bench lint overhead overhead-instructions coverage
 
 deps:
 	@scripts/setup-deps.sh
@@ -44,3 +44,13 @@ overhead: build
 # The same comparison in instructions per op under callgrind (noise-free; needs valgrind).
 overhead-instructions: build
 	scripts/overhead-instructions.sh
+
+# Line coverage of src/ by the whole test suite (cargo-llvm-cov; the binaries the tests start
+# are instrumented too). Instrumentation changes RUSTFLAGS, so this builds RocksDB once more
+# in its own target directory ($(CARGO_TARGET_DIR)/llvm-cov-target, ~25 minutes the first
+# time): keep it out of .ci/run. Per-module figures: docs/architecture.md.
+coverage: deps
+	@command -v cargo-llvm-cov >/dev/null 2>&1 || $(CARGO) install --locked cargo-llvm-cov
+	@rustup component add llvm-tools-preview >/dev/null 2>&1 || true
+	$(CARGO) llvm-cov --release --locked --no-fail-fast --json --summary-only --output-path $(CARGO_TARGET_DIR)/coverage.json
+	python3 scripts/coverage-by-module.py $(CARGO_TARGET_DIR)/coverage.json

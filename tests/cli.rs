@@ -641,3 +641,80 @@ fn a_long_enough_phase_reports_its_memory_trend() {
     let v = bench_json(&["--workload", "fillrandom", "--num", "20000"]);
     assert!(phase(&v, 0)["trend"].is_null());
 }
+
+/// bench --json, ycsb --format json and a sweep's results.json are one results shape: the
+/// same schema string and the same top-level keys, told apart by `kind`.
+#[test]
+fn every_command_writes_one_results_shape() {
+    let t = tempfile::tempdir().unwrap();
+    let bench = bench_json(&["--workload", "fillseq", "--num", "1000"]);
+    let o = rdbtune(
+        &[
+            "ycsb", "--quiet", "--workload", "a", "--records", "1000", "--operations", "1000",
+            "--format", "json",
+        ],
+        t.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let ycsb: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let out = t.path().join("sweep");
+    let o = rdbtune(
+        &[
+            "sweep",
+            "compression",
+            "--quick",
+            "--quiet",
+            "--repeats",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        t.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let sweep: Value =
+        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    let keys = |v: &Value| -> Vec<String> {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(keys(&bench), keys(&ycsb));
+    assert_eq!(keys(&bench), keys(&sweep));
+    for (v, kind) in [(&bench, "bench"), (&ycsb, "ycsb"), (&sweep, "scenario")] {
+        assert_eq!(v["schema"], "rdbtune.result/v2");
+        assert_eq!(v["kind"], kind);
+        assert!(!v["runs"][0]["metrics"].as_object().unwrap().is_empty());
+    }
+    // v1 files (both shapes) still load and render.
+    let fx = common::source_dir().join("tests/fixtures/snap-a.json");
+    let r = rdbtune::output::load_file(&fx).unwrap();
+    assert_eq!((r.kind, r.schema.as_str()), (rdbtune::model::Kind::Scenario, "rdbtune.result/v2"));
+    let mut v1 = bench.clone();
+    let m = v1.as_object_mut().unwrap();
+    let run = m["runs"][0].clone();
+    m.clear();
+    m.insert("schema".into(), "rdbtune.result/v1".into());
+    for (k, x) in [
+        ("started_unix", bench["started_unix"].clone()),
+        ("command", bench["command"].clone()),
+        ("seed", 1.into()),
+        ("machine", bench["machine"].clone()),
+        ("config", bench["scenario"]["trials"][0]["config"].clone()),
+        ("db_temporary", true.into()),
+        ("phases", run["phases"].clone()),
+        ("final_stats", run["final_stats"].clone()),
+        ("interrupted", false.into()),
+    ] {
+        m.insert(k.into(), x);
+    }
+    let f = t.path().join("old-bench.json");
+    std::fs::write(&f, serde_json::to_vec(&v1).unwrap()).unwrap();
+    let r = rdbtune::output::load_file(&f).unwrap();
+    assert_eq!(r.kind, rdbtune::model::Kind::Bench);
+    assert!(r.runs[0].metrics.contains_key("fillseq.ops_per_sec"));
+    assert_eq!(r.summaries.len(), 1);
+    let o = rdbtune(&["report", f.to_str().unwrap()], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(t.path().join("report.html").is_file());
+}

@@ -11,11 +11,6 @@ impl AlertMetric {
         get(Scope::Second, self.name()).map_or(Unit::Count, |m| m.unit)
     }
 
-    /// What the metric measures (for errors, `--help` and docs).
-    pub fn meaning(self) -> &'static str {
-        get(Scope::Second, self.name()).map_or("", |m| m.source)
-    }
-
     /// `value` with its unit: sizes for byte metrics, three decimals for a hit rate (0-1),
     /// one decimal and the unit otherwise.
     pub fn show(self, value: f64) -> String {

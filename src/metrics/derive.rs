@@ -79,3 +79,69 @@ pub fn run_metrics(
 pub fn debt_ops_per_sec(p: &PhaseResult) -> f64 {
     p.ops as f64 / (p.elapsed_s + p.compaction_wait_s).max(1e-9)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::catalogue::{get, lookup, names, Scope};
+    use crate::model::{PhaseEngine, PhaseResult, StallSummary};
+    use crate::stats::{MemoryVerdict, Trend};
+    use crate::workload::{PhaseSpec, Workload};
+
+    /// A phase with every optional figure present, so every metric can be derived.
+    fn full_phase() -> PhaseResult {
+        let mut p = PhaseResult {
+            workload: Workload::FillRandom,
+            spec: PhaseSpec::new(Workload::FillRandom, 10),
+            ops: 10,
+            elapsed_s: 1.0,
+            ops_per_sec: 10.0,
+            mb_per_sec: 0.1,
+            latency_us: Default::default(),
+            per_op: Vec::new(),
+            intervals: Vec::new(),
+            stalls: Default::default(),
+            trend: None,
+            compaction_wait_s: 0.5,
+            cpu_s: 0.1,
+            engine: PhaseEngine {
+                cache_hit_rate: Some(0.5),
+                write_amplification: Some(1.5),
+                ..Default::default()
+            },
+            alerts: Vec::new(),
+            interrupted: false,
+        };
+        p.stalls = StallSummary::default();
+        p.engine.after.compression_ratio = Some(2.0);
+        p.engine.after.write_amplification = Some(1.2);
+        p.trend = Some(Trend {
+            rss_slope_mib_per_h: 1.0,
+            rocksdb_slope_mib_per_h: 0.0,
+            unaccounted_slope_mib_per_h: 1.0,
+            threshold_mib_per_h: 50.0,
+            verdict: MemoryVerdict::Stable,
+            samples: 20,
+            first_rss_bytes: 1,
+            last_rss_bytes: 2,
+            throughput_drift: Some(0.01),
+        });
+        p
+    }
+
+    #[test]
+    fn the_derivation_and_the_catalogue_name_the_same_metrics() {
+        let m = run_metrics(&["w".to_string()], &[full_phase()], 1 << 20);
+        for k in m.keys() {
+            assert!(lookup(k).is_some(), "{k} is derived but not catalogued");
+        }
+        for n in names(Scope::Phase) {
+            assert!(m.contains_key(&format!("w.{n}")), "phase metric {n} is never derived");
+        }
+        for n in names(Scope::Trial) {
+            assert!(m.contains_key(n), "trial metric {n} is never derived");
+        }
+        assert_eq!(m["w.debt_ops_per_sec"], 10.0 / 1.5);
+        assert!(get(Scope::Second, "rss_bytes").is_some());
+    }
+}
