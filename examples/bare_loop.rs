@@ -29,7 +29,7 @@ fn main() {
         .tempdir()
         .expect("temp dir");
     let cfg = EngineConfig::default();
-    let opts = cfg.to_options();
+    let opts = cfg.build().expect("options").options;
     let db = DB::open(&opts, dir.path()).expect("open");
     let wo = WriteOptions::default();
     let ro = ReadOptions::default();

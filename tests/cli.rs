@@ -37,7 +37,7 @@ fn fill_then_read_reports_everything() {
     assert!(v["machine"]["db_filesystem"].is_string());
     assert_eq!(
         v["scenario"]["trials"][0]["config"]["compression"],
-        "snappy"
+        "lz4"
     );
     assert_eq!(v["runs"][0]["phases"].as_array().unwrap().len(), 3);
     for (i, w) in ["fillseq", "readrandom", "readmissing"].iter().enumerate() {
@@ -650,8 +650,16 @@ fn every_command_writes_one_results_shape() {
     let bench = bench_json(&["--workload", "fillseq", "--num", "1000"]);
     let o = rdbtune(
         &[
-            "ycsb", "--quiet", "--workload", "a", "--records", "1000", "--operations", "1000",
-            "--format", "json",
+            "ycsb",
+            "--quiet",
+            "--workload",
+            "a",
+            "--records",
+            "1000",
+            "--operations",
+            "1000",
+            "--format",
+            "json",
         ],
         t.path(),
     );
@@ -689,7 +697,10 @@ fn every_command_writes_one_results_shape() {
     // v1 files (both shapes) still load and render.
     let fx = common::source_dir().join("tests/fixtures/snap-a.json");
     let r = rdbtune::output::load_file(&fx).unwrap();
-    assert_eq!((r.kind, r.schema.as_str()), (rdbtune::model::Kind::Scenario, "rdbtune.result/v2"));
+    assert_eq!(
+        (r.kind, r.schema.as_str()),
+        (rdbtune::model::Kind::Scenario, "rdbtune.result/v2")
+    );
     let mut v1 = bench.clone();
     let m = v1.as_object_mut().unwrap();
     let run = m["runs"][0].clone();

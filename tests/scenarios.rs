@@ -265,8 +265,15 @@ fn run_writes_every_output_and_options_ini_loads_in_rocksdb() {
     assert!(text.contains("  max_background_jobs=2\n"));
     let flags = std::fs::read_to_string(out.join("db_bench.flags")).unwrap();
     assert!(
-        flags.contains(&format!("--compression_type={codec}"))
-            && flags.contains("--benchmarks=fillrandom,readrandom")
+        flags.contains("--benchmarks=fillrandom")
+            && flags.contains("--benchmarks=readrandom")
+            && flags.contains("--options_file=OPTIONS.portable.ini"),
+        "{flags}"
+    );
+    let portable = std::fs::read_to_string(out.join("OPTIONS.portable.ini")).unwrap();
+    assert!(
+        portable.contains(&format!("  compression={rocks_name}\n")),
+        "{portable}"
     );
 }
 

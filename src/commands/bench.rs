@@ -118,8 +118,12 @@ pub fn one_db_result(
     machine: Machine,
     run: TrialRun,
     dir: &DbDir,
+    options: Option<String>,
 ) -> RunResult {
     let mut r = RunResult::new(kind, plan, machine, crate::scenario::execute::now_unix());
+    if let Some(o) = options {
+        r.effective_options.insert(run.trial.clone(), o);
+    }
     r.repeats = 1;
     r.db = DbInfo {
         preparation: if dir.is_temporary() {
@@ -155,6 +159,7 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
     let machine = Machine::detect(Some(dir.path()));
     let engine = Engine::open(&cfg, dir.path())?;
     let plan = Scenario::one_trial("bench", engine.config().clone(), specs, args.seed);
+    let options = crate::scenario::execute::effective_options(&engine);
     let mut one = OneDb {
         engine: &engine,
         after: if args.no_wait_for_compaction {
@@ -185,7 +190,7 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
         )
     });
     drop(engine);
-    let mut result = one_db_result(Kind::Bench, plan, machine, run, &dir);
+    let mut result = one_db_result(Kind::Bench, plan, machine, run, &dir, options);
     result.error = failure.as_ref().map(|e| e.to_string());
     write_outputs(args, &result)?;
     if args.keep_db && args.db.is_none() && !args.quiet {

@@ -196,6 +196,9 @@ pub struct GateArgs {
     /// Gate file (TOML: a scenario with [policy] and [[check]]s)
     #[arg(long, value_name = "FILE")]
     pub gate: PathBuf,
+    /// The gate scenario's base config and RocksDB options (baseline and candidate alike)
+    #[command(flatten)]
+    pub rocksdb: RocksdbArgs,
     /// Compare with a saved baseline: a gate JSON (--save-baseline) or a results.json
     #[arg(long, value_name = "FILE", conflicts_with = "save_baseline")]
     pub baseline: Option<PathBuf>,
@@ -294,6 +297,10 @@ pub struct ScenarioRunArgs {
     /// Output folder (default results/<scenario>/<timestamp>)
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Every trial's base config and RocksDB options (the file's [engine] keys and the grid
+    /// apply on top of an OPTIONS file; --rocksdb-options after them)
+    #[command(flatten)]
+    pub rocksdb: RocksdbArgs,
     /// Repeats per trial, overriding the file's [run] repeats
     #[arg(long)]
     pub repeats: Option<usize>,
@@ -380,20 +387,61 @@ failure, 130/143 interrupted.";
 
 #[derive(Debug, Clone, Args)]
 pub struct EngineArgs {
-    /// Starting engine config: default (RocksDB's own defaults) or production_optimized
-    #[arg(long, value_parser = parse_preset, default_value = "default")]
-    pub preset: Preset,
+    /// Starting engine config: default (RocksDB 11.8's own defaults), production_optimized,
+    /// or db_bench (db_bench 7.8.3's flag defaults: snappy, an 8 MiB LRU cache)
+    #[arg(long, value_parser = parse_preset, conflicts_with_all = ["options_file", "options_from_db"])]
+    pub preset: Option<Preset>,
 
-    /// Override one engine key, e.g. --set write_buffer_size=128MiB --set compression=zstd.
-    /// Repeatable. `rdbtune config` lists every key with its value.
+    /// Override one engine key, e.g. --set write_buffer_size=128MiB --set compression=zstd,
+    /// or any RocksDB option by its own name: --set rocksdb.max_subcompactions=4. Repeatable.
+    /// `rdbtune config` lists every key with its value (docs/engine.md: what each means).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+
+    #[command(flatten)]
+    pub rocksdb: RocksdbArgs,
+}
+
+/// RocksDB options by their own names: a base OPTIONS file and an options string.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RocksdbArgs {
+    /// RocksDB options by their own names, parsed by RocksDB itself and applied after every
+    /// other setting, e.g. "compaction_style=kCompactionStyleUniversal;block_based_table_factory={block_size=16K;filter_policy=ribbonfilter:10}"
+    #[arg(long, value_name = "STRING")]
+    pub rocksdb_options: Option<String>,
+
+    /// A RocksDB OPTIONS file as the base config (e.g. an application's newest OPTIONS-NNNNNN);
+    /// options this RocksDB no longer knows are named in a warning
+    #[arg(long, value_name = "FILE", conflicts_with = "options_from_db")]
+    pub options_file: Option<PathBuf>,
+
+    /// The newest OPTIONS-NNNNNN file of this DB directory as the base config
+    #[arg(long, value_name = "DIR")]
+    pub options_from_db: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ConfigFormat {
+    /// The typed knobs as a paste-able [engine] TOML section
+    Toml,
+    /// The OPTIONS file RocksDB writes when it opens a DB with the config
+    Options,
+    /// A RocksDB options string (with --diff: only what differs from RocksDB's defaults)
+    String,
+    /// An OPTIONS file of only what differs, which older releases (db_bench 7.8.3) load
+    Portable,
 }
 
 #[derive(Debug, Args)]
 pub struct ConfigArgs {
     #[command(flatten)]
     pub engine: EngineArgs,
+    /// What to print
+    #[arg(long, value_enum, default_value = "toml")]
+    pub format: ConfigFormat,
+    /// Only what differs from RocksDB's defaults (for options, string and portable)
+    #[arg(long)]
+    pub diff: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,11 +1,13 @@
 //! What several commands share: the engine config from `--preset`/`--set`, the alert set
 //! from `--alert`, the live view from the output flags, writing a one-DB result.
 
-use super::cli::{AlertArgs, EngineArgs};
-use crate::engine::EngineConfig;
+use super::cli::{AlertArgs, EngineArgs, RocksdbArgs};
+use crate::engine::rocksdb_options::newest_options_file;
+use crate::engine::{EngineConfig, Preset};
 use crate::error::{Error, Result};
 use crate::model::alerts::AlertSet;
 use crate::model::RunResult;
+use crate::model::Scenario;
 use crate::output::write_output;
 use crate::signals;
 use crate::ui::Display;
@@ -21,17 +23,58 @@ pub fn split_kv<'a>(flag: &str, kv: &'a str, example: &str) -> Result<(&'a str, 
     })
 }
 
-/// The preset with every `--set KEY=VALUE` applied, in order.
+/// The base config: `--options-file`, the newest OPTIONS file of `--options-from-db`, or
+/// `preset`; warnings name the options of the file this RocksDB does not know.
+pub fn base_config(preset: Option<Preset>, r: &RocksdbArgs) -> Result<Option<EngineConfig>> {
+    let file = match (&r.options_file, &r.options_from_db) {
+        (Some(f), _) => f.clone(),
+        (None, Some(d)) => {
+            newest_options_file(d).map_err(|e| Error::usage(format!("--options-from-db: {e}")))?
+        }
+        (None, None) => return Ok(preset.map(Preset::config)),
+    };
+    let (cfg, warnings) = EngineConfig::from_options_file(&file)?;
+    for w in warnings {
+        eprintln!("warning: {}: {w}", file.display());
+    }
+    Ok(Some(cfg))
+}
+
+/// `--rocksdb-options` on top of `cfg`.
+pub fn add_rocksdb_options(cfg: &mut EngineConfig, r: &RocksdbArgs) -> Result<()> {
+    match &r.rocksdb_options {
+        Some(s) => cfg.add_rocksdb_options(s, "--rocksdb-options"),
+        None => Ok(()),
+    }
+}
+
+/// The base config with every `--set KEY=VALUE` applied in order, then `--rocksdb-options`.
 pub fn engine_config(args: &EngineArgs) -> Result<EngineConfig> {
-    let mut cfg = args.preset.config();
+    let mut cfg = base_config(args.preset, &args.rocksdb)?.unwrap_or_default();
     for kv in &args.set {
         let (k, v) = split_kv("--set", kv, "write_buffer_size=128MiB")?;
         cfg.set(k, v)
             .map_err(|e| Error::usage(format!("--set {kv}: {e}")))?;
     }
+    add_rocksdb_options(&mut cfg, &args.rocksdb)?;
     Ok(cfg)
 }
 
+/// A scenario with the command line's base config and RocksDB options applied to every
+/// trial: an OPTIONS file as the base under the file's own [engine] keys and grid (the
+/// scenario is parsed again on top of it), `--rocksdb-options` after them.
+pub fn scenario_with(scn: Scenario, origin: &str, r: &RocksdbArgs, gate: bool) -> Result<Scenario> {
+    let mut scn = match base_config(None, r)? {
+        Some(base) => Scenario::parse_with_base(&scn.source.clone(), origin, gate, base)?,
+        None => scn,
+    };
+    if r.rocksdb_options.is_some() {
+        for t in &mut scn.trials {
+            add_rocksdb_options(&mut t.config, r)?;
+        }
+    }
+    Ok(scn)
+}
 /// The `--alert` rules and `--alert-sustain`.
 pub fn alerts(args: &AlertArgs) -> Result<AlertSet> {
     AlertSet::default().with_flags(&args.alerts, args.alert_sustain)

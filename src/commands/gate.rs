@@ -3,14 +3,19 @@
 use super::cli::GateArgs;
 use crate::error::{Error, Result};
 use crate::export;
-use crate::gate::{GateFile, GateOptions};
+use crate::gate::{GateFile, GateOptions, Source};
 use crate::output::write_output;
 use crate::scenario::execute::parse_shard;
 use std::path::Path;
 
 /// `rdbtune gate`.
 pub fn run(a: &GateArgs) -> Result<i32> {
-    let g = GateFile::load(&a.gate)?;
+    let mut g = GateFile::load(&a.gate)?;
+    if let Source::Scenario(s) = &g.source {
+        let origin = a.gate.display().to_string();
+        let scn = super::common::scenario_with((**s).clone(), &origin, &a.rocksdb, true)?;
+        g.source = Source::Scenario(Box::new(scn));
+    }
     let opts = GateOptions {
         baseline: a.baseline.clone(),
         save_baseline: a.save_baseline.clone(),

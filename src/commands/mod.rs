@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod cli;
 pub mod common;
+pub mod config;
 pub mod gate;
 pub mod report;
 pub mod run;
@@ -28,9 +29,6 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Tune(args) => tune::run(&args),
         Command::Report(args) => report::report(&args),
         Command::Compare(args) => report::compare(&args),
-        Command::Config(args) => {
-            print!("{}", common::engine_config(&args.engine)?.to_toml());
-            Ok(0)
-        }
+        Command::Config(args) => config::run(&args),
     }
 }

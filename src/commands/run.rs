@@ -9,7 +9,14 @@ use crate::scenario::{builtin, Scenario};
 
 /// `rdbtune run FILE`.
 pub fn run(args: &RunArgs) -> Result<i32> {
-    scenario(Scenario::load(&args.file)?, &args.opts)
+    let origin = args.file.display().to_string();
+    let scn = with_rocksdb(Scenario::load(&args.file)?, &origin, &args.opts)?;
+    scenario(scn, &args.opts)
+}
+
+/// The command line's OPTIONS file and RocksDB options on every trial.
+fn with_rocksdb(scn: Scenario, origin: &str, a: &ScenarioRunArgs) -> Result<Scenario> {
+    super::common::scenario_with(scn, origin, &a.rocksdb, false)
 }
 
 /// `rdbtune sweep NAME` (or `--list`).
@@ -32,10 +39,9 @@ pub fn sweep(args: &SweepArgs) -> Result<i32> {
                 .join(", ")
         ))
     })?;
-    scenario(
-        Scenario::parse(text, &format!("scenarios/{name}.toml"))?,
-        &args.opts,
-    )
+    let origin = format!("scenarios/{name}.toml");
+    let scn = with_rocksdb(Scenario::parse(text, &origin)?, &origin, &args.opts)?;
+    scenario(scn, &args.opts)
 }
 
 /// `rdbtune validate FILE...`.

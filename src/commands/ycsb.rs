@@ -114,6 +114,7 @@ pub fn run(args: &YcsbArgs) -> Result<i32> {
     let engine = Engine::open(&cfg, dir.path())?;
     let name = format!("ycsb-{}", y.workload);
     let plan = Scenario::one_trial(&name, engine.config().clone(), specs, args.seed);
+    let options = crate::scenario::execute::effective_options(&engine);
     let mut one = OneDb {
         engine: &engine,
         after: AfterWrite::WaitForCompaction,
@@ -131,7 +132,7 @@ pub fn run(args: &YcsbArgs) -> Result<i32> {
         )
     });
     drop(engine);
-    let mut result = one_db_result(Kind::Ycsb, plan, machine, run, &dir);
+    let mut result = one_db_result(Kind::Ycsb, plan, machine, run, &dir, options);
     result.error = failure.as_ref().map(|e| e.to_string());
     let out = match args.format {
         YcsbFormat::Ycsb => export::ycsb::ycsb_text(&result).into_bytes(),

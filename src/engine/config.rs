@@ -4,9 +4,11 @@
 //! scenario's `[engine]` table) replace single fields, and the effective config is what gets
 //! printed, written to results and turned into `rocksdb::Options`.
 
+pub use super::knobs::{
+    CacheType, CompactionPri, CompactionStyle, FilterKind, IndexType, DEFAULT_COMPRESSION_LEVEL,
+};
 use super::size::Size;
 use crate::error::{Error, Result};
-use rocksdb::{BlockBasedOptions, Cache, DBCompressionType, Options};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::PathBuf;
@@ -42,13 +44,14 @@ impl Compression {
         }
     }
 
-    pub fn to_rocksdb(self) -> DBCompressionType {
+    /// The name RocksDB uses in OPTIONS files and options strings.
+    pub fn rocksdb_name(self) -> &'static str {
         match self {
-            Compression::None => DBCompressionType::None,
-            Compression::Snappy => DBCompressionType::Snappy,
-            Compression::Lz4 => DBCompressionType::Lz4,
-            Compression::Zstd => DBCompressionType::Zstd,
-            Compression::Zlib => DBCompressionType::Zlib,
+            Compression::None => "kNoCompression",
+            Compression::Snappy => "kSnappyCompression",
+            Compression::Lz4 => "kLZ4Compression",
+            Compression::Zstd => "kZSTD",
+            Compression::Zlib => "kZlibCompression",
         }
     }
 }
@@ -77,20 +80,28 @@ impl FromStr for Compression {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Preset {
-    /// RocksDB's own defaults, written out explicitly.
+    /// RocksDB 11.8's own defaults (LZ4, a 32 MiB HyperClockCache, ...), exactly.
     Default,
     /// The original plan's production settings: 256 MiB write buffer, 1 GiB block cache,
     /// 8 background jobs, 10000 open files, L0 none / L1 lz4 / L2+ zstd.
     ProductionOptimized,
+    /// db_bench's flag defaults as Debian's db_bench 7.8.3 runs them (the OPTIONS file it
+    /// writes, snappy, an 8 MiB LRU cache), so side-by-side runs compare like with like.
+    DbBench,
 }
 
 impl Preset {
-    pub const ALL: [Preset; 2] = [Preset::Default, Preset::ProductionOptimized];
+    pub const ALL: [Preset; 3] = [
+        Preset::Default,
+        Preset::ProductionOptimized,
+        Preset::DbBench,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Preset::Default => "default",
             Preset::ProductionOptimized => "production_optimized",
+            Preset::DbBench => "db_bench",
         }
     }
 
@@ -98,6 +109,7 @@ impl Preset {
         match self {
             Preset::Default => EngineConfig::rocksdb_defaults(),
             Preset::ProductionOptimized => EngineConfig::production_optimized(),
+            Preset::DbBench => EngineConfig::db_bench(),
         }
     }
 }
@@ -110,19 +122,21 @@ impl FromStr for Preset {
             .find(|p| p.name() == s.trim().replace('-', "_"))
             .ok_or_else(|| {
                 Error::usage(format!(
-                    "unknown preset {s:?}: valid presets are default, production_optimized"
+                    "unknown preset {s:?}: valid presets are default, production_optimized, db_bench"
                 ))
             })
     }
 }
 
-/// Every RocksDB option rdbtune sets. Field names are the keys accepted by `--set` and by a
-/// scenario's `[engine]` table; sizes accept `"64MiB"`-style strings or bytes.
+/// Every typed knob rdbtune drives, plus RocksDB options by their own names. Field names are
+/// the keys accepted by `--set` and by a scenario's `[engine]` table; sizes accept
+/// `"64MiB"`-style strings or bytes. docs/engine.md gives each knob's RocksDB name, meaning and
+/// default. Keys missing from a file take RocksDB's default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct EngineConfig {
     /// DB directory. Usually chosen per run (`--db`), so presets leave it unset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<PathBuf>,
     pub create_if_missing: bool,
     /// -1 keeps every table file open.
@@ -131,28 +145,74 @@ pub struct EngineConfig {
     pub write_buffer_size: Size,
     pub max_write_buffer_number: i32,
     pub min_write_buffer_number_to_merge: i32,
-    /// LRU block cache capacity; 0 disables the block cache.
+    /// Block cache capacity; 0 disables the block cache.
     pub block_cache_size: Size,
+    /// hyper_clock (RocksDB 11's default) or lru.
+    pub block_cache_type: CacheType,
     /// Uncompressed data block size.
     pub block_size: Size,
-    /// Bloom filter bits per key; 0 means no filter.
+    /// Filter bits per key; 0 means no filter.
     pub bloom_bits_per_key: f64,
+    /// bloom or ribbon (same false-positive rate as bloom at these bits, less memory).
+    pub filter: FilterKind,
+    /// Partitioned filters (implies the two-level index).
+    pub partition_filters: bool,
+    pub index_type: IndexType,
     pub cache_index_and_filter_blocks: bool,
+    pub whole_key_filtering: bool,
+    pub optimize_filters_for_hits: bool,
+    pub format_version: u32,
     /// Codec for every level not named in `compression_per_level`.
     pub compression: Compression,
     /// Codec per level index, as RocksDB's `compression_per_level` (with dynamic level bytes,
     /// index i > 0 applies to the base level + i - 1). Empty: use `compression` everywhere.
     pub compression_per_level: Vec<Compression>,
+    /// Compression level (codec-specific; 32767 is RocksDB's "codec default").
+    pub compression_level: i32,
+    /// Dictionary compression: dictionary bytes and zstd training bytes (0 = off).
+    pub compression_max_dict_bytes: u32,
+    pub compression_zstd_max_train_bytes: u32,
     /// Codec for the bottommost level; unset: the level's usual codec.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bottommost_compression: Option<Compression>,
+    pub bottommost_compression_level: i32,
+    pub bottommost_max_dict_bytes: u32,
+    pub bottommost_zstd_max_train_bytes: u32,
+    pub compaction_style: CompactionStyle,
+    pub compaction_pri: CompactionPri,
+    pub max_bytes_for_level_multiplier: f64,
+    pub universal_size_ratio: u32,
+    pub universal_min_merge_width: u32,
+    pub universal_max_size_amplification_percent: u32,
+    pub fifo_max_table_files_size: Size,
     pub max_background_jobs: i32,
+    pub max_subcompactions: u32,
     pub level0_file_num_compaction_trigger: i32,
     pub level0_slowdown_writes_trigger: i32,
     pub level0_stop_writes_trigger: i32,
     pub target_file_size_base: Size,
     pub max_bytes_for_level_base: Size,
     pub level_compaction_dynamic_level_bytes: bool,
+    pub soft_pending_compaction_bytes_limit: Size,
+    pub hard_pending_compaction_bytes_limit: Size,
+    pub enable_blob_files: bool,
+    pub min_blob_size: Size,
+    pub blob_file_size: Size,
+    pub blob_compression: Compression,
+    pub enable_blob_garbage_collection: bool,
+    pub blob_garbage_collection_age_cutoff: f64,
+    pub memtable_prefix_bloom_size_ratio: f64,
+    pub memtable_whole_key_filtering: bool,
+    /// Row cache capacity; 0: no row cache.
+    pub row_cache_size: Size,
+    /// Rate limit of flush and compaction writes, bytes/s; 0: none.
+    pub rate_limiter_bytes_per_sec: Size,
+    pub use_direct_reads: bool,
+    pub use_direct_io_for_flush_and_compaction: bool,
+    pub enable_pipelined_write: bool,
+    pub unordered_write: bool,
+    /// 0: RocksDB's dynamic limit (4 x the memtables).
+    pub max_total_wal_size: Size,
     /// Sync SST and WAL data incrementally every this many bytes; 0 is off.
     pub bytes_per_sync: Size,
     pub disable_wal: bool,
@@ -161,7 +221,22 @@ pub struct EngineConfig {
     /// Collect RocksDB statistics (tickers and histograms). rdbtune's stats need it; it costs
     /// a few percent of throughput, equally in every trial.
     pub statistics: bool,
+    /// Any RocksDB option by its own name, as a RocksDB options string parsed by RocksDB
+    /// (`max_subcompactions=4;block_based_table_factory={block_size=16K}`), applied last.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub rocksdb_options: String,
+    /// A RocksDB OPTIONS file used as the base config (its default column family); the typed
+    /// knobs were read from it and apply on top.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options_file: Option<PathBuf>,
+    /// The base OPTIONS file's text, kept so results reproduce without the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_options: Option<String>,
 }
+
+/// The OPTIONS file Debian's db_bench 7.8.3 writes with its flag defaults (RocksDB 11.8 reads
+/// every option in it: a test checks).
+const DB_BENCH_OPTIONS: &str = include_str!("presets/db_bench-7.8.3.ini");
 
 /// Number of LSM levels RocksDB uses by default (`num_levels`).
 pub const NUM_LEVELS: usize = 7;
@@ -182,27 +257,69 @@ impl EngineConfig {
         "max_write_buffer_number",
         "min_write_buffer_number_to_merge",
         "block_cache_size",
+        "block_cache_type",
         "block_size",
         "bloom_bits_per_key",
+        "filter",
+        "partition_filters",
+        "index_type",
         "cache_index_and_filter_blocks",
+        "whole_key_filtering",
+        "optimize_filters_for_hits",
+        "format_version",
         "compression",
         "compression_per_level",
+        "compression_level",
+        "compression_max_dict_bytes",
+        "compression_zstd_max_train_bytes",
         "bottommost_compression",
+        "bottommost_compression_level",
+        "bottommost_max_dict_bytes",
+        "bottommost_zstd_max_train_bytes",
+        "compaction_style",
+        "compaction_pri",
+        "max_bytes_for_level_multiplier",
+        "universal_size_ratio",
+        "universal_min_merge_width",
+        "universal_max_size_amplification_percent",
+        "fifo_max_table_files_size",
         "max_background_jobs",
+        "max_subcompactions",
         "level0_file_num_compaction_trigger",
         "level0_slowdown_writes_trigger",
         "level0_stop_writes_trigger",
         "target_file_size_base",
         "max_bytes_for_level_base",
         "level_compaction_dynamic_level_bytes",
+        "soft_pending_compaction_bytes_limit",
+        "hard_pending_compaction_bytes_limit",
+        "enable_blob_files",
+        "min_blob_size",
+        "blob_file_size",
+        "blob_compression",
+        "enable_blob_garbage_collection",
+        "blob_garbage_collection_age_cutoff",
+        "memtable_prefix_bloom_size_ratio",
+        "memtable_whole_key_filtering",
+        "row_cache_size",
+        "rate_limiter_bytes_per_sec",
+        "use_direct_reads",
+        "use_direct_io_for_flush_and_compaction",
+        "enable_pipelined_write",
+        "unordered_write",
+        "max_total_wal_size",
         "bytes_per_sync",
         "disable_wal",
         "sync",
         "statistics",
+        "rocksdb_options",
+        "options_file",
     ];
 
-    /// RocksDB 11.x defaults (include/rocksdb/options.h, advanced_options.h, table.h), with
-    /// statistics switched on because every rdbtune measurement reads them.
+    /// RocksDB 11.8's defaults (include/rocksdb/options.h, advanced_options.h, table.h, and
+    /// the 32 MiB HyperClockCache the table factory makes when given none), with statistics
+    /// switched on because every rdbtune measurement reads them. A test opens a DB with
+    /// `Options::default()` and one with this preset and finds the OPTIONS files identical.
     pub fn rocksdb_defaults() -> Self {
         EngineConfig {
             path: None,
@@ -212,23 +329,64 @@ impl EngineConfig {
             max_write_buffer_number: 2,
             min_write_buffer_number_to_merge: 1,
             block_cache_size: Size::mib(32),
+            block_cache_type: CacheType::HyperClock,
             block_size: Size::kib(4),
             bloom_bits_per_key: 0.0,
+            filter: FilterKind::Bloom,
+            partition_filters: false,
+            index_type: IndexType::BinarySearch,
             cache_index_and_filter_blocks: false,
-            compression: Compression::Snappy,
+            whole_key_filtering: true,
+            optimize_filters_for_hits: false,
+            format_version: 7,
+            compression: Compression::Lz4,
             compression_per_level: Vec::new(),
+            compression_level: DEFAULT_COMPRESSION_LEVEL,
+            compression_max_dict_bytes: 0,
+            compression_zstd_max_train_bytes: 0,
             bottommost_compression: None,
+            bottommost_compression_level: DEFAULT_COMPRESSION_LEVEL,
+            bottommost_max_dict_bytes: 0,
+            bottommost_zstd_max_train_bytes: 0,
+            compaction_style: CompactionStyle::Level,
+            compaction_pri: CompactionPri::MinOverlappingRatio,
+            max_bytes_for_level_multiplier: 10.0,
+            universal_size_ratio: 1,
+            universal_min_merge_width: 2,
+            universal_max_size_amplification_percent: 200,
+            fifo_max_table_files_size: Size::gib(1),
             max_background_jobs: 2,
+            max_subcompactions: 1,
             level0_file_num_compaction_trigger: 4,
             level0_slowdown_writes_trigger: 20,
             level0_stop_writes_trigger: 36,
             target_file_size_base: Size::mib(64),
             max_bytes_for_level_base: Size::mib(256),
             level_compaction_dynamic_level_bytes: true,
+            soft_pending_compaction_bytes_limit: Size::gib(64),
+            hard_pending_compaction_bytes_limit: Size::gib(256),
+            enable_blob_files: false,
+            min_blob_size: Size(0),
+            blob_file_size: Size::mib(256),
+            blob_compression: Compression::None,
+            enable_blob_garbage_collection: false,
+            blob_garbage_collection_age_cutoff: 0.25,
+            memtable_prefix_bloom_size_ratio: 0.0,
+            memtable_whole_key_filtering: false,
+            row_cache_size: Size(0),
+            rate_limiter_bytes_per_sec: Size(0),
+            use_direct_reads: false,
+            use_direct_io_for_flush_and_compaction: false,
+            enable_pipelined_write: false,
+            unordered_write: false,
+            max_total_wal_size: Size(0),
             bytes_per_sync: Size(0),
             disable_wal: false,
             sync: false,
             statistics: true,
+            rocksdb_options: String::new(),
+            options_file: None,
+            base_options: None,
         }
     }
 
@@ -247,16 +405,25 @@ impl EngineConfig {
         }
     }
 
+    /// db_bench's flag defaults as Debian's db_bench 7.8.3 runs them: the OPTIONS file it
+    /// writes for `--benchmarks=fillseq` with no other flag (engine/presets/), with its 8 MiB
+    /// LRU block cache (`--cache_size=8388608 --cache_type=lru_cache`), which the file cannot
+    /// record. Statistics stay on (rdbtune's figures read them; db_bench's default is off).
+    pub fn db_bench() -> Self {
+        let (mut c, _) = Self::from_options_text(DB_BENCH_OPTIONS, "db_bench 7.8.3 preset")
+            .expect("the embedded db_bench OPTIONS file parses");
+        c.block_cache_type = CacheType::Lru;
+        c.block_cache_size = Size::mib(8);
+        c.statistics = true;
+        c.create_if_missing = true;
+        c
+    }
+
     /// Sets one key from its text form, as `--set KEY=VALUE` does. Values are read as TOML
     /// (numbers, booleans, strings); list keys also take comma-separated items.
     pub fn set(&mut self, key: &str, raw: &str) -> Result<()> {
         let key = key.trim();
-        if !Self::KEYS.contains(&key) {
-            return Err(Error::usage(format!(
-                "unknown engine key {key:?}; valid keys: {}",
-                Self::KEYS.join(", ")
-            )));
-        }
+        Self::check_name(key)?;
         let raw = raw.trim();
         let value = if key == "compression_per_level" && !raw.starts_with('[') {
             toml::Value::Array(
@@ -265,39 +432,91 @@ impl EngineConfig {
                     .map(|s| toml::Value::String(s.trim().to_string()))
                     .collect(),
             )
+        } else if key.starts_with("rocksdb") || key == "options_file" {
+            toml::Value::String(raw.to_string())
         } else {
             parse_toml_scalar(raw)
         };
-        let mut table = toml::Table::try_from(&*self)
-            .map_err(|e| Error::usage(format!("cannot serialise engine config: {e}")))?;
-        table.insert(key.to_string(), value);
-        *self = Self::from_table(table).map_err(|e| {
-            Error::usage(format!("invalid value {raw:?} for engine key {key:?}: {e}"))
+        let mut t = toml::Table::new();
+        t.insert(key.to_string(), value);
+        let mut next = self.clone();
+        next.merge_table(&t).map_err(|e| {
+            Error::usage(format!(
+                "invalid value {raw:?} for engine key {key:?}: {}",
+                e.to_string()
+                    .trim_start_matches(&format!("engine key {key:?}: "))
+            ))
         })?;
+        *self = next;
         Ok(())
+    }
+
+    /// Whether `key` is an engine key (see [`EngineConfig::check_name`]).
+    pub fn is_key(key: &str) -> bool {
+        Self::KEYS.contains(&key) || key.strip_prefix("rocksdb.").is_some_and(|n| !n.is_empty())
+    }
+
+    /// Whether `key` is an engine key: a typed knob, `rocksdb_options`, `options_file`, or
+    /// `rocksdb.NAME` (any RocksDB option by its own name, checked by RocksDB when applied).
+    fn check_name(key: &str) -> Result<()> {
+        if Self::is_key(key) {
+            return Ok(());
+        }
+        Err(Error::usage(format!(
+            "unknown engine key {key:?}; valid keys: {}, or rocksdb.NAME for any RocksDB option by its own name",
+            Self::KEYS.join(", ")
+        )))
     }
 
     /// Applies overrides from a TOML table on top of this config; unknown keys are errors.
+    /// `options_file` replaces the base first; typed knobs apply next; `rocksdb_options` and
+    /// `rocksdb.NAME` keys last, through RocksDB's parser.
     pub fn merge_table(&mut self, overrides: &toml::Table) -> Result<()> {
-        let mut table = toml::Table::try_from(&*self)
-            .map_err(|e| Error::usage(format!("cannot serialise engine config: {e}")))?;
-        for (k, v) in overrides {
-            if !Self::KEYS.contains(&k.as_str()) {
-                return Err(Error::usage(format!(
-                    "unknown engine key {k:?}; valid keys: {}",
-                    Self::KEYS.join(", ")
-                )));
-            }
-            table.insert(k.clone(), v.clone());
+        for k in overrides.keys() {
+            Self::check_name(k)?;
         }
-        *self = Self::from_table(table).map_err(|e| Error::usage(e.to_string()))?;
+        let mut next = match overrides.get("options_file") {
+            Some(v) => {
+                let p = v.as_str().ok_or_else(|| {
+                    Error::usage("engine key \"options_file\": expected a path in quotes")
+                })?;
+                let (mut c, warnings) = Self::from_options_file(std::path::Path::new(p))?;
+                for w in warnings {
+                    eprintln!("warning: options_file {p}: {w}");
+                }
+                c.path = self.path.clone();
+                c
+            }
+            None => self.clone(),
+        };
+        let mut table = toml::Table::try_from(&next)
+            .map_err(|e| Error::usage(format!("cannot serialise engine config: {e}")))?;
+        let mut raw = Vec::new();
+        for (k, v) in overrides {
+            if k == "options_file" {
+                continue;
+            } else if k == "rocksdb_options" {
+                let s = v.as_str().ok_or_else(|| {
+                    Error::usage("engine key \"rocksdb_options\": expected a RocksDB options string in quotes, e.g. \"max_subcompactions=4\"")
+                })?;
+                raw.push((k.clone(), s.to_string()));
+            } else if let Some(name) = k.strip_prefix("rocksdb.") {
+                let text = match v {
+                    toml::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                raw.push((k.clone(), format!("{name}={text}")));
+            } else {
+                table.insert(k.clone(), v.clone());
+            }
+        }
+        next = Self::from_table_unchecked(table).map_err(Error::usage)?;
+        for (k, s) in raw {
+            next.add_rocksdb_options(&s, &format!("engine key {k:?}"))?;
+        }
+        next.validate()?;
+        *self = next;
         Ok(())
-    }
-
-    fn from_table(table: toml::Table) -> std::result::Result<Self, String> {
-        let cfg = Self::from_table_unchecked(table)?;
-        cfg.validate().map_err(|e| e.to_string())?;
-        Ok(cfg)
     }
 
     fn from_table_unchecked(table: toml::Table) -> std::result::Result<Self, String> {
@@ -309,11 +528,11 @@ impl EngineConfig {
     /// Checks that `value` has the right type and form for `key`, without checking how it
     /// combines with the other keys (that is [`validate`](Self::validate)'s job).
     pub fn check_key(&self, key: &str, value: &toml::Value) -> Result<()> {
-        if !Self::KEYS.contains(&key) {
-            return Err(Error::usage(format!(
-                "unknown engine key {key:?}; valid keys: {}",
-                Self::KEYS.join(", ")
-            )));
+        Self::check_name(key)?;
+        if key.starts_with("rocksdb") || key == "options_file" {
+            let mut t = toml::Table::new();
+            t.insert(key.to_string(), value.clone());
+            return self.clone().merge_table(&t);
         }
         let mut table = toml::Table::try_from(self)
             .map_err(|e| Error::usage(format!("cannot serialise engine config: {e}")))?;
@@ -372,6 +591,35 @@ impl EngineConfig {
         if self.target_file_size_base.0 == 0 || self.max_bytes_for_level_base.0 == 0 {
             return bad("target_file_size_base and max_bytes_for_level_base must be > 0".into());
         }
+        for (train, dict, t, d) in [
+            (
+                "compression_zstd_max_train_bytes",
+                "compression_max_dict_bytes",
+                self.compression_zstd_max_train_bytes,
+                self.compression_max_dict_bytes,
+            ),
+            (
+                "bottommost_zstd_max_train_bytes",
+                "bottommost_max_dict_bytes",
+                self.bottommost_zstd_max_train_bytes,
+                self.bottommost_max_dict_bytes,
+            ),
+        ] {
+            if t > 0 && d == 0 {
+                return bad(format!(
+                    "{train} = {t} needs a dictionary: set {dict} too (e.g. 16384; zstd trains a dictionary of that size from {train} bytes of samples)"
+                ));
+            }
+        }
+        if self.partition_filters && self.index_type != IndexType::TwoLevel {
+            return bad("partition_filters = true needs index_type = \"two_level\" (partitioned filters follow the partitioned index); set both".into());
+        }
+        if !(0.0..=1.0).contains(&self.blob_garbage_collection_age_cutoff) {
+            return bad(format!(
+                "blob_garbage_collection_age_cutoff {} must be a fraction in [0, 1]",
+                self.blob_garbage_collection_age_cutoff
+            ));
+        }
         if self.sync && self.disable_wal {
             return bad(
                 "sync = true needs the WAL: RocksDB rejects synced writes with disable_wal = true; drop one of them".into(),
@@ -395,55 +643,6 @@ impl EngineConfig {
         let last = *v.last().expect("non-empty");
         v.resize(NUM_LEVELS, last);
         v
-    }
-
-    /// Builds RocksDB options. The block cache lives as long as the returned `Options`.
-    pub fn to_options(&self) -> Options {
-        let mut o = Options::default();
-        o.create_if_missing(self.create_if_missing);
-        o.set_max_open_files(self.max_open_files);
-        o.set_write_buffer_size(self.write_buffer_size.0 as usize);
-        o.set_max_write_buffer_number(self.max_write_buffer_number);
-        o.set_min_write_buffer_number_to_merge(self.min_write_buffer_number_to_merge);
-        o.set_compression_type(self.compression.to_rocksdb());
-        if !self.compression_per_level.is_empty() {
-            let levels: Vec<DBCompressionType> = self
-                .effective_compression_per_level()
-                .into_iter()
-                .map(Compression::to_rocksdb)
-                .collect();
-            o.set_compression_per_level(&levels);
-        }
-        if let Some(b) = self.bottommost_compression {
-            o.set_bottommost_compression_type(b.to_rocksdb());
-        }
-        o.set_max_background_jobs(self.max_background_jobs);
-        o.set_level_zero_file_num_compaction_trigger(self.level0_file_num_compaction_trigger);
-        o.set_level_zero_slowdown_writes_trigger(self.level0_slowdown_writes_trigger);
-        o.set_level_zero_stop_writes_trigger(self.level0_stop_writes_trigger);
-        o.set_target_file_size_base(self.target_file_size_base.0);
-        o.set_max_bytes_for_level_base(self.max_bytes_for_level_base.0);
-        o.set_level_compaction_dynamic_level_bytes(self.level_compaction_dynamic_level_bytes);
-        o.set_bytes_per_sync(self.bytes_per_sync.0);
-        o.set_wal_bytes_per_sync(self.bytes_per_sync.0);
-        if self.statistics {
-            o.enable_statistics();
-        }
-
-        let mut t = BlockBasedOptions::default();
-        if self.block_cache_size.0 == 0 {
-            t.disable_cache();
-        } else {
-            let cache = Cache::new_lru_cache(self.block_cache_size.0 as usize);
-            t.set_block_cache(&cache);
-        }
-        t.set_block_size(self.block_size.0 as usize);
-        if self.bloom_bits_per_key > 0.0 {
-            t.set_bloom_filter(self.bloom_bits_per_key, false);
-        }
-        t.set_cache_index_and_filter_blocks(self.cache_index_and_filter_blocks);
-        o.set_block_based_table_factory(&t);
-        o
     }
 
     /// The config as TOML, the form `recommended.toml` and `--print-config` use.
@@ -482,6 +681,8 @@ mod tests {
         let mut full = EngineConfig::production_optimized();
         full.path = Some("/x".into());
         full.bottommost_compression = Some(Compression::Zstd);
+        full.rocksdb_options = "max_subcompactions=2".into();
+        full.options_file = Some("/o".into());
         let table = toml::Table::try_from(&full).unwrap();
         let keys: Vec<&str> = table.keys().map(String::as_str).collect();
         let mut expected: Vec<&str> = EngineConfig::KEYS.to_vec();
@@ -574,6 +775,21 @@ mod tests {
         t.insert("level0_stop_writes_trigger".into(), 2.into());
         c.merge_table(&t).unwrap();
         assert_eq!(c.level0_stop_writes_trigger, 2);
+    }
+
+    #[test]
+    fn the_db_bench_preset_is_db_benchs_options_file() {
+        let (_, warnings) =
+            EngineConfig::from_options_text(DB_BENCH_OPTIONS, "db_bench preset").unwrap();
+        assert!(warnings.is_empty(), "{warnings:#?}");
+        let c = Preset::DbBench.config();
+        assert_eq!(c.compression, Compression::Snappy);
+        assert_eq!(
+            (c.block_cache_type, c.block_cache_size),
+            (CacheType::Lru, Size::mib(8))
+        );
+        assert!(!c.level_compaction_dynamic_level_bytes);
+        assert_eq!(c.format_version, 5);
     }
 
     #[test]

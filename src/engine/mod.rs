@@ -5,8 +5,11 @@
 //! same way everywhere.
 
 pub mod batch;
+pub mod build;
 pub mod config;
+pub mod knobs;
 pub mod options_file;
+pub mod rocksdb_options;
 pub mod sample;
 pub mod size;
 pub mod stats;
@@ -14,6 +17,7 @@ pub mod view;
 
 pub use batch::{batch_capacity, AdaptiveBatcher, BatchTransaction};
 pub use config::{Compression, EngineConfig, Preset};
+pub use knobs::{CacheType, CompactionPri, CompactionStyle, FilterKind, IndexType};
 pub use size::Size;
 pub use stats::{Counters, EngineStats};
 
@@ -28,6 +32,7 @@ pub struct Engine {
     // block cache.
     db: DB,
     opts: Options,
+    block_cache: Option<rocksdb::Cache>,
     write_opts: WriteOptions,
     read_opts: ReadOptions,
     config: EngineConfig,
@@ -38,10 +43,9 @@ impl Engine {
     /// Opens (or creates, with `create_if_missing`) the DB at `path` with `config`.
     pub fn open(config: &EngineConfig, path: &Path) -> Result<Engine> {
         config.validate()?;
-        let opts = config.to_options();
-        let db = DB::open(&opts, path)
-            .map_err(|e| Error::engine(format!("opening {}", path.display()), e))?;
-        Ok(Self::wrap(db, opts, config, path))
+        let built = config.build()?;
+        let db = DB::open(&built.options, path).map_err(|e| open_error(config, path, e))?;
+        Ok(Self::wrap(db, built, config, path))
     }
 
     /// Opens an existing DB read-only: nothing in its directory is created, renamed or
@@ -49,11 +53,11 @@ impl Engine {
     pub fn open_read_only(config: &EngineConfig, path: &Path, log_dir: &Path) -> Result<Engine> {
         let mut cfg = config.clone();
         cfg.create_if_missing = false;
-        let mut opts = cfg.to_options();
-        opts.set_db_log_dir(log_dir);
-        let db = DB::open_for_read_only(&opts, path, false)
+        let mut built = cfg.build()?;
+        built.options.set_db_log_dir(log_dir);
+        let db = DB::open_for_read_only(&built.options, path, false)
             .map_err(|e| Error::engine(format!("opening {} read-only", path.display()), e))?;
-        Ok(Self::wrap(db, opts, &cfg, path))
+        Ok(Self::wrap(db, built, &cfg, path))
     }
 
     /// Opens the DB at `path` as a secondary instance: it reads the files of a DB another
@@ -67,16 +71,35 @@ impl Engine {
     ) -> Result<Engine> {
         let mut cfg = config.clone();
         cfg.create_if_missing = false;
-        let mut opts = cfg.to_options();
+        let mut built = cfg.build()?;
         // RocksDB requires a secondary to keep every table file open.
-        opts.set_max_open_files(-1);
-        let db = DB::open_as_secondary(&opts, path, secondary_dir).map_err(|e| {
+        built.options.set_max_open_files(-1);
+        let db = DB::open_as_secondary(&built.options, path, secondary_dir).map_err(|e| {
             Error::engine(
                 format!("opening {} as a secondary instance", path.display()),
                 e,
             )
         })?;
-        Ok(Self::wrap(db, opts, &cfg, path))
+        Ok(Self::wrap(db, built, &cfg, path))
+    }
+
+    /// The OPTIONS file RocksDB wrote when it opened this DB: every option as it ran,
+    /// including those rdbtune never names (none for read-only and secondary instances,
+    /// which write nothing).
+    pub fn written_options(&self) -> Option<String> {
+        let p = rocksdb_options::newest_options_file(&self.path).ok()?;
+        std::fs::read_to_string(p).ok()
+    }
+
+    /// The block cache: its kind (OPTIONS files do not record it), capacity and usage.
+    pub fn block_cache(&self) -> Option<(CacheType, usize, usize)> {
+        self.block_cache.as_ref().map(|c| {
+            (
+                self.config.block_cache_type,
+                self.config.block_cache_size.0 as usize,
+                c.get_usage(),
+            )
+        })
     }
 
     /// A secondary instance: replays what the primary wrote since the last call.
@@ -86,7 +109,7 @@ impl Engine {
             .map_err(|e| Error::engine(format!("catching up with {}", self.path.display()), e))
     }
 
-    fn wrap(db: DB, opts: Options, config: &EngineConfig, path: &Path) -> Self {
+    fn wrap(db: DB, built: build::Built, config: &EngineConfig, path: &Path) -> Self {
         let mut write_opts = WriteOptions::default();
         write_opts.set_sync(config.sync);
         write_opts.disable_wal(config.disable_wal);
@@ -94,7 +117,8 @@ impl Engine {
         config.path = Some(path.to_path_buf());
         Engine {
             db,
-            opts,
+            opts: built.options,
+            block_cache: built.block_cache,
             write_opts,
             read_opts: ReadOptions::default(),
             config,
@@ -290,4 +314,21 @@ impl Snapshot<'_> {
             .get(key)
             .map_err(|e| Error::engine("reading a key from a snapshot", e))
     }
+}
+
+/// An open error with a fix where one is known (O_DIRECT refused by the file system).
+fn open_error(config: &EngineConfig, path: &Path, e: rocksdb::Error) -> Error {
+    let msg = e.to_string();
+    let direct = config.use_direct_reads || config.use_direct_io_for_flush_and_compaction;
+    if direct
+        && (msg.contains("Direct I/O")
+            || msg.contains("Invalid argument")
+            || msg.contains("O_DIRECT"))
+    {
+        return Error::usage(format!(
+            "opening {} with direct I/O: the file system refused O_DIRECT ({msg}); put --db on a file system that supports it (ext4, xfs; not tmpfs) or set use_direct_reads and use_direct_io_for_flush_and_compaction to false",
+            path.display()
+        ));
+    }
+    Error::engine(format!("opening {}", path.display()), msg)
 }

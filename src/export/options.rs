@@ -1,105 +1,160 @@
-//! The recommended config in the forms other tools read: a db_bench command line and a
-//! paste-able `[engine]` TOML section. (The OPTIONS file is written by RocksDB itself:
-//! `engine::options_file`.)
+//! The recommended config in the forms other tools read: db_bench command lines that
+//! reproduce a trial's phases (op counts translated to db_bench's per-thread counting), an
+//! options string file, and a paste-able `[engine]` TOML section. The OPTIONS files are
+//! written by RocksDB itself (`engine::options_file`).
 
-use crate::engine::EngineConfig;
+use crate::engine::{CacheType, EngineConfig};
 use crate::model::Trial;
+use crate::workload::{PhaseSpec, Workload};
 
-/// db_bench flags that reproduce the config (per-level compression: pass
-/// `--options_file=OPTIONS.ini` too, db_bench has no flag for it).
-pub fn db_bench_flags(c: &EngineConfig) -> Vec<String> {
+/// The portable OPTIONS file db_bench.flags points at (only what differs from the defaults).
+pub const PORTABLE_OPTIONS: &str = "OPTIONS.portable.ini";
+
+/// db_bench's engine flags beside `--options_file`: what an OPTIONS file cannot carry and
+/// db_bench still reads with one (the block cache, the row cache, the rate limiter,
+/// statistics) and the write options (sync, WAL).
+pub fn db_bench_engine_flags(c: &EngineConfig) -> Vec<String> {
     let b = |v: bool| if v { "1" } else { "0" };
-    let mut f = vec![
-        format!("--open_files={}", c.max_open_files),
-        format!("--write_buffer_size={}", c.write_buffer_size.0),
-        format!("--max_write_buffer_number={}", c.max_write_buffer_number),
-        format!(
-            "--min_write_buffer_number_to_merge={}",
-            c.min_write_buffer_number_to_merge
-        ),
-        format!("--cache_size={}", c.block_cache_size.0),
-        format!("--block_size={}", c.block_size.0),
-        format!("--bloom_bits={}", c.bloom_bits_per_key),
-        format!(
-            "--cache_index_and_filter_blocks={}",
-            b(c.cache_index_and_filter_blocks)
-        ),
-        format!("--compression_type={}", c.compression.name()),
-        format!("--max_background_jobs={}", c.max_background_jobs),
-        format!(
-            "--level0_file_num_compaction_trigger={}",
-            c.level0_file_num_compaction_trigger
-        ),
-        format!(
-            "--level0_slowdown_writes_trigger={}",
-            c.level0_slowdown_writes_trigger
-        ),
-        format!(
-            "--level0_stop_writes_trigger={}",
-            c.level0_stop_writes_trigger
-        ),
-        format!("--target_file_size_base={}", c.target_file_size_base.0),
-        format!(
-            "--max_bytes_for_level_base={}",
-            c.max_bytes_for_level_base.0
-        ),
-        format!(
-            "--level_compaction_dynamic_level_bytes={}",
-            if c.level_compaction_dynamic_level_bytes {
-                "true"
-            } else {
-                "false"
-            }
-        ),
-        format!("--bytes_per_sync={}", c.bytes_per_sync.0),
-        format!("--wal_bytes_per_sync={}", c.bytes_per_sync.0),
-        format!("--disable_wal={}", b(c.disable_wal)),
-        format!("--sync={}", b(c.sync)),
-        format!("--statistics={}", b(c.statistics)),
-    ];
-    if let Some(bm) = c.bottommost_compression {
-        f.push(format!("--bottommost_compression_type={}", bm.name()));
+    let cache_type = match c.block_cache_type {
+        CacheType::Lru => "lru_cache",
+        CacheType::HyperClock => "hyper_clock_cache",
+    };
+    let mut f = vec![format!("--options_file={PORTABLE_OPTIONS}")];
+    if c.block_cache_size.0 > 0 {
+        f.push(format!("--cache_size={}", c.block_cache_size.0));
+        f.push(format!("--cache_type={cache_type}"));
     }
+    if c.row_cache_size.0 > 0 {
+        f.push(format!("--row_cache_size={}", c.row_cache_size.0));
+    }
+    if c.rate_limiter_bytes_per_sec.0 > 0 {
+        f.push(format!(
+            "--rate_limiter_bytes_per_sec={}",
+            c.rate_limiter_bytes_per_sec.0
+        ));
+    }
+    f.push(format!("--statistics={}", b(c.statistics)));
+    f.push(format!("--disable_wal={}", b(c.disable_wal)));
+    f.push(format!("--sync={}", b(c.sync)));
     f
+}
+
+/// One phase as db_bench flags. db_bench's `--num` is the key space and every thread does
+/// its own `--writes` (writing benchmarks) or `--reads` (the others); rdbtune counts one
+/// total over all threads, so the per-thread count is the total divided by the threads. The
+/// second return value says when the division leaves a remainder (db_bench then does up to
+/// `threads - 1` fewer operations).
+pub fn db_bench_phase(p: &PhaseSpec) -> (Vec<String>, Option<String>) {
+    let threads = p.threads.max(1) as u64;
+    // db_bench's fillbatch always writes 1000 keys per batch; other sizes are fillseq with
+    // --batch_size.
+    let name = match p.workload {
+        Workload::FillBatch if p.batch_size != 1000 => "fillseq",
+        w => w.name(),
+    };
+    let mut f = vec![
+        format!("--benchmarks={name}"),
+        format!("--num={}", p.num),
+        format!("--threads={threads}"),
+        format!("--key_size={}", p.key_size),
+        format!("--value_size={}", p.value_size),
+        format!("--compression_ratio={}", p.compressibility),
+    ];
+    let mut note = None;
+    match (p.total_ops(), p.duration_s) {
+        (Some(total), _) => {
+            let flag = if p.workload.writes() && p.workload != Workload::ReadWhileWriting {
+                "--writes"
+            } else {
+                "--reads"
+            };
+            f.push(format!("{flag}={}", total / threads));
+            if total % threads != 0 {
+                note = Some(format!(
+                    "{} of {total} operations: db_bench does {} per thread over {threads} threads",
+                    p.workload,
+                    total / threads
+                ));
+            }
+        }
+        (None, Some(d)) => f.push(format!("--duration={}", d.ceil() as u64)),
+        (None, None) => {}
+    }
+    if p.batch_size > 1 && p.workload.writes() {
+        f.push(format!("--batch_size={}", p.batch_size));
+    }
+    if p.workload == Workload::ReadRandomWriteRandom {
+        f.push(format!("--readwritepercent={}", p.read_percent));
+    }
+    if p.workload == Workload::SeekRandom && p.seek_nexts > 0 {
+        f.push(format!("--seek_nexts={}", p.seek_nexts));
+    }
+    (f, note)
+}
+
+/// db_bench.flags: one db_bench command per phase of the trial (the first on a fresh DB, the
+/// others with `--use_existing_db=1`), headed by `title` as a comment.
+pub fn db_bench_command(t: &Trial, title: &str) -> String {
+    let mut out = format!(
+        "# {title}\n# One db_bench command per phase, in order, on one DB directory. The engine config is\n# {PORTABLE_OPTIONS} (what differs from RocksDB's defaults) plus the flags below it.\n"
+    );
+    if t.phases.iter().any(|p| p.spec.ycsb.is_some()) {
+        out.push_str("# db_bench has no YCSB core workloads: run them with rdbtune ycsb; the engine flags below\n# reproduce the recommended config for db_bench's own workloads.\n");
+    }
+    let engine = db_bench_engine_flags(&t.config);
+    for (i, p) in t.phases.iter().enumerate() {
+        if p.spec.ycsb.is_some() {
+            continue;
+        }
+        let (mut flags, note) = db_bench_phase(&p.spec);
+        if let Some(n) = note {
+            out.push_str(&format!("# {n}\n"));
+        }
+        flags.insert(0, "db_bench".into());
+        flags.push("--db=./rdbtune-db-bench".into());
+        flags.push(format!("--use_existing_db={}", u8::from(i > 0)));
+        flags.extend(engine.iter().cloned());
+        out.push_str(&flags.join(" \\\n  "));
+        out.push_str("\n\n");
+    }
+    out
 }
 
 /// The config as a paste-able `[engine]` section with `comments` above it.
 pub fn recommended_toml(c: &EngineConfig, comments: &[String]) -> String {
     let mut cfg = c.clone();
     cfg.path = None;
+    cfg.base_options = None;
     let mut out = String::new();
     for l in comments {
         out.push_str("# ");
         out.push_str(l);
         out.push('\n');
     }
+    if c.base_options.is_some() && c.options_file.is_none() {
+        out.push_str("# (the base OPTIONS file of this config is in OPTIONS.ini)\n");
+    }
     out.push_str("[engine]\n");
     out.push_str(&cfg.to_toml());
     out
 }
 
-/// db_bench.flags: a db_bench command line with the trial's workloads, data and engine
-/// flags, headed by `title` as a comment.
-pub fn db_bench_command(t: &Trial, title: &str) -> String {
-    let phases: Vec<&str> = t.phases.iter().map(|p| p.spec.workload.name()).collect();
-    let ycsb_note = if t.phases.iter().any(|p| p.spec.ycsb.is_some()) {
-        "# db_bench has no YCSB core workloads: run them with rdbtune ycsb; the engine flags below\n# reproduce the recommended config for db_bench's own workloads.\n"
-    } else {
-        ""
-    };
-    let p0 = &t.phases[0].spec;
-    let mut flags = vec![
-        "db_bench".to_string(),
-        format!("--benchmarks={}", phases.join(",")),
-        format!("--num={}", p0.num),
-        format!("--key_size={}", p0.key_size),
-        format!("--value_size={}", p0.value_size),
-        format!("--compression_ratio={}", p0.compressibility),
-        format!("--threads={}", p0.threads),
-    ];
-    flags.extend(db_bench_flags(&t.config));
-    if !t.config.compression_per_level.is_empty() {
-        flags.push("--options_file=OPTIONS.ini".into());
+/// options.txt: only what differs from RocksDB's defaults, as one RocksDB options string
+/// (the last line), with comments on what it carries.
+pub fn options_txt(string: &str, cache_note: &str, comments: &[String]) -> String {
+    let mut out = String::new();
+    for l in comments {
+        out.push_str(&format!("# {l}\n"));
     }
-    format!("# {title}\n{ycsb_note}{}\n", flags.join(" \\\n  "))
+    out.push_str(
+        "# Only what differs from RocksDB's defaults, as a RocksDB options string: pass the line\n",
+    );
+    out.push_str("# below to GetOptionsFromString / Options::get_options_from_string (or rocksdb_options =\n");
+    out.push_str(
+        "# \"...\" in an rdbtune scenario). It loads into older releases too (db_bench 7.8.3).\n",
+    );
+    out.push_str(&format!("# {cache_note}\n"));
+    out.push_str(string);
+    out.push('\n');
+    out
 }

@@ -81,7 +81,7 @@ fn measure(
         alerts: &Default::default(),
         folder: None,
     };
-    let (phases, _) = run.execute(&mut NoObserver)?;
+    let (phases, _, _) = run.execute(&mut NoObserver)?;
     if signals::interrupted().is_some() {
         return Ok(None);
     }

@@ -136,7 +136,10 @@ mod tests {
             assert!(lookup(k).is_some(), "{k} is derived but not catalogued");
         }
         for n in names(Scope::Phase) {
-            assert!(m.contains_key(&format!("w.{n}")), "phase metric {n} is never derived");
+            assert!(
+                m.contains_key(&format!("w.{n}")),
+                "phase metric {n} is never derived"
+            );
         }
         for n in names(Scope::Trial) {
             assert!(m.contains_key(n), "trial metric {n} is never derived");

@@ -93,6 +93,11 @@ pub struct RunResult {
     pub partial_run: Option<TrialRun>,
     /// The error that ended the run early (e.g. no space left); runs hold what finished.
     pub error: Option<String>,
+    /// Per trial, the OPTIONS file RocksDB wrote when it opened the trial's DB: every option
+    /// as RocksDB ran it, those rdbtune never names included, then a comment line naming the
+    /// block cache (which OPTIONS files do not record).
+    #[serde(default)]
+    pub effective_options: BTreeMap<String, String>,
 }
 
 impl RunResult {
@@ -116,6 +121,7 @@ impl RunResult {
             interrupted: false,
             partial_run: None,
             error: None,
+            effective_options: BTreeMap::new(),
         }
     }
 

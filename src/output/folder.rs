@@ -4,14 +4,14 @@
 
 use super::atomic::write_output;
 use super::interval_log::IntervalLog;
-use crate::engine::options_file::rocksdb_options_file;
+use crate::engine::options_file::{self, rocksdb_options_file};
 use crate::error::{Error, Result};
 use crate::export;
 use crate::model::{RunResult, Trial};
 use std::path::{Path, PathBuf};
 
-/// The files of a run folder (the last three need a recommendation).
-pub const OUTPUT_FILES: [&str; 8] = [
+/// The files of a run folder (the last five need a recommendation).
+pub const OUTPUT_FILES: [&str; 10] = [
     "results.json",
     "report.html",
     "trials.csv",
@@ -19,6 +19,8 @@ pub const OUTPUT_FILES: [&str; 8] = [
     "summary.md",
     "recommended.toml",
     "OPTIONS.ini",
+    "options.txt",
+    export::options::PORTABLE_OPTIONS,
     "db_bench.flags",
 ];
 
@@ -80,6 +82,20 @@ impl RunFolder {
         put(
             "OPTIONS.ini",
             rocksdb_options_file(&t.config, &lines)?.as_bytes(),
+        )?;
+        let changes = options_file::changes(&t.config)?;
+        let string = options_file::options_string(&t.config, &changes);
+        let note = options_file::cache_note(&t.config);
+        put(
+            "options.txt",
+            export::options::options_txt(&string, &note, &lines).as_bytes(),
+        )?;
+        let mut header = lines.clone();
+        header.push("only what differs from RocksDB 11.8's defaults (and the options whose defaults changed between releases): older releases load it (db_bench 7.8.3 --options_file)".into());
+        header.push(note);
+        put(
+            export::options::PORTABLE_OPTIONS,
+            options_file::portable_options_file(&changes, &header).as_bytes(),
         )?;
         put(
             "db_bench.flags",

@@ -313,7 +313,13 @@ fn run_plan(
             alerts: &alerts,
             folder: Some(folder),
         };
-        let (phases, final_stats) = run.execute(&mut view)?;
+        let (phases, final_stats, options) = run.execute(&mut view)?;
+        if let Some(o) = options {
+            result
+                .effective_options
+                .entry(trial.id.clone())
+                .or_insert(o);
+        }
         if signals::interrupted().is_some() {
             // Incomplete: kept for its timeline, not summarised.
             result.partial_run = Some(TrialRun {
@@ -383,13 +389,14 @@ pub struct RunOfTrial<'a> {
 
 impl RunOfTrial<'_> {
     /// Runs the phases in order; stops after the phase a signal interrupts. Returns the
-    /// phases and the engine state after the last one.
+    /// phases, the engine state after the last one and the OPTIONS file RocksDB wrote.
     pub fn execute(
         &self,
         view: &mut dyn PhaseObserver,
-    ) -> Result<(Vec<PhaseResult>, crate::engine::EngineStats)> {
+    ) -> Result<(Vec<PhaseResult>, crate::engine::EngineStats, Option<String>)> {
         let dir = DbDir::temporary(None)?;
         let engine = Engine::open(&self.trial.config, dir.path())?;
+        let options = effective_options(&engine);
         let mut phases = Vec::new();
         for p in &self.trial.phases {
             let opts = PhaseOptions {
@@ -410,8 +417,18 @@ impl RunOfTrial<'_> {
                 break;
             }
         }
-        Ok((phases, engine.get_stats()?))
+        Ok((phases, engine.get_stats()?, options))
     }
+}
+
+/// The OPTIONS file RocksDB wrote on open, with the block cache it was given named after it.
+pub fn effective_options(engine: &Engine) -> Option<String> {
+    let mut text = engine.written_options()?;
+    text.push_str(&format!(
+        "# {}\n",
+        crate::engine::options_file::cache_note(engine.config())
+    ));
+    Some(text)
 }
 
 /// Joins shard folders into one result and writes it to `out`.

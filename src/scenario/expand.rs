@@ -49,12 +49,12 @@ pub(super) fn axes(
                 "empty axis: list at least one value, e.g. [\"lz4\", \"zstd\"]",
             ));
         }
-        if !EngineConfig::KEYS.contains(&k.as_str()) && !PARAM_KEYS.contains(&k.as_str()) {
+        if !EngineConfig::is_key(k) && !PARAM_KEYS.contains(&k.as_str()) {
             return Err(src.err(
                 at,
                 &format!("grid.{k}"),
                 format!(
-                    "unknown axis {k:?}: use an engine key ({}) or a workload parameter ({})",
+                    "unknown axis {k:?}: use an engine key ({}), rocksdb.NAME for any RocksDB option, or a workload parameter ({})",
                     EngineConfig::KEYS.join(", "),
                     PARAM_KEYS.join(", ")
                 ),
@@ -146,7 +146,7 @@ fn trial(
     let mut eng = toml::Table::new();
     let mut phases = templates.to_vec();
     for (k, v) in &set {
-        if EngineConfig::KEYS.contains(&k.as_str()) {
+        if EngineConfig::is_key(k) {
             eng.insert(k.clone(), v.clone());
         } else if PARAM_KEYS.contains(&k.as_str()) {
             for p in &mut phases {

@@ -17,13 +17,24 @@ impl Scenario {
     /// Parses and validates scenario text. `origin` names the file in errors
     /// (`file:line: key ...: problem`).
     pub fn parse(text: &str, origin: &str) -> Result<Scenario> {
-        parse::parse(text, origin, false)
+        parse::parse(text, origin, false, None)
     }
 
     /// Parses a scenario that may carry gate tables (`[policy]`, `[[check]]`, `[candidate]`);
     /// `gate = false` rejects them.
     pub fn parse_as(text: &str, origin: &str, gate: bool) -> Result<Scenario> {
-        parse::parse(text, origin, gate)
+        parse::parse(text, origin, gate, None)
+    }
+
+    /// Parses a scenario over `base` (an OPTIONS file from the command line) instead of the
+    /// file's preset: its [engine] keys and grid apply on top.
+    pub fn parse_with_base(
+        text: &str,
+        origin: &str,
+        gate: bool,
+        base: crate::engine::EngineConfig,
+    ) -> Result<Scenario> {
+        parse::parse(text, origin, gate, Some(base))
     }
 
     /// Reads and parses a scenario file.

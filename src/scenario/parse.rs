@@ -13,6 +13,7 @@ use crate::workload::ycsb::YcsbSpec;
 use crate::workload::{BatchMode, PhaseSpec, Workload};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::path::Path;
 use toml::Spanned;
 
 #[derive(Debug, Deserialize)]
@@ -146,13 +147,18 @@ impl Source<'_> {
 }
 
 /// Parses and validates scenario text; `gate` allows the gate tables.
-pub(super) fn parse(text: &str, origin: &str, gate: bool) -> Result<Scenario> {
+pub(super) fn parse(
+    text: &str,
+    origin: &str,
+    gate: bool,
+    base: Option<EngineConfig>,
+) -> Result<Scenario> {
     let src = Source { text, origin };
     let f: File = toml::from_str(text).map_err(|e| src.toml_err(e))?;
     if !gate {
         reject_gate_tables(&src, &f)?;
     }
-    let config = engine_config(&src, &f.engine)?;
+    let config = engine_config(&src, &f.engine, base)?;
     if f.phase.is_empty() {
         return Err(Error::usage(format!(
             "{origin}: no [[phase]]: add at least one, e.g. [[phase]] workload = \"fillrandom\""
@@ -225,9 +231,17 @@ fn reject_gate_tables(src: &Source, f: &File) -> Result<()> {
 fn engine_config(
     src: &Source,
     engine: &BTreeMap<String, Spanned<toml::Value>>,
+    base: Option<EngineConfig>,
 ) -> Result<EngineConfig> {
-    let mut config = EngineConfig::default();
-    if let Some(v) = engine.get("preset") {
+    let from_cli = base.is_some();
+    let mut config = base.unwrap_or_default();
+    if let (Some(v), true) = (engine.get("preset"), from_cli) {
+        eprintln!(
+            "warning: {}:{}: engine.preset is replaced by the OPTIONS file given on the command line",
+            src.origin,
+            line_of(src.text, v.span().start)
+        );
+    } else if let Some(v) = engine.get("preset") {
         let name = v.get_ref().as_str().unwrap_or_default();
         config = name
             .parse::<Preset>()
@@ -236,6 +250,14 @@ fn engine_config(
     }
     let mut overrides = toml::Table::new();
     for (k, v) in engine.iter().filter(|(k, _)| *k != "preset") {
+        let mut v = v.clone();
+        if k == "options_file" {
+            // Relative to the scenario file, as a reader of the file expects.
+            if let (Some(p), Some(dir)) = (v.get_ref().as_str(), Path::new(src.origin).parent()) {
+                let joined = dir.join(p).display().to_string();
+                v = Spanned::new(v.span(), toml::Value::String(joined));
+            }
+        }
         overrides.insert(k.clone(), v.get_ref().clone());
         config
             .check_key(k, v.get_ref())

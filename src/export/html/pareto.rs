@@ -18,7 +18,9 @@ pub fn pareto(points: &[(String, f64, f64)]) -> Vec<usize> {
 
 pub(super) fn pareto_chart(r: &RunResult) -> Result<Option<Chart>> {
     let y_metric = match &r.scenario.objective {
-        Some(o) if o.maximize && crate::metrics::unit(&o.metric) == crate::metrics::Unit::OpsPerSec => {
+        Some(o)
+            if o.maximize && crate::metrics::unit(&o.metric) == crate::metrics::Unit::OpsPerSec =>
+        {
             o.metric.clone()
         }
         _ => match phase_labels(r).first() {
