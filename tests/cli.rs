@@ -35,10 +35,7 @@ fn fill_then_read_reports_everything() {
     assert!(v["machine"]["logical_cores"].as_u64().unwrap() >= 1);
     assert!(v["machine"]["kernel"].is_string());
     assert!(v["machine"]["db_filesystem"].is_string());
-    assert_eq!(
-        v["scenario"]["trials"][0]["config"]["compression"],
-        "lz4"
-    );
+    assert_eq!(v["scenario"]["trials"][0]["config"]["compression"], "lz4");
     assert_eq!(v["runs"][0]["phases"].as_array().unwrap().len(), 3);
     for (i, w) in ["fillseq", "readrandom", "readmissing"].iter().enumerate() {
         let p = phase(&v, i);
