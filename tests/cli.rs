@@ -726,3 +726,55 @@ fn every_command_writes_one_results_shape() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(t.path().join("report.html").is_file());
 }
+
+/// db_bench's column-family flags: three families, ops split 60/30/10 over them; every phase
+/// reports each family's ops, and the final stats list the three families with their keys.
+#[test]
+fn column_families_the_db_bench_way() {
+    let v = bench_json(&[
+        "--workload",
+        "fillrandom,readrandom",
+        "--num",
+        "20000",
+        "--num-column-families",
+        "3",
+        "--column-family-distribution",
+        "60,30,10",
+    ]);
+    let names = [
+        "default",
+        "column_family_name_000001",
+        "column_family_name_000002",
+    ];
+    for i in 0..2 {
+        let p = phase(&v, i);
+        let groups = p["per_group"].as_array().expect("per_group");
+        assert_eq!(groups.len(), 3, "{p}");
+        let total: u64 = groups.iter().map(|g| g["ops"].as_u64().unwrap()).sum();
+        assert_eq!(total, 20_000, "every op counted in one family");
+        for (g, (name, share)) in groups.iter().zip(names.iter().zip([0.6, 0.3, 0.1])) {
+            assert_eq!(g["family"], *name);
+            let got = g["ops"].as_u64().unwrap() as f64 / total as f64;
+            assert!(
+                (got - share).abs() < 0.03,
+                "{name}: {got} of the ops, want {share}"
+            );
+            assert!(g["ops_per_sec"].as_f64().unwrap() > 0.0);
+            assert!(g["latency_us"]["p99"].as_f64().unwrap() > 0.0);
+        }
+    }
+    let fams = v["runs"][0]["final_stats"]["families"].as_array().unwrap();
+    assert_eq!(fams.len(), 3);
+    let keys: Vec<u64> = fams
+        .iter()
+        .map(|f| f["estimated_keys"].as_u64().unwrap())
+        .collect();
+    // fillrandom draws keys with repeats; each family holds its own share of distinct keys.
+    assert!(keys[0] > keys[1] && keys[1] > keys[2], "{keys:?}");
+    assert_eq!(
+        v["runs"][0]["final_stats"]["estimated_keys"]
+            .as_u64()
+            .unwrap(),
+        keys.iter().sum::<u64>()
+    );
+}

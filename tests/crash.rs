@@ -1,18 +1,21 @@
 //! Crash consistency of BatchTransaction: a child process commits batches of known content
-//! (WAL on, sync = true) and prints each batch number once its commit returned; the test
-//! kills it with SIGKILL at random moments, reopens the DB and checks every batch is all or
-//! nothing and every acknowledged batch is there.
+//! (WAL on, sync = true), each spread over three column families with different compression,
+//! and prints each batch number once its commit returned; the test kills it with SIGKILL at
+//! random moments, reopens the DB and checks every batch is all or nothing across the
+//! families and every acknowledged batch is there.
 //!
 //! The child is this test binary itself, re-run with RDBTUNE_CRASH_CHILD set, so the product
 //! carries no test-only command.
 
-use rdbtune::engine::{Engine, EngineConfig};
+use rdbtune::engine::{CfConfig, Engine, EngineConfig};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const KEYS_PER_BATCH: usize = 16;
+/// Key `i` of a batch goes to family `i % FAMILIES` (`default`, `hot`, `cold`).
+const FAMILIES: usize = 3;
 
 fn key(batch: u64, i: usize) -> Vec<u8> {
     format!("b{batch:010}-k{i:02}").into_bytes()
@@ -31,21 +34,33 @@ fn config() -> EngineConfig {
     let mut c = EngineConfig::default();
     c.set("sync", "true").unwrap();
     c.set("write_buffer_size", "256KiB").unwrap(); // flushes happen during the run too
+    for (name, compression) in [("hot", "none"), ("cold", "zstd")] {
+        let mut overrides = toml::Table::new();
+        overrides.insert("compression".into(), compression.into());
+        c.column_families.push(CfConfig {
+            name: name.into(),
+            overrides,
+        });
+    }
     c
 }
 
 /// Batches present: for each batch number, how many of its keys exist with the right value.
 fn batches_in(db: &Path) -> std::collections::BTreeMap<u64, usize> {
     let e = Engine::open(&config(), db).unwrap();
+    assert_eq!(e.families(), ["default", "hot", "cold"]);
     let mut seen = std::collections::BTreeMap::new();
-    e.scan(b"b", usize::MAX, |k, v| {
-        let s = std::str::from_utf8(k).unwrap();
-        let (b, i) = s[1..].split_once("-k").unwrap();
-        let (b, i): (u64, usize) = (b.parse().unwrap(), i.parse().unwrap());
-        assert_eq!(v, value(b, i).as_slice(), "key {s} holds a wrong value");
-        *seen.entry(b).or_insert(0) += 1;
-    })
-    .unwrap();
+    for f in 0..FAMILIES {
+        e.scan_cf(e.cf(f), b"b", usize::MAX, |k, v| {
+            let s = std::str::from_utf8(k).unwrap();
+            let (b, i) = s[1..].split_once("-k").unwrap();
+            let (b, i): (u64, usize) = (b.parse().unwrap(), i.parse().unwrap());
+            assert_eq!(i % FAMILIES, f, "key {s} is in family {f}");
+            assert_eq!(v, value(b, i).as_slice(), "key {s} holds a wrong value");
+            *seen.entry(b).or_insert(0) += 1;
+        })
+        .unwrap();
+    }
     seen
 }
 
@@ -57,17 +72,20 @@ fn crash_child() {
     };
     let e = Engine::open(&config(), Path::new(&db)).unwrap();
     let mut next = 0u64;
-    e.scan(b"b", usize::MAX, |k, _| {
-        let s = std::str::from_utf8(k).unwrap();
-        let b: u64 = s[1..11].parse().unwrap();
-        next = next.max(b + 1);
-    })
-    .unwrap();
+    for f in 0..FAMILIES {
+        e.scan_cf(e.cf(f), b"b", usize::MAX, |k, _| {
+            let s = std::str::from_utf8(k).unwrap();
+            let b: u64 = s[1..11].parse().unwrap();
+            next = next.max(b + 1);
+        })
+        .unwrap();
+    }
+    let cfs = e.cfs();
     let out = std::io::stdout();
     loop {
         let mut tx = e.begin_batch();
         for i in 0..KEYS_PER_BATCH {
-            tx.put(key(next, i), value(next, i));
+            tx.put_cf(cfs[i % FAMILIES], key(next, i), value(next, i));
         }
         tx.commit().unwrap();
         {

@@ -252,3 +252,85 @@ fn production_preset_opens_and_reports_per_level_codecs() {
     assert!(text.contains("write_buffer_size=268435456"));
     assert!(text.contains("max_background_jobs=8"));
 }
+
+/// Three families with three codecs: each family's own stats (keys, raw bytes, compression
+/// ratio that matches its codec, OPTIONS section) and the DB's totals summing them.
+#[test]
+fn three_families_with_their_own_compression_report_their_own_stats() {
+    let mut cfg = EngineConfig {
+        compression: Compression::Lz4,
+        ..EngineConfig::default()
+    };
+    for (name, codec) in [("plain", "none"), ("dense", "zstd")] {
+        let mut overrides = toml::Table::new();
+        overrides.insert("compression".into(), codec.into());
+        cfg.column_families.push(rdbtune::engine::CfConfig {
+            name: name.into(),
+            overrides,
+        });
+    }
+    let (_d, e) = open(&cfg);
+    assert_eq!(e.families(), ["default", "plain", "dense"]);
+    // Different key counts per family, so a family reporting another's figures shows.
+    let counts = [30_000u64, 20_000, 10_000];
+    let mut key = key_buffer(16);
+    let mut vals = ValueGen::new(0.5, 100, 3);
+    for (f, n) in counts.iter().enumerate() {
+        for i in 0..*n {
+            encode_key(i, &mut key);
+            e.put_cf(e.cf(f), &key, vals.next(100)).unwrap();
+        }
+    }
+    e.wait_for_compaction(true).unwrap();
+    let s = e.get_stats().unwrap();
+    assert_eq!(s.families.len(), 3);
+    for (f, n) in counts.iter().enumerate() {
+        let fam = &s.families[f];
+        assert_eq!(fam.name, e.families()[f]);
+        assert_eq!(fam.estimated_keys, *n, "{}: key estimate", fam.name);
+        assert_eq!(
+            fam.sst_raw_bytes,
+            n * 116,
+            "{}: raw key+value bytes",
+            fam.name
+        );
+        assert!(fam.live_sst_bytes > 0 && fam.files_per_level.iter().sum::<u64>() > 0);
+    }
+    let ratio = |f: usize| s.families[f].compression_ratio.unwrap();
+    let (lz4, none, zstd) = (ratio(0), ratio(1), ratio(2));
+    assert!((0.85..1.05).contains(&none), "uncompressed family: {none}");
+    assert!(
+        (1.6..2.6).contains(&lz4),
+        "lz4 family at compressibility 0.5: {lz4}"
+    );
+    assert!(zstd > lz4, "zstd family {zstd} vs lz4 family {lz4}");
+    // The totals are the families' sums.
+    let sum =
+        |g: fn(&rdbtune::engine::stats::FamilyStats) -> u64| s.families.iter().map(g).sum::<u64>();
+    assert_eq!(s.estimated_keys, 60_000);
+    assert_eq!(s.estimated_keys, sum(|f| f.estimated_keys));
+    assert_eq!(s.live_sst_bytes, sum(|f| f.live_sst_bytes));
+    assert_eq!(s.sst_raw_bytes, sum(|f| f.sst_raw_bytes));
+    let total = s.compression_ratio.unwrap();
+    assert!(
+        none < total && total < zstd,
+        "DB ratio {total} between its families'"
+    );
+    // RocksDB ran each family with its own codec.
+    let written = e.written_options().unwrap();
+    for (section, codec) in [
+        ("[CFOptions \"default\"]", "kLZ4Compression"),
+        ("[CFOptions \"plain\"]", "kNoCompression"),
+        ("[CFOptions \"dense\"]", "kZSTD"),
+    ] {
+        let body = written
+            .split(section)
+            .nth(1)
+            .unwrap_or_else(|| panic!("{section}"));
+        let body = body.split("[CFOptions").next().unwrap();
+        assert!(
+            body.contains(&format!("\n  compression={codec}\n")),
+            "{section} compression={codec}"
+        );
+    }
+}

@@ -702,3 +702,71 @@ fn bad_options_exit_2_naming_them() {
     assert_eq!(o.status.code(), Some(2));
     assert!(common::stderr(&o).contains("/nonexistent/OPTIONS-1"));
 }
+
+/// docs/engine.md's knob table has a row for every key `--set` and `[engine]` accept, and no
+/// row for a key that does not exist; each row names the RocksDB option and its defaults.
+#[test]
+fn docs_list_every_typed_knob() {
+    let doc = std::fs::read_to_string(common::source_dir().join("docs/engine.md")).unwrap();
+    let rows: Vec<(String, usize)> = doc
+        .lines()
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            let key = cells.get(1)?.strip_prefix('`')?.strip_suffix('`')?;
+            Some((
+                key.to_string(),
+                cells.iter().filter(|c| !c.is_empty()).count(),
+            ))
+        })
+        .collect();
+    for key in EngineConfig::KEYS {
+        let row = rows.iter().find(|(k, _)| k == key);
+        assert!(
+            row.is_some(),
+            "docs/engine.md has no row for engine key {key:?}"
+        );
+        assert_eq!(
+            row.unwrap().1,
+            6,
+            "{key}: key, RocksDB option, 3 presets, meaning"
+        );
+    }
+    for (k, _) in &rows {
+        assert!(
+            EngineConfig::KEYS.contains(&k.as_str()),
+            "docs/engine.md documents {k:?}, which is not an engine key"
+        );
+    }
+    // The three preset columns say what the presets hold.
+    for (col, preset) in [(2, "default"), (3, "production_optimized"), (4, "db_bench")] {
+        let cfg: toml::Table =
+            toml::from_str(&preset.parse::<Preset>().unwrap().config().to_toml()).unwrap();
+        for l in doc.lines().filter(|l| l.starts_with("| `")) {
+            let cells: Vec<&str> = l.split(" | ").map(str::trim).collect();
+            let key = cells[0].trim_start_matches("| ").trim_matches('`');
+            if matches!(
+                key,
+                "path" | "base_options" | "rocksdb_options" | "column_families"
+            ) {
+                continue;
+            }
+            let cell = cells[col];
+            let word = cell.split(" (").next().unwrap().trim_matches('`');
+            let same = match cfg.get(key) {
+                None => word == "unset",
+                Some(toml::Value::Float(f)) => word.parse::<f64>().ok() == Some(*f),
+                Some(toml::Value::String(s)) => word == s,
+                Some(toml::Value::Array(a)) => {
+                    let items: Vec<&str> = a.iter().map(|v| v.as_str().unwrap()).collect();
+                    word == format!("[{}]", items.join(", "))
+                }
+                Some(v) => word == v.to_string(),
+            };
+            assert!(
+                same,
+                "docs/engine.md: {key} in {preset} is {:?}, the docs say {cell:?}",
+                cfg.get(key)
+            );
+        }
+    }
+}

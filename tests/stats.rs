@@ -151,3 +151,109 @@ fn secondary_follows_a_db_another_process_writes() {
     assert_eq!(ro.total_sst_bytes, last.total_sst_bytes);
     assert!(last.estimated_keys >= seen.last().unwrap().0);
 }
+
+/// A DB written by Debian's db_bench 7.8.3 with three column families: `stats --db` names
+/// every family from the MANIFEST, gives each its own key estimate (ldb's scan of that family
+/// agrees) and the total over all three; `--cf` narrows to one.
+#[test]
+fn stats_lists_every_family_of_a_db_bench_db() {
+    if !common::require("db_bench", "rocksdb-tools") || !common::require("ldb", "rocksdb-tools") {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let db = t.path().join("db");
+    let n = 30_000;
+    let o = std::process::Command::new("db_bench")
+        .args([
+            "--benchmarks=fillseq",
+            &format!("--num={n}"),
+            "--num_column_families=3",
+            "--write_buffer_size=1048576",
+            &format!("--db={}", db.display()),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let names = [
+        "default",
+        "column_family_name_000001",
+        "column_family_name_000002",
+    ];
+    let ldb_count = |cf: &str| {
+        let o = std::process::Command::new("ldb")
+            .args([
+                &format!("--db={}", db.display()),
+                &format!("--column_family={cf}"),
+                "scan",
+            ])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .filter(|l| l.contains(" : "))
+            .count() as u64
+    };
+    let counts: Vec<u64> = names.iter().map(|c| ldb_count(c)).collect();
+    assert_eq!(counts.iter().sum::<u64>(), n, "db_bench's keys: {counts:?}");
+    assert!(
+        counts.iter().all(|c| *c > 0),
+        "every family holds keys: {counts:?}"
+    );
+
+    let o = rdbtune(&["stats", "--db", db.to_str().unwrap(), "--json"], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let fams = v["column_families"].as_array().expect("column_families");
+    assert_eq!(fams.len(), 3, "{v}");
+    for (i, f) in fams.iter().enumerate() {
+        assert_eq!(f["name"], names[i]);
+        assert_eq!(
+            f["estimated_keys"].as_u64(),
+            Some(counts[i]),
+            "{}",
+            names[i]
+        );
+    }
+    assert_eq!(
+        v["estimated_keys"].as_u64(),
+        Some(n),
+        "the total over families"
+    );
+
+    let o = rdbtune(&["stats", "--db", db.to_str().unwrap()], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    for name in names {
+        assert!(text.contains(name), "{name} in: {text}");
+    }
+
+    let o = rdbtune(
+        &[
+            "stats",
+            "--db",
+            db.to_str().unwrap(),
+            "--json",
+            "--cf",
+            names[2],
+        ],
+        t.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let fams = v["column_families"].as_array().unwrap();
+    assert_eq!(fams.len(), 1);
+    assert_eq!(fams[0]["name"], names[2]);
+    assert_eq!(v["estimated_keys"].as_u64(), Some(counts[2]));
+
+    let o = rdbtune(
+        &["stats", "--db", db.to_str().unwrap(), "--cf", "nope"],
+        t.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("nope") && stderr(&o).contains(names[1]),
+        "{}",
+        stderr(&o)
+    );
+}

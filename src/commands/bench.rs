@@ -3,7 +3,7 @@
 use super::cli::BenchArgs;
 use super::common::{self, engine_config};
 use crate::dbdir::DbDir;
-use crate::engine::Engine;
+use crate::engine::{Engine, EngineConfig};
 use crate::error::{Error, Result};
 use crate::export;
 use crate::metrics::run_metrics;
@@ -48,6 +48,77 @@ pub fn phase_specs(args: &BenchArgs) -> Result<Vec<PhaseSpec>> {
         s.validate()?;
     }
     Ok(specs)
+}
+
+/// db_bench's name of column family `i` (`default` for 0).
+pub fn db_bench_family(i: usize) -> String {
+    if i == 0 {
+        "default".into()
+    } else {
+        format!("column_family_name_{i:06}")
+    }
+}
+
+/// `--num-column-families` and its siblings: the families in the engine config, and key
+/// groups that each span the key space with db_bench's shares of the ops.
+pub fn column_families(
+    args: &BenchArgs,
+    cfg: &mut EngineConfig,
+    specs: &mut [PhaseSpec],
+) -> Result<()> {
+    let n = args.num_column_families;
+    if n == 0 {
+        return Err(Error::usage("--num-column-families must be at least 1"));
+    }
+    let hot = args.num_hot_column_families.unwrap_or(n);
+    if hot == 0 || hot > n {
+        return Err(Error::usage(format!(
+            "--num-hot-column-families {hot}: give 1 to {n} (--num-column-families)"
+        )));
+    }
+    let shares: Vec<f64> = match &args.column_family_distribution {
+        None => vec![1.0; hot],
+        Some(d) => d
+            .split(',')
+            .map(|x| {
+                x.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| *v >= 0.0)
+                    .ok_or_else(|| {
+                        Error::usage(format!(
+                            "--column-family-distribution {d:?}: {x:?} is not a percentage"
+                        ))
+                    })
+            })
+            .collect::<Result<_>>()?,
+    };
+    if shares.len() != hot {
+        return Err(Error::usage(format!(
+            "--column-family-distribution has {} shares for {hot} hot families: give one per hot family, e.g. 60,40",
+            shares.len()
+        )));
+    }
+    let total: f64 = shares.iter().sum();
+    if args.column_family_distribution.is_some() && (total - 100.0).abs() > 1e-6 {
+        return Err(Error::usage(format!(
+            "--column-family-distribution adds up to {total}, not 100: give percentages, as db_bench does, e.g. 60,40"
+        )));
+    }
+    if n == 1 {
+        return Ok(());
+    }
+    for i in 1..n {
+        cfg.column_families.push(crate::engine::CfConfig {
+            name: db_bench_family(i),
+            overrides: toml::Table::new(),
+        });
+    }
+    let names: Vec<String> = (0..hot).map(db_bench_family).collect();
+    for s in specs {
+        s.key_groups = crate::workload::KeyGroup::spanning(&names, &shares, s.num);
+    }
+    Ok(())
 }
 
 fn list_workloads() -> String {
@@ -146,8 +217,9 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
         print!("{}", list_workloads());
         return Ok(0);
     }
-    let cfg = engine_config(&args.engine)?;
-    let specs = phase_specs(args)?;
+    let mut cfg = engine_config(&args.engine)?;
+    let mut specs = phase_specs(args)?;
+    column_families(args, &mut cfg, &mut specs)?;
     let mut dir = match &args.db {
         Some(p) => DbDir::user(p, "--db", args.db_reuse)?,
         None => DbDir::temporary(None)?,

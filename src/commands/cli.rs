@@ -512,6 +512,19 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 0x5EED)]
     pub seed: u64,
 
+    /// Column families, db_bench's way: `default` and column_family_name_000001 ...; every
+    /// op picks a family, every family spans the whole key space
+    #[arg(long, default_value_t = 1)]
+    pub num_column_families: usize,
+
+    /// Ops go to the first N families only (db_bench's --num_hot_column_families)
+    #[arg(long, value_name = "N")]
+    pub num_hot_column_families: Option<usize>,
+
+    /// Percent of the ops per hot family, e.g. 60,30,10 (default: equal shares)
+    #[arg(long, value_name = "P1,P2,...")]
+    pub column_family_distribution: Option<String>,
+
     #[command(flatten)]
     pub engine: EngineArgs,
 
@@ -681,4 +694,7 @@ pub struct StatsArgs {
     /// Add RocksDB's own rocksdb.stats text
     #[arg(long)]
     pub verbose: bool,
+    /// Only this column family (default: every family, and their totals)
+    #[arg(long, value_name = "NAME")]
+    pub cf: Option<String>,
 }

@@ -26,7 +26,10 @@ pub fn run(args: &StatsArgs) -> Result<i32> {
     };
     let mut w = Watcher::open(&args.db, mode)?;
     loop {
-        let v = w.view(args.verbose)?;
+        let mut v = w.view(args.verbose)?;
+        if let Some(cf) = &args.cf {
+            v = v.only(cf)?;
+        }
         if args.json {
             write_output(Path::new("-"), &export::json::json(&v)?)?;
         } else {

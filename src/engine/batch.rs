@@ -60,6 +60,17 @@ impl<'a> BatchTransaction<'a> {
         self
     }
 
+    /// Stages a put into column family `cf`: one commit is atomic across families.
+    pub fn put_cf(
+        &mut self,
+        cf: super::Cf<'_>,
+        key: impl AsRef<[u8]>,
+        value: impl AsRef<[u8]>,
+    ) -> &mut Self {
+        cf.put_in(&mut self.batch, key.as_ref(), value.as_ref());
+        self
+    }
+
     /// Stages a delete.
     pub fn delete(&mut self, key: impl AsRef<[u8]>) -> &mut Self {
         self.batch.delete(key);

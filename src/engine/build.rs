@@ -23,8 +23,8 @@ struct BaseItems {
     rejected: Vec<String>,
 }
 
-fn base_items(o: &mut Options, f: &OptionsFile) -> BaseItems {
-    let b = Base::of(f);
+fn base_items(o: &mut Options, f: &OptionsFile, family: &str) -> BaseItems {
+    let b = Base::of(f, family);
     let none = Section::default();
     let (mut db_cf, mut rejected) = accepted(o, b.db.unwrap_or(&none), |i| i.to_string());
     let (cf, r) = accepted(o, b.cf.unwrap_or(&none), |i| i.to_string());
@@ -51,7 +51,15 @@ impl EngineConfig {
         let mut cfg = EngineConfig::rocksdb_defaults();
         let mut warnings = cfg.adopt(&f);
         let mut o = Options::default();
-        warnings.extend(base_items(&mut o, &f).rejected);
+        warnings.extend(base_items(&mut o, &f, "default").rejected);
+        for name in f.families().into_iter().filter(|n| n != "default") {
+            let r = base_items(&mut o, &f, &name).rejected;
+            warnings.extend(r.into_iter().map(|w| format!("column family {name}: {w}")));
+            cfg.column_families.push(super::config::CfConfig {
+                name,
+                overrides: toml::Table::new(),
+            });
+        }
         cfg.base_options = Some(text.to_string());
         Ok((cfg, warnings))
     }
@@ -115,18 +123,84 @@ impl EngineConfig {
         Ok(())
     }
 
+    /// The config of column family `name`: this config (the DB's), read again from the base
+    /// OPTIONS file's sections for that family when there is one, then the family's own
+    /// overrides.
+    pub fn family(&self, name: &str) -> Result<EngineConfig> {
+        let mut c = self.clone();
+        c.column_families.clear();
+        if name == "default" {
+            return Ok(c);
+        }
+        let cf = self
+            .column_families
+            .iter()
+            .find(|f| f.name == name)
+            .ok_or_else(|| {
+                Error::usage(format!("no column family {name:?} in the engine config"))
+            })?;
+        if let Some(text) = &self.base_options {
+            let f = OptionsFile::parse(text, "the base OPTIONS file")?;
+            if f.section("CFOptions", Some(name)).is_some() {
+                c.base_family = Some(name.to_string());
+                c.adopt(&f);
+            }
+        }
+        c.merge_table(&cf.overrides)
+            .map_err(|e| Error::usage(format!("column family {name:?}: {e}")))?;
+        Ok(c)
+    }
+
+    /// Whether family `name` has a block cache of its own (a capacity or kind of its own).
+    pub fn own_cache(&self, family: &EngineConfig) -> bool {
+        family.block_cache_size != self.block_cache_size
+            || family.block_cache_type != self.block_cache_type
+    }
+
+    /// The names of every column family, `default` first.
+    pub fn family_names(&self) -> Vec<String> {
+        std::iter::once("default".to_string())
+            .chain(self.column_families.iter().map(|f| f.name.clone()))
+            .collect()
+    }
+
     /// Builds RocksDB options. The block cache lives as long as the returned options.
     pub fn build(&self) -> Result<Built> {
+        self.build_with(None)
+    }
+
+    /// Options for every column family (`default` first): a family without a block cache of
+    /// its own shares the DB's.
+    pub fn build_families(&self, db: &Built) -> Result<Vec<(String, Built)>> {
+        let mut out = Vec::new();
+        for name in self.family_names().into_iter().skip(1) {
+            let fc = self.family(&name)?;
+            let shared = (!self.own_cache(&fc))
+                .then_some(db.block_cache.as_ref())
+                .flatten();
+            let built = match shared {
+                Some(c) => fc.build_with(Some(c.clone()))?,
+                None => fc.build()?,
+            };
+            out.push((name, built));
+        }
+        Ok(out)
+    }
+
+    /// [`EngineConfig::build`], with `cache` as the block cache when given.
+    fn build_with(&self, cache: Option<Cache>) -> Result<Built> {
         let mut o = Options::default();
         let mut table_base = Vec::new();
         if let Some(text) = &self.base_options {
             let f = OptionsFile::parse(text, "the base OPTIONS file")?;
-            let b = base_items(&mut o, &f);
+            let family = self.base_family.as_deref().unwrap_or("default");
+            let b = base_items(&mut o, &f, family);
             o = apply(&mut o, &b.db_cf.join(";"))
                 .map_err(|e| Error::usage(format!("the base OPTIONS file: {e}")))?;
             table_base = b.table;
         }
         let block_cache = match (self.block_cache_size.0, self.block_cache_type) {
+            _ if cache.is_some() => cache,
             (0, _) => None,
             (n, CacheType::HyperClock) => Some(Cache::new_hyper_clock_cache(n as usize, 0)),
             (n, CacheType::Lru) => Some(Cache::new_lru_cache(n as usize)),

@@ -232,6 +232,26 @@ pub struct EngineConfig {
     /// The base OPTIONS file's text, kept so results reproduce without the file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub base_options: Option<String>,
+    /// Column families beside `default`, each with its own options on top of this config's
+    /// (the DB-wide options are this config's).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub column_families: Vec<CfConfig>,
+    /// Which column family of the base OPTIONS file this config reads (`default` when unset).
+    #[serde(skip)]
+    pub base_family: Option<String>,
+}
+
+/// One column family beside `default`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CfConfig {
+    pub name: String,
+    /// Engine keys that differ from the DB's config for this family (typed knobs, a
+    /// `rocksdb_options` string); DB-wide knobs have no effect here. A family with its own
+    /// `block_cache_size` or `block_cache_type` gets its own block cache; the others share
+    /// the DB's.
+    #[serde(default)]
+    pub overrides: toml::Table,
 }
 
 /// The OPTIONS file Debian's db_bench 7.8.3 writes with its flag defaults (RocksDB 11.8 reads
@@ -314,6 +334,7 @@ impl EngineConfig {
         "statistics",
         "rocksdb_options",
         "options_file",
+        "column_families",
     ];
 
     /// RocksDB 11.8's defaults (include/rocksdb/options.h, advanced_options.h, table.h, and
@@ -387,6 +408,8 @@ impl EngineConfig {
             rocksdb_options: String::new(),
             options_file: None,
             base_options: None,
+            column_families: Vec::new(),
+            base_family: None,
         }
     }
 
@@ -683,6 +706,10 @@ mod tests {
         full.bottommost_compression = Some(Compression::Zstd);
         full.rocksdb_options = "max_subcompactions=2".into();
         full.options_file = Some("/o".into());
+        full.column_families.push(CfConfig {
+            name: "hot".into(),
+            overrides: toml::Table::new(),
+        });
         let table = toml::Table::try_from(&full).unwrap();
         let keys: Vec<&str> = table.keys().map(String::as_str).collect();
         let mut expected: Vec<&str> = EngineConfig::KEYS.to_vec();

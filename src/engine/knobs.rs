@@ -207,12 +207,12 @@ pub struct Base<'a> {
 }
 
 impl<'a> Base<'a> {
-    /// The default column family's sections of `f`.
-    pub fn of(f: &'a OptionsFile) -> Self {
+    /// The sections of `f` for column family `family`.
+    pub fn of(f: &'a OptionsFile, family: &str) -> Self {
         Base {
             db: f.section("DBOptions", None),
-            cf: f.section("CFOptions", Some("default")),
-            table: f.section("TableOptions/BlockBasedTable", Some("default")),
+            cf: f.section("CFOptions", Some(family)),
+            table: f.section("TableOptions/BlockBasedTable", Some(family)),
         }
     }
 
@@ -388,7 +388,7 @@ impl EngineConfig {
     /// Reads every typed knob the OPTIONS file's default column family sets; returns what it
     /// could not read (the base file still applies those options as written).
     pub fn adopt(&mut self, f: &OptionsFile) -> Vec<String> {
-        let b = Base::of(f);
+        let b = Base::of(f, self.base_family.as_deref().unwrap_or("default"));
         let mut warn = Vec::new();
         self.adopt_simple(&b, &mut warn);
         if let Some(v) = b.get(Sec::Db, "bytes_per_sync") {

@@ -16,6 +16,7 @@ pub mod stats;
 pub mod view;
 
 pub use batch::{batch_capacity, AdaptiveBatcher, BatchTransaction};
+pub use config::CfConfig;
 pub use config::{Compression, EngineConfig, Preset};
 pub use knobs::{CacheType, CompactionPri, CompactionStyle, FilterKind, IndexType};
 pub use size::Size;
@@ -37,33 +38,120 @@ pub struct Engine {
     read_opts: ReadOptions,
     config: EngineConfig,
     path: PathBuf,
+    families: Vec<String>,
+    own_cache: Vec<bool>,
+}
+
+/// A column family handle of an open [`Engine`].
+#[derive(Clone, Copy)]
+pub struct Cf<'a>(&'a rocksdb::ColumnFamily);
+
+impl Cf<'_> {
+    /// Stages a put into this family in `batch`.
+    #[inline]
+    pub fn put_in(&self, batch: &mut WriteBatch, key: &[u8], value: &[u8]) {
+        batch.put_cf(self.0, key, value);
+    }
 }
 
 impl Engine {
-    /// Opens (or creates, with `create_if_missing`) the DB at `path` with `config`.
+    /// Opens (or creates, with `create_if_missing`) the DB at `path` with `config`, its
+    /// column families included (created when missing; families the DB has that the config
+    /// does not name are opened with the DB's options).
     pub fn open(config: &EngineConfig, path: &Path) -> Result<Engine> {
         config.validate()?;
-        let built = config.build()?;
-        let db = DB::open(&built.options, path).map_err(|e| open_error(config, path, e))?;
-        Ok(Self::wrap(db, built, config, path))
+        let mut built = config.build()?;
+        if config.family_names().len() > 1 {
+            // Only when there are families to create: Options::default() has it off, and
+            // the default preset's OPTIONS file must be RocksDB's default exactly.
+            built.options.create_missing_column_families(true);
+        }
+        let (descs, names, own) = Self::descriptors(config, &built, path, &built.options)?;
+        let db = DB::open_cf_descriptors(&built.options, path, descs)
+            .map_err(|e| open_error(config, path, e))?;
+        Ok(Self::wrap(db, built, config, path, names, own))
     }
 
-    /// Opens an existing DB read-only: nothing in its directory is created, renamed or
-    /// written (RocksDB's info LOG goes to `log_dir`, which the caller owns).
+    /// The column family descriptors to open: the config's families, then the others the DB
+    /// at `path` already has (with the DB's options).
+    fn descriptors(
+        config: &EngineConfig,
+        built: &build::Built,
+        path: &Path,
+        opts: &Options,
+    ) -> Result<(Vec<rocksdb::ColumnFamilyDescriptor>, Vec<String>, Vec<bool>)> {
+        let mut descs = vec![rocksdb::ColumnFamilyDescriptor::new(
+            "default",
+            built.options.clone(),
+        )];
+        let mut names = vec!["default".to_string()];
+        let mut own = vec![false];
+        for (name, b) in config.build_families(built)? {
+            own.push(config.own_cache(&config.family(&name)?));
+            descs.push(rocksdb::ColumnFamilyDescriptor::new(&name, b.options));
+            names.push(name);
+        }
+        if path.join("CURRENT").is_file() {
+            let existing = DB::list_cf(opts, path).map_err(|e| {
+                Error::engine(
+                    format!("listing the column families of {}", path.display()),
+                    e,
+                )
+            })?;
+            let missing: Vec<String> = existing
+                .into_iter()
+                .filter(|n| !names.contains(n))
+                .collect();
+            for n in missing {
+                descs.push(rocksdb::ColumnFamilyDescriptor::new(
+                    &n,
+                    built.options.clone(),
+                ));
+                names.push(n);
+                own.push(false);
+            }
+        }
+        Ok((descs, names, own))
+    }
+
+    /// Every column family of an existing DB opened with the config's options (read-only and
+    /// secondary views open what is there).
+    fn existing(
+        built: &build::Built,
+        path: &Path,
+    ) -> Result<(Vec<rocksdb::ColumnFamilyDescriptor>, Vec<String>)> {
+        let names = DB::list_cf(&built.options, path).map_err(|e| {
+            Error::engine(
+                format!("listing the column families of {}", path.display()),
+                e,
+            )
+        })?;
+        let descs = names
+            .iter()
+            .map(|n| rocksdb::ColumnFamilyDescriptor::new(n, built.options.clone()))
+            .collect();
+        Ok((descs, names))
+    }
+
+    /// Opens an existing DB read-only, every column family: nothing in its directory is
+    /// created, renamed or written (RocksDB's info LOG goes to `log_dir`, which the caller
+    /// owns).
     pub fn open_read_only(config: &EngineConfig, path: &Path, log_dir: &Path) -> Result<Engine> {
         let mut cfg = config.clone();
         cfg.create_if_missing = false;
         let mut built = cfg.build()?;
         built.options.set_db_log_dir(log_dir);
-        let db = DB::open_for_read_only(&built.options, path, false)
+        let (descs, names) = Self::existing(&built, path)?;
+        let db = DB::open_cf_descriptors_read_only(&built.options, path, descs, false)
             .map_err(|e| Error::engine(format!("opening {} read-only", path.display()), e))?;
-        Ok(Self::wrap(db, built, &cfg, path))
+        let own = vec![false; names.len()];
+        Ok(Self::wrap(db, built, &cfg, path, names, own))
     }
 
-    /// Opens the DB at `path` as a secondary instance: it reads the files of a DB another
-    /// process (the primary) is writing, and sees its progress after each
-    /// [`Engine::catch_up`]. Its own info log goes to `secondary_dir`; nothing is written under
-    /// `path`.
+    /// Opens the DB at `path` as a secondary instance, every column family: it reads the
+    /// files of a DB another process (the primary) is writing, and sees its progress after
+    /// each [`Engine::catch_up`]. Its own info log goes to `secondary_dir`; nothing is written
+    /// under `path`.
     pub fn open_secondary(
         config: &EngineConfig,
         path: &Path,
@@ -74,13 +162,40 @@ impl Engine {
         let mut built = cfg.build()?;
         // RocksDB requires a secondary to keep every table file open.
         built.options.set_max_open_files(-1);
-        let db = DB::open_as_secondary(&built.options, path, secondary_dir).map_err(|e| {
+        let (descs, names) = Self::existing(&built, path)?;
+        let db = DB::open_cf_descriptors_as_secondary(&built.options, path, secondary_dir, descs)
+            .map_err(|e| {
             Error::engine(
                 format!("opening {} as a secondary instance", path.display()),
                 e,
             )
         })?;
-        Ok(Self::wrap(db, built, &cfg, path))
+        let own = vec![false; names.len()];
+        Ok(Self::wrap(db, built, &cfg, path, names, own))
+    }
+
+    /// The column families, `default` first.
+    pub fn families(&self) -> &[String] {
+        &self.families
+    }
+
+    /// Column family `i` (0 is `default`).
+    #[inline]
+    pub fn cf(&self, i: usize) -> Cf<'_> {
+        Cf(self
+            .db
+            .cf_handle(&self.families[i])
+            .expect("a family the engine opened"))
+    }
+
+    /// Every column family, `default` first (handles for a worker to index per op).
+    pub fn cfs(&self) -> Vec<Cf<'_>> {
+        (0..self.families.len()).map(|i| self.cf(i)).collect()
+    }
+
+    /// Whether family `i` has a block cache of its own (not the DB's shared one).
+    pub fn has_own_cache(&self, i: usize) -> bool {
+        self.own_cache.get(i).copied().unwrap_or(false)
     }
 
     /// The OPTIONS file RocksDB wrote when it opened this DB: every option as it ran,
@@ -109,7 +224,14 @@ impl Engine {
             .map_err(|e| Error::engine(format!("catching up with {}", self.path.display()), e))
     }
 
-    fn wrap(db: DB, built: build::Built, config: &EngineConfig, path: &Path) -> Self {
+    fn wrap(
+        db: DB,
+        built: build::Built,
+        config: &EngineConfig,
+        path: &Path,
+        families: Vec<String>,
+        own_cache: Vec<bool>,
+    ) -> Self {
         let mut write_opts = WriteOptions::default();
         write_opts.set_sync(config.sync);
         write_opts.disable_wal(config.disable_wal);
@@ -119,6 +241,8 @@ impl Engine {
             db,
             opts: built.options,
             block_cache: built.block_cache,
+            families,
+            own_cache,
             write_opts,
             read_opts: ReadOptions::default(),
             config,
@@ -150,6 +274,51 @@ impl Engine {
         self.db
             .put_opt(key, value, &self.write_opts)
             .map_err(|e| Error::engine("writing a key", e))
+    }
+
+    /// Writes a key into family `cf`.
+    #[inline]
+    pub fn put_cf(&self, cf: Cf<'_>, key: &[u8], value: &[u8]) -> Result<()> {
+        self.db
+            .put_cf_opt(cf.0, key, value, &self.write_opts)
+            .map_err(|e| Error::engine("writing a key", e))
+    }
+
+    /// [`Engine::get_len`] in family `cf`.
+    #[inline]
+    pub fn get_len_cf(&self, cf: Cf<'_>, key: &[u8]) -> Result<Option<usize>> {
+        match self.db.get_pinned_cf_opt(cf.0, key, &self.read_opts) {
+            Ok(v) => Ok(v.map(|s| s.len())),
+            Err(e) => Err(Error::engine("reading a key", e)),
+        }
+    }
+
+    /// [`Engine::get_into`] in family `cf`.
+    pub fn get_into_cf(&self, cf: Cf<'_>, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {
+        match self.db.get_pinned_cf_opt(cf.0, key, &self.read_opts) {
+            Ok(Some(v)) => {
+                out.clear();
+                out.extend_from_slice(&v);
+                Ok(true)
+            }
+            Ok(None) => Ok(false),
+            Err(e) => Err(Error::engine("reading a key", e)),
+        }
+    }
+
+    /// A raw iterator over family `cf`.
+    pub fn raw_iterator_cf(&self, cf: Cf<'_>) -> DBRawIterator<'_> {
+        self.db.raw_iterator_cf(cf.0)
+    }
+
+    /// An integer property of family `cf`.
+    pub fn property_int_cf(&self, cf: Cf<'_>, name: &str) -> Option<u64> {
+        self.db.property_int_value_cf(cf.0, name).ok().flatten()
+    }
+
+    /// A text property of family `cf`.
+    pub fn property_str_cf(&self, cf: Cf<'_>, name: &str) -> Option<String> {
+        self.db.property_value_cf(cf.0, name).ok().flatten()
     }
 
     pub fn delete(&self, key: &[u8]) -> Result<()> {
@@ -194,9 +363,20 @@ impl Engine {
         &self,
         start: &[u8],
         limit: usize,
+        visit: impl FnMut(&[u8], &[u8]),
+    ) -> Result<usize> {
+        self.scan_cf(self.cf(0), start, limit, visit)
+    }
+
+    /// [`Engine::scan`] in family `cf`.
+    pub fn scan_cf(
+        &self,
+        cf: Cf<'_>,
+        start: &[u8],
+        limit: usize,
         mut visit: impl FnMut(&[u8], &[u8]),
     ) -> Result<usize> {
-        let mut it = self.db.raw_iterator();
+        let mut it = self.db.raw_iterator_cf(cf.0);
         it.seek(start);
         let mut n = 0;
         while n < limit && it.valid() {
@@ -252,9 +432,12 @@ impl Engine {
 
     /// Flushes memtables to SST files and waits.
     pub fn flush(&self) -> Result<()> {
-        self.db
-            .flush()
-            .map_err(|e| Error::engine("flushing memtables", e))
+        for cf in self.cfs() {
+            self.db
+                .flush_cf(cf.0)
+                .map_err(|e| Error::engine("flushing memtables", e))?;
+        }
+        Ok(())
     }
 
     /// Waits until no flush or compaction is pending or running (RocksDB's

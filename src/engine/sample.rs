@@ -55,25 +55,44 @@ impl Engine {
     pub fn sample(&self) -> Sample {
         let engine = self;
         let p = |name: &str| engine.property_int(name).unwrap_or(0);
+        let cfs = engine.cfs();
+        // Per-family properties summed over the families (one, usually); each block cache once.
+        let per_cf = |name: &str| -> u64 {
+            cfs.iter()
+                .map(|cf| engine.property_int_cf(*cf, name).unwrap_or(0))
+                .sum()
+        };
+        let cache_usage: u64 = cfs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i == 0 || engine.has_own_cache(*i))
+            .map(|(_, cf)| {
+                engine
+                    .property_int_cf(*cf, "rocksdb.block-cache-usage")
+                    .unwrap_or(0)
+            })
+            .sum();
         let mut stall_counts = StallCounts::default();
-        for prop in [
-            "rocksdb.cf-write-stall-stats",
-            "rocksdb.db-write-stall-stats",
-        ] {
-            if let Some(t) = engine.property_str(prop) {
-                parse_stall_counts(&t, &mut stall_counts);
+        for cf in &cfs {
+            let mut c = StallCounts::default();
+            if let Some(t) = engine.property_str_cf(*cf, "rocksdb.cf-write-stall-stats") {
+                parse_stall_counts(&t, &mut c);
+            }
+            for (a, b) in stall_counts.iter_mut().zip(c) {
+                *a += b;
             }
         }
-        let memtable = p("rocksdb.cur-size-all-mem-tables");
+        if let Some(t) = engine.property_str("rocksdb.db-write-stall-stats") {
+            parse_stall_counts(&t, &mut stall_counts);
+        }
+        let memtable = per_cf("rocksdb.cur-size-all-mem-tables");
         Sample {
             stall_micros: engine.ticker(Ticker::StallMicros),
-            pending: p("rocksdb.estimate-pending-compaction-bytes"),
+            pending: per_cf("rocksdb.estimate-pending-compaction-bytes"),
             stopped: p("rocksdb.is-write-stopped") != 0,
             delayed: p("rocksdb.actual-delayed-write-rate") != 0,
             rss: crate::sysmon::rss_bytes(),
-            rocksdb_mem: p("rocksdb.block-cache-usage")
-                + memtable
-                + p("rocksdb.estimate-table-readers-mem"),
+            rocksdb_mem: cache_usage + memtable + per_cf("rocksdb.estimate-table-readers-mem"),
             memtable,
             cache_hit: engine.ticker(Ticker::BlockCacheHit),
             cache_miss: engine.ticker(Ticker::BlockCacheMiss),

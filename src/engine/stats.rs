@@ -148,6 +148,10 @@ pub struct EngineStats {
     pub block_cache_capacity: u64,
     /// rocksdb.estimate-table-readers-mem (index and filter blocks held outside the cache).
     pub table_readers_mem: u64,
+    /// rocksdb.estimate-live-data-size: RocksDB's estimate of the SST bytes that hold live
+    /// (not yet overwritten or deleted) data.
+    #[serde(default)]
+    pub live_data_bytes: u64,
     /// rocksdb.estimate-pending-compaction-bytes: compaction debt.
     pub pending_compaction_bytes: u64,
     pub running_compactions: u64,
@@ -162,6 +166,9 @@ pub struct EngineStats {
     pub cache_hit_rate: Option<f64>,
     /// counters.write_amplification().
     pub write_amplification: Option<f64>,
+    /// Per column family, when there is more than `default` (the figures above sum them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub families: Vec<FamilyStats>,
 }
 
 /// Sums the sizes of every file below `dir` (0 for a missing directory).
@@ -186,11 +193,35 @@ fn table_property(text: &str, key: &str) -> Option<u64> {
     })
 }
 
-pub(crate) fn collect(engine: &Engine) -> Result<EngineStats> {
-    let p = |name: &str| engine.property_int(name).unwrap_or(0);
+/// One column family's state, from its own properties.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FamilyStats {
+    pub name: String,
+    pub estimated_keys: u64,
+    pub live_sst_bytes: u64,
+    pub total_sst_bytes: u64,
+    pub files_per_level: Vec<u64>,
+    pub compression_ratio_per_level: Vec<Option<f64>>,
+    pub sst_raw_bytes: u64,
+    pub compression_ratio: Option<f64>,
+    pub memtable_bytes: u64,
+    pub pending_compaction_bytes: u64,
+    pub table_readers_mem: u64,
+    #[serde(default)]
+    pub live_data_bytes: u64,
+    /// The family's block cache, when it has one of its own (else the DB's, shared).
+    pub own_block_cache: bool,
+    pub block_cache_usage: u64,
+    pub block_cache_capacity: u64,
+}
+
+/// One family's properties.
+fn family(engine: &Engine, i: usize) -> FamilyStats {
+    let cf = engine.cf(i);
+    let p = |name: &str| engine.property_int_cf(cf, name).unwrap_or(0);
     let live_sst_bytes = p("rocksdb.live-sst-files-size");
     let agg = engine
-        .property_str("rocksdb.aggregated-table-properties")
+        .property_str_cf(cf, "rocksdb.aggregated-table-properties")
         .unwrap_or_default();
     // "raw key size" counts internal keys: the user key plus an 8-byte sequence/type tag.
     let entries = table_property(&agg, "# entries").unwrap_or(0);
@@ -198,19 +229,18 @@ pub(crate) fn collect(engine: &Engine) -> Result<EngineStats> {
         .unwrap_or(0)
         .saturating_sub(8 * entries)
         + table_property(&agg, "raw value size").unwrap_or(0);
-    let counters = Counters::read(engine);
-    Ok(EngineStats {
+    FamilyStats {
+        name: engine.families()[i].clone(),
         estimated_keys: p("rocksdb.estimate-num-keys"),
         live_sst_bytes,
         total_sst_bytes: p("rocksdb.total-sst-files-size"),
-        disk_bytes: dir_size(engine.path()),
         files_per_level: (0..NUM_LEVELS)
             .map(|l| p(&format!("rocksdb.num-files-at-level{l}")))
             .collect(),
         compression_ratio_per_level: (0..NUM_LEVELS)
             .map(|l| {
                 engine
-                    .property_str(&format!("rocksdb.compression-ratio-at-level{l}"))
+                    .property_str_cf(cf, &format!("rocksdb.compression-ratio-at-level{l}"))
                     .and_then(|s| s.trim().parse::<f64>().ok())
                     .filter(|r| *r > 0.0)
             })
@@ -219,10 +249,65 @@ pub(crate) fn collect(engine: &Engine) -> Result<EngineStats> {
         compression_ratio: (live_sst_bytes > 0 && sst_raw_bytes > 0)
             .then(|| sst_raw_bytes as f64 / live_sst_bytes as f64),
         memtable_bytes: p("rocksdb.cur-size-all-mem-tables"),
+        pending_compaction_bytes: p("rocksdb.estimate-pending-compaction-bytes"),
+        table_readers_mem: p("rocksdb.estimate-table-readers-mem"),
+        live_data_bytes: p("rocksdb.estimate-live-data-size"),
+        own_block_cache: engine.has_own_cache(i),
         block_cache_usage: p("rocksdb.block-cache-usage"),
         block_cache_capacity: p("rocksdb.block-cache-capacity"),
-        table_readers_mem: p("rocksdb.estimate-table-readers-mem"),
-        pending_compaction_bytes: p("rocksdb.estimate-pending-compaction-bytes"),
+    }
+}
+
+/// Every column family's state, `default` first.
+pub fn families(engine: &Engine) -> Vec<FamilyStats> {
+    (0..engine.families().len())
+        .map(|i| family(engine, i))
+        .collect()
+}
+
+/// Per family and, summed over families (each block cache counted once), for the DB.
+pub(crate) fn collect(engine: &Engine) -> Result<EngineStats> {
+    let fams = families(engine);
+    let sum = |f: fn(&FamilyStats) -> u64| fams.iter().map(f).sum::<u64>();
+    let caches = fams
+        .iter()
+        .enumerate()
+        .filter(|(i, f)| *i == 0 || f.own_block_cache);
+    let (cache_usage, cache_capacity) = caches.fold((0, 0), |(u, c), (_, f)| {
+        (u + f.block_cache_usage, c + f.block_cache_capacity)
+    });
+    let live_sst_bytes = sum(|f| f.live_sst_bytes);
+    let sst_raw_bytes = sum(|f| f.sst_raw_bytes);
+    let counters = Counters::read(engine);
+    let p = |name: &str| engine.property_int(name).unwrap_or(0);
+    Ok(EngineStats {
+        estimated_keys: sum(|f| f.estimated_keys),
+        live_sst_bytes,
+        total_sst_bytes: sum(|f| f.total_sst_bytes),
+        disk_bytes: dir_size(engine.path()),
+        files_per_level: (0..NUM_LEVELS)
+            .map(|l| fams.iter().map(|f| f.files_per_level[l]).sum())
+            .collect(),
+        // Per level over every family: the level's data blocks are what the ratio weighs; a
+        // single family's ratio is exact, several families' is the family-weighted mean.
+        compression_ratio_per_level: (0..NUM_LEVELS)
+            .map(|l| {
+                let rs: Vec<f64> = fams
+                    .iter()
+                    .filter_map(|f| f.compression_ratio_per_level[l])
+                    .collect();
+                (!rs.is_empty()).then(|| rs.iter().sum::<f64>() / rs.len() as f64)
+            })
+            .collect(),
+        sst_raw_bytes,
+        compression_ratio: (live_sst_bytes > 0 && sst_raw_bytes > 0)
+            .then(|| sst_raw_bytes as f64 / live_sst_bytes as f64),
+        memtable_bytes: sum(|f| f.memtable_bytes),
+        block_cache_usage: cache_usage,
+        block_cache_capacity: cache_capacity,
+        table_readers_mem: sum(|f| f.table_readers_mem),
+        live_data_bytes: sum(|f| f.live_data_bytes),
+        pending_compaction_bytes: sum(|f| f.pending_compaction_bytes),
         running_compactions: p("rocksdb.num-running-compactions"),
         running_flushes: p("rocksdb.num-running-flushes"),
         write_stopped: p("rocksdb.is-write-stopped") != 0,
@@ -230,6 +315,7 @@ pub(crate) fn collect(engine: &Engine) -> Result<EngineStats> {
         cache_hit_rate: counters.cache_hit_rate(),
         write_amplification: counters.write_amplification(),
         counters,
+        families: if fams.len() > 1 { fams } else { Vec::new() },
     })
 }
 

@@ -26,6 +26,9 @@ pub struct DbView {
     pub pending_compaction_bytes: u64,
     pub memtable_bytes: u64,
     pub table_readers_mem: u64,
+    /// Every column family (names from the DB's MANIFEST), `default` first; the figures
+    /// above sum them (or are one family's with `--cf`).
+    pub column_families: Vec<super::stats::FamilyStats>,
     /// rocksdb.levelstats (per level: files and size).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub levelstats: Option<String>,
@@ -93,6 +96,41 @@ impl Watcher {
     }
 }
 
+impl DbView {
+    /// The view narrowed to one column family (`--cf NAME`): its figures as the totals.
+    pub fn only(mut self, name: &str) -> Result<DbView> {
+        let names: Vec<String> = self
+            .column_families
+            .iter()
+            .map(|f| f.name.clone())
+            .collect();
+        let f = self
+            .column_families
+            .iter()
+            .find(|f| f.name == name)
+            .cloned()
+            .ok_or_else(|| {
+                Error::usage(format!(
+                    "--cf {name:?}: no such column family in {}; it has {}",
+                    self.path,
+                    names.join(", ")
+                ))
+            })?;
+        self.estimated_keys = f.estimated_keys;
+        self.live_sst_bytes = f.live_sst_bytes;
+        self.total_sst_bytes = f.total_sst_bytes;
+        self.files_per_level = f.files_per_level.clone();
+        self.compression_ratio = f.compression_ratio;
+        self.compression_ratio_per_level = f.compression_ratio_per_level.clone();
+        self.sst_raw_bytes = f.sst_raw_bytes;
+        self.pending_compaction_bytes = f.pending_compaction_bytes;
+        self.memtable_bytes = f.memtable_bytes;
+        self.table_readers_mem = f.table_readers_mem;
+        self.column_families = vec![f];
+        Ok(self)
+    }
+}
+
 /// Reads the DB at `path` read-only, once.
 pub fn view(path: &Path, verbose: bool) -> Result<DbView> {
     Watcher::open(path, Mode::ReadOnly)?.view(verbose)
@@ -100,7 +138,9 @@ pub fn view(path: &Path, verbose: bool) -> Result<DbView> {
 
 fn describe(e: &Engine, path: &Path, mode: Mode, verbose: bool) -> Result<DbView> {
     let s = e.get_stats()?;
+    let column_families = super::stats::families(e);
     Ok(DbView {
+        column_families,
         schema: "rdbtune.dbstats/v1".into(),
         path: path.display().to_string(),
         opened_as: match mode {

@@ -8,6 +8,18 @@ use std::fmt::Write as _;
 pub fn render(v: &DbView) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "=== {} ({}) ===", v.path, v.opened_as);
+    let names: Vec<&str> = v.column_families.iter().map(|f| f.name.as_str()).collect();
+    let _ = writeln!(
+        o,
+        "column families        {} ({}){}",
+        names.len(),
+        names.join(", "),
+        if names.len() > 1 {
+            "; the figures below sum them"
+        } else {
+            ""
+        }
+    );
     let _ = writeln!(o, "keys (estimate)        {}", v.estimated_keys);
     let _ = writeln!(
         o,
@@ -49,6 +61,27 @@ pub fn render(v: &DbView) -> String {
         o,
         "write amplification and stall counters belong to the writing process (rdbtune bench/run report them)"
     );
+    if v.column_families.len() > 1 {
+        let _ = writeln!(
+            o,
+            "\n{:<28} {:>12} {:>10} {:>10} {:>7} {:>10} {:>10}",
+            "family", "keys (est.)", "live SST", "memtables", "ratio", "pending", "files L0..L6"
+        );
+        for f in &v.column_families {
+            let _ = writeln!(
+                o,
+                "{:<28} {:>12} {:>10} {:>10} {:>7} {:>10} {:?}",
+                f.name,
+                f.estimated_keys,
+                human_bytes(f.live_sst_bytes),
+                human_bytes(f.memtable_bytes),
+                f.compression_ratio
+                    .map_or("n/a".into(), |r| format!("{r:.2}x")),
+                human_bytes(f.pending_compaction_bytes),
+                f.files_per_level
+            );
+        }
+    }
     if let Some(s) = &v.rocksdb_stats {
         o.push_str("\n--- rocksdb.stats ---\n");
         o.push_str(s);

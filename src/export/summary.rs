@@ -73,8 +73,51 @@ pub fn summary_md(r: &RunResult) -> String {
             let _ = writeln!(o, "No [recommend] section: no recommendation.");
         }
     }
+    families(&mut o, r);
     alerts(&mut o, r);
     o
+}
+
+/// Per column family (key group): medians over each trial's repeats, when a phase spread
+/// its ops over several.
+fn families(o: &mut String, r: &RunResult) {
+    let mut rows = Vec::new();
+    for t in &r.scenario.trials {
+        let runs: Vec<_> = r.runs.iter().filter(|x| x.trial == t.id).collect();
+        for (pi, p) in t.phases.iter().enumerate() {
+            for (gi, g) in p.spec.key_groups.iter().enumerate() {
+                let vals = |f: &dyn Fn(&crate::model::GroupSummary) -> f64| -> Vec<f64> {
+                    runs.iter()
+                        .filter_map(|x| x.phases.get(pi)?.per_group.get(gi).map(f))
+                        .collect()
+                };
+                let (ops, p99) = (vals(&|g| g.ops_per_sec), vals(&|g| g.latency_us.p99));
+                if ops.is_empty() {
+                    continue;
+                }
+                let fam =
+                    t.config.family_names()[g.family.min(t.config.column_families.len())].clone();
+                rows.push(format!(
+                    "| {} | {} | {} ({fam}) | {:.0}% | {:.0}% | {:.0} | {:.1} |",
+                    t.id,
+                    p.label,
+                    g.name,
+                    (g.hi - g.lo) as f64 * 100.0 / p.spec.num.max(1) as f64,
+                    g.op_share * 100.0,
+                    crate::stats::median(&ops),
+                    crate::stats::median(&p99)
+                ));
+            }
+        }
+    }
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "\n## Column families\n\nPer key group (stored in the column family in brackets): its share of the keys and of the ops, and medians over repeats of its throughput (ops/s over the phase's wall time) and p99 latency (µs).\n\n| trial | phase | group (family) | keys | ops | ops/s | p99 µs |\n|---|---|---|---|---|---|---|\n{}",
+        rows.join("\n")
+    );
 }
 
 fn header(o: &mut String, r: &RunResult) {

@@ -57,6 +57,7 @@ pub fn table(r: &RunResult) -> String {
 pub fn phases_table(phases: &[PhaseResult], final_stats: Option<&EngineStats>) -> String {
     let mut out = latency_table(phases);
     out.push_str(&per_op_table(phases));
+    out.push_str(&per_group_table(phases, final_stats));
     out.push_str(&engine_table(phases));
     out.push('\n');
     out.push_str(&alerts_text(phases.iter()));
@@ -134,6 +135,73 @@ fn per_op_table(phases: &[PhaseResult]) -> String {
             }
         }
         out.push_str("\nPer operation kind:\n");
+        out.push_str(&t.to_string());
+    }
+    out
+}
+
+/// Per key group (column family) of phases that spread their ops, and each family's state
+/// after the run.
+fn per_group_table(phases: &[PhaseResult], final_stats: Option<&EngineStats>) -> String {
+    let mut out = String::new();
+    if phases.iter().any(|p| !p.per_group.is_empty()) {
+        let mut t = num_table(&[
+            "phase",
+            "family",
+            "keys",
+            "share of ops",
+            "ops",
+            "ops/s",
+            "p50 µs",
+            "p99 µs",
+        ]);
+        for p in phases {
+            for g in &p.per_group {
+                t.add_row(vec![
+                    phase_label(p),
+                    if g.group.is_empty() || g.group == g.family {
+                        g.family.clone()
+                    } else {
+                        format!("{} (in {})", g.group, g.family)
+                    },
+                    format!("{}..{}", g.keys.0, g.keys.1),
+                    format!("{:.0}%", g.share_of_ops * 100.0),
+                    g.ops.to_string(),
+                    format!("{:.0}", g.ops_per_sec),
+                    f1(g.latency_us.p50),
+                    f1(g.latency_us.p99),
+                ]);
+            }
+        }
+        out.push_str("\nPer column family (key group) of each phase:\n");
+        out.push_str(&t.to_string());
+    }
+    if let Some(f) = final_stats.filter(|f| f.families.len() > 1) {
+        let mut t = num_table(&[
+            "family",
+            "keys (est.)",
+            "live SST",
+            "ratio",
+            "memtables",
+            "pending",
+            "cache",
+        ]);
+        for x in &f.families {
+            t.add_row(vec![
+                x.name.clone(),
+                x.estimated_keys.to_string(),
+                human_bytes(x.live_sst_bytes),
+                opt(x.compression_ratio, |r| format!("{r:.2}x")),
+                human_bytes(x.memtable_bytes),
+                human_bytes(x.pending_compaction_bytes),
+                if x.own_block_cache {
+                    format!("own {}", human_bytes(x.block_cache_capacity))
+                } else {
+                    "shared".into()
+                },
+            ]);
+        }
+        out.push_str("\nColumn families after the last phase:\n");
         out.push_str(&t.to_string());
     }
     out

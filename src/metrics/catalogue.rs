@@ -136,6 +136,8 @@ pub const CATALOGUE: &[Metric] = &[
     m("compression_ratio", Trial, Unit::Ratio, Higher, "raw key + value bytes in live SSTs / live SST bytes, after the last phase"),
     m("disk_bytes", Trial, Unit::Bytes, Lower, "every file under the DB directory after the last phase"),
     m("sst_bytes", Trial, Unit::Bytes, Lower, "rocksdb.live-sst-files-size after the last phase"),
+    m("table_readers_bytes", Trial, Unit::Bytes, Lower, "rocksdb.estimate-table-readers-mem after the last phase: index and filter blocks held outside the block cache"),
+    m("space_amplification", Trial, Unit::Ratio, Lower, "rocksdb.total-sst-files-size / rocksdb.estimate-live-data-size after the last phase (1.0 = no dead bytes on disk)"),
     m("memtable_bytes", Trial, Unit::Bytes, Lower, "rocksdb.cur-size-all-mem-tables after the last phase"),
     m("configured_memory_bytes", Trial, Unit::Bytes, Lower, "block cache capacity + all memtables (write_buffer_size x max_write_buffer_number)"),
     m("peak_rss_bytes", Trial, Unit::Bytes, Lower, "largest per-second RSS over the run's phases"),

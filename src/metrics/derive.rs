@@ -64,6 +64,13 @@ pub fn run_metrics(
         m.insert("disk_bytes".into(), a.disk_bytes as f64);
         m.insert("sst_bytes".into(), a.live_sst_bytes as f64);
         m.insert("memtable_bytes".into(), a.memtable_bytes as f64);
+        m.insert("table_readers_bytes".into(), a.table_readers_mem as f64);
+        if a.live_data_bytes > 0 {
+            m.insert(
+                "space_amplification".into(),
+                a.total_sst_bytes as f64 / a.live_data_bytes as f64,
+            );
+        }
         if let Some(w) = a.write_amplification {
             m.insert("write_amplification".into(), w);
         }
@@ -99,6 +106,7 @@ mod tests {
             mb_per_sec: 0.1,
             latency_us: Default::default(),
             per_op: Vec::new(),
+            per_group: Vec::new(),
             intervals: Vec::new(),
             stalls: Default::default(),
             trend: None,
@@ -115,6 +123,8 @@ mod tests {
         p.stalls = StallSummary::default();
         p.engine.after.compression_ratio = Some(2.0);
         p.engine.after.write_amplification = Some(1.2);
+        p.engine.after.live_data_bytes = 1000;
+        p.engine.after.total_sst_bytes = 1200;
         p.trend = Some(Trend {
             rss_slope_mib_per_h: 1.0,
             rocksdb_slope_mib_per_h: 0.0,

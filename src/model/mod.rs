@@ -12,7 +12,8 @@ pub mod result;
 pub mod tune;
 
 pub use phase::{
-    stall_percent, IntervalRow, LatencySummary, OpSummary, PhaseEngine, PhaseResult, StallSummary,
+    stall_percent, GroupSummary, IntervalRow, LatencySummary, OpSummary, PhaseEngine, PhaseResult,
+    StallSummary,
 };
 pub use plan::{Data, PhaseTemplate, RunFile, Scenario, Trial};
 pub use recommend::{Constraint, Objective, Recommendation, TrialSummary};

@@ -44,6 +44,25 @@ pub struct OpSummary {
     pub not_found: Option<u64>,
 }
 
+/// What one key group (a key range in one column family) got during a phase.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupSummary {
+    /// The group's name (a scenario's `[[column_family]]`, or db_bench's family name).
+    #[serde(default)]
+    pub group: String,
+    /// The RocksDB column family its keys live in.
+    pub family: String,
+    /// Key numbers [lo, hi).
+    pub keys: (u64, u64),
+    pub share_of_ops: f64,
+    /// Keys covered (a batch of b keys counts b).
+    pub ops: u64,
+    /// ops / phase elapsed seconds.
+    pub ops_per_sec: f64,
+    /// Per sample, every op kind together, µs.
+    pub latency_us: LatencySummary,
+}
+
 /// One second of a phase.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IntervalRow {
@@ -165,6 +184,9 @@ pub struct PhaseResult {
     /// Headline latency per sample (one op, or one batch), µs.
     pub latency_us: LatencySummary,
     pub per_op: Vec<OpSummary>,
+    /// Per key group (column family) when the phase spread its ops over several.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub per_group: Vec<GroupSummary>,
     pub intervals: Vec<IntervalRow>,
     /// Stall share, stall episodes and the worst 1-second dip, from the intervals.
     #[serde(default)]

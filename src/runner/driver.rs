@@ -8,7 +8,7 @@ use super::workers::worker;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::model::alerts::AlertSet;
-use crate::model::{OpSummary, PhaseEngine, PhaseResult, StallSummary};
+use crate::model::{GroupSummary, OpSummary, PhaseEngine, PhaseResult, StallSummary};
 use crate::signals;
 use crate::workload::ycsb::InsertSequence;
 use crate::workload::{OpKind, PhaseSpec, Workload};
@@ -70,6 +70,7 @@ impl ThreadPlan {
         if self.per_kind {
             rec.track_kinds();
         }
+        rec.track_groups(shared.spec.key_groups.len());
         if let Some(target) = shared.spec.target_ops_per_sec {
             let per_thread = target / shared.spec.threads as f64;
             rec.set_pace(start, Duration::from_secs_f64(1.0 / per_thread));
@@ -226,7 +227,22 @@ fn summarise(spec: &PhaseSpec, totals: &ThreadTotals, elapsed: f64) -> PhaseResu
             head_bytes += totals.bytes[i];
         }
     }
+    let per_group = spec
+        .key_groups
+        .iter()
+        .zip(&totals.groups)
+        .map(|(g, (ops, h))| GroupSummary {
+            group: g.name.clone(),
+            family: g.column_family.clone(),
+            keys: (g.lo, g.hi),
+            share_of_ops: g.op_share,
+            ops: *ops,
+            ops_per_sec: *ops as f64 / elapsed,
+            latency_us: latency_summary(h),
+        })
+        .collect();
     PhaseResult {
+        per_group,
         workload: w,
         spec: spec.clone(),
         ops: head_ops,

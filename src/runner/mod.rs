@@ -8,6 +8,7 @@ mod collector;
 mod driver;
 pub mod observer;
 pub mod recorder;
+mod route;
 mod workers;
 mod ycsb;
 

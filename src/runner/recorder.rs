@@ -42,6 +42,8 @@ pub struct OpOutcome {
     /// Parts of a compound op measured on their own (YCSB's read-modify-write reports its
     /// read and its update too): (kind, ns). Not counted toward the phase's throughput.
     pub nested: [Option<(OpKind, u64)>; 2],
+    /// The key group (column family) the op went to.
+    pub group: u8,
 }
 
 impl OpOutcome {
@@ -54,7 +56,15 @@ impl OpOutcome {
             bytes,
             found,
             nested: [None, None],
+            group: 0,
         }
+    }
+
+    /// The outcome, as an op of key group `g`.
+    #[inline(always)]
+    pub fn in_group(mut self, g: u8) -> Self {
+        self.group = g;
+        self
     }
 }
 
@@ -71,6 +81,8 @@ pub struct ThreadTotals {
     /// With a target rate: latency from each op's intended start (coordinated-omission
     /// corrected), per kind.
     pub intended_hists: Vec<Option<Histogram<u64>>>,
+    /// Per key group (only with more than one): ops and the latency of every op kind.
+    pub groups: Vec<(u64, Histogram<u64>)>,
     /// When the thread started measuring (the earliest over merged threads).
     pub start: Option<Instant>,
     pub end: Option<Instant>,
@@ -87,6 +99,7 @@ impl ThreadTotals {
             nested_ops: [0; OpKind::COUNT],
             nested_hists: (0..OpKind::COUNT).map(|_| None).collect(),
             intended_hists: (0..OpKind::COUNT).map(|_| None).collect(),
+            groups: Vec::new(),
             start: None,
             end: None,
         }
@@ -103,6 +116,14 @@ impl ThreadTotals {
             add_into(&mut self.hists[k], &other.hists[k]);
             add_into(&mut self.nested_hists[k], &other.nested_hists[k]);
             add_into(&mut self.intended_hists[k], &other.intended_hists[k]);
+        }
+        if self.groups.len() < other.groups.len() {
+            self.groups
+                .resize_with(other.groups.len(), || (0, new_histogram()));
+        }
+        for (mine, theirs) in self.groups.iter_mut().zip(&other.groups) {
+            mine.0 += theirs.0;
+            mine.1.add(&theirs.1).expect("same bounds");
         }
         self.end = match (self.end, other.end) {
             (Some(a), Some(b)) => Some(a.max(b)),
@@ -172,6 +193,13 @@ impl Recorder {
         }
     }
 
+    /// Keeps ops and latency per key group (`n` groups; nothing for one).
+    pub fn track_groups(&mut self, n: usize) {
+        if n > 1 {
+            self.totals.groups = (0..n).map(|_| (0, new_histogram())).collect();
+        }
+    }
+
     /// Also keeps per-op-kind latency per interval (for status lines with per-op p99).
     pub fn track_kinds(&mut self) {
         self.per_kind = Some((0..OpKind::COUNT).map(|_| None).collect());
@@ -215,6 +243,11 @@ impl Recorder {
         if self.headline[k] {
             self.interval_ops += out.ops;
             self.interval_hist.saturating_record(ns.max(1));
+        }
+        if !self.totals.groups.is_empty() {
+            let g = &mut self.totals.groups[out.group as usize];
+            g.0 += out.ops;
+            g.1.saturating_record(ns.max(1));
         }
         if let Some(pk) = &mut self.per_kind {
             pk[k]

@@ -5,6 +5,7 @@
 
 use super::driver::{share, Shared};
 use super::recorder::{OpOutcome, Recorder, ThreadTotals};
+use super::route::{Group, Router};
 use super::ycsb;
 use crate::engine::batch::uniform_batch_capacity;
 use crate::engine::{AdaptiveBatcher, Engine, WriteBatch};
@@ -27,6 +28,7 @@ struct Thread<'a> {
     rng: SmallRng,
     vals: ValueGen,
     key: Vec<u8>,
+    route: Router<'a>,
 }
 
 impl<'a> Thread<'a> {
@@ -37,56 +39,67 @@ impl<'a> Thread<'a> {
             rng: SmallRng::seed_from_u64(seed),
             vals: ValueGen::new(spec.compressibility, spec.value_size, seed ^ 0x301),
             key: key_buffer(spec.key_size),
+            route: Router::new(e, spec),
         }
     }
 
-    /// A uniform key number in [0, n).
+    /// A uniform number in [0, n).
     #[inline(always)]
     fn uniform(&mut self, n: u64) -> u64 {
         uniform(&mut self.rng, n)
     }
 
-    /// Writes `n` keys chosen by `pick` as one WriteBatch (a single put when n == 1).
+    /// The group of the next op and a uniform key in it.
+    #[inline(always)]
+    fn random_key(&mut self) -> (Group<'a>, u64) {
+        random_in_group(&mut self.rng, &self.route)
+    }
+
+    /// Writes `n` keys chosen by `pick` (each with its group) as one WriteBatch (a single
+    /// put when n == 1).
     #[inline(always)]
     fn write_keys(
         &mut self,
         n: u64,
-        mut pick: impl FnMut(&mut SmallRng) -> u64,
+        mut pick: impl FnMut(&mut SmallRng, &Router<'a>) -> (Group<'a>, u64),
     ) -> Result<OpOutcome> {
         let (ks, vs) = (self.key.len(), self.spec.value_size);
         if n == 1 {
-            encode_key(pick(&mut self.rng), &mut self.key);
-            self.e.put(&self.key, self.vals.next(vs))?;
-            return Ok(OpOutcome::new(OpKind::Write, 1, (ks + vs) as u64, None));
+            let (g, k) = pick(&mut self.rng, &self.route);
+            encode_key(k, &mut self.key);
+            self.e.put_cf(g.cf, &self.key, self.vals.next(vs))?;
+            return Ok(OpOutcome::new(OpKind::Write, 1, (ks + vs) as u64, None).in_group(g.index));
         }
         let mut b = match self.spec.batch_mode {
             BatchMode::Default => WriteBatch::default(),
             _ => WriteBatch::with_capacity_bytes(uniform_batch_capacity(n as usize, ks, vs)),
         };
+        let mut first = None;
         for _ in 0..n {
-            encode_key(pick(&mut self.rng), &mut self.key);
-            b.put(&self.key, self.vals.next(vs));
+            let (g, k) = pick(&mut self.rng, &self.route);
+            first.get_or_insert(g.index);
+            encode_key(k, &mut self.key);
+            g.cf.put_in(&mut b, &self.key, self.vals.next(vs));
         }
         self.e.write(b)?;
-        Ok(OpOutcome::new(
-            OpKind::BatchWrite,
-            n,
-            n * (ks + vs) as u64,
-            None,
-        ))
+        Ok(
+            OpOutcome::new(OpKind::BatchWrite, n, n * (ks + vs) as u64, None)
+                .in_group(first.unwrap_or(0)),
+        )
     }
 
-    /// Gets key number `k`.
+    /// Gets key number `k` of group `g`.
     #[inline(always)]
-    fn read(&mut self, k: u64) -> Result<OpOutcome> {
+    fn read(&mut self, g: Group<'a>, k: u64) -> Result<OpOutcome> {
         encode_key(k, &mut self.key);
-        let r = self.e.get_len(&self.key)?;
+        let r = self.e.get_len_cf(g.cf, &self.key)?;
         Ok(OpOutcome::new(
             OpKind::Read,
             1,
             r.map_or(0, |l| (l + self.key.len()) as u64),
             Some(r.is_some()),
-        ))
+        )
+        .in_group(g.index))
     }
 }
 
@@ -127,8 +140,7 @@ pub(super) fn worker(
                 stop: Some(&sh.writer_stop),
                 ..b
             };
-            let num = spec.num;
-            run_loop(r, stop, |_| th.write_keys(1, |rng| uniform(rng, num)))?
+            run_loop(r, stop, |_| th.write_keys(1, random_in_group))?
         }
         Workload::FillSeq | Workload::FillBatch => fill_in_order(&mut th, r, b, lo)?,
         Workload::FillRandom
@@ -144,14 +156,21 @@ pub(super) fn worker(
     Ok(rec.finish(Instant::now()))
 }
 
+/// A group by the shares of the ops and a uniform key in it.
+#[inline(always)]
+fn random_in_group<'a>(rng: &mut SmallRng, route: &Router<'a>) -> (Group<'a>, u64) {
+    let g = route.pick(rng);
+    (g, Router::key_in(&g, rng))
+}
+
 /// fillseq and fillbatch: keys in order from this thread's share, `batch_size` per batch (or
 /// as many as the adaptive sizer chooses).
-fn fill_in_order(th: &mut Thread, rec: &mut Recorder, b: Bounds, lo: u64) -> Result<()> {
+fn fill_in_order<'a>(th: &mut Thread<'a>, rec: &mut Recorder, b: Bounds, lo: u64) -> Result<()> {
     let mut next = lo;
-    let mut seq = move |_: &mut SmallRng| {
+    let mut seq = move |rng: &mut SmallRng, route: &Router<'a>| -> (Group<'a>, u64) {
         let k = next;
         next += 1;
-        k
+        (route.owner(k, rng), k)
     };
     if th.spec.batch_mode == BatchMode::Adaptive {
         let mut sizer =
@@ -176,10 +195,10 @@ fn fill_random(th: &mut Thread, rec: &mut Recorder, b: Bounds, lo: u64) -> Resul
             let perm = Permutation::new(num, th.spec.seed);
             let mut next = lo;
             run_loop(rec, b, |left| {
-                th.write_keys(batch.min(left), |_| {
+                th.write_keys(batch.min(left), |rng, route| {
                     let k = perm.get(next % num);
                     next += 1;
-                    k
+                    (route.owner(k, rng), k)
                 })
             })
         }
@@ -187,42 +206,41 @@ fn fill_random(th: &mut Thread, rec: &mut Recorder, b: Bounds, lo: u64) -> Resul
             let pct = th.spec.read_percent as u64;
             run_loop(rec, b, |_| {
                 if th.uniform(100) < pct {
-                    let k = th.uniform(num);
-                    th.read(k)
+                    let (g, k) = th.random_key();
+                    th.read(g, k)
                 } else {
-                    th.write_keys(1, |rng| uniform(rng, num))
+                    th.write_keys(1, random_in_group)
                 }
             })
         }
         _ => run_loop(rec, b, |left| {
-            th.write_keys(batch.min(left), |rng| uniform(rng, num))
+            th.write_keys(batch.min(left), random_in_group)
         }),
     }
 }
 
 /// readrandom, readwhilewriting's readers, readhot, readmissing.
 fn reads(th: &mut Thread, rec: &mut Recorder, b: Bounds) -> Result<()> {
-    let num = th.spec.num;
     match th.spec.workload {
-        Workload::ReadHot => {
-            let hot = (num / 100).max(1);
-            run_loop(rec, b, |_| {
-                let k = th.uniform(hot);
-                th.read(k)
-            })
-        }
+        Workload::ReadHot => run_loop(rec, b, |_| {
+            // The hottest 1% of each group's keys.
+            let g = th.route.pick(&mut th.rng);
+            let k = g.lo + th.uniform((g.size / 100).max(1));
+            th.read(g, k)
+        }),
         Workload::ReadMissing => {
             let mut missing = th.key.clone();
             missing.push(b'.');
             run_loop(rec, b, |_| {
-                encode_key(th.uniform(num), &mut missing);
-                let r = th.e.get_len(&missing)?;
-                Ok(OpOutcome::new(OpKind::Read, 1, 0, Some(r.is_some())))
+                let (g, k) = th.random_key();
+                encode_key(k, &mut missing);
+                let r = th.e.get_len_cf(g.cf, &missing)?;
+                Ok(OpOutcome::new(OpKind::Read, 1, 0, Some(r.is_some())).in_group(g.index))
             })
         }
         _ => run_loop(rec, b, |_| {
-            let k = th.uniform(num);
-            th.read(k)
+            let (g, k) = th.random_key();
+            th.read(g, k)
         }),
     }
 }
@@ -231,8 +249,10 @@ fn reads(th: &mut Thread, rec: &mut Recorder, b: Bounds) -> Result<()> {
 fn iterate(th: &mut Thread, rec: &mut Recorder, b: Bounds, lo: u64) -> Result<()> {
     let num = th.spec.num;
     let e = th.e;
-    let mut it = e.raw_iterator();
     if th.spec.workload == Workload::ReadSeq {
+        // In key order over the family that stores this thread's first key.
+        let g = th.route.owner(lo % num, &mut th.rng);
+        let mut it = e.raw_iterator_cf(g.cf);
         encode_key(lo % num, &mut th.key);
         it.seek(&th.key);
         return run_loop(rec, b, |_| {
@@ -251,8 +271,14 @@ fn iterate(th: &mut Thread, rec: &mut Recorder, b: Bounds, lo: u64) -> Result<()
         });
     }
     let nexts = th.spec.seek_nexts;
+    // One iterator per key group's family, reused across seeks.
+    let mut its: Vec<_> = (0..th.route.len())
+        .map(|i| e.raw_iterator_cf(th.route.group(i).cf))
+        .collect();
     run_loop(rec, b, |_| {
-        encode_key(th.uniform(num), &mut th.key);
+        let (g, k) = th.random_key();
+        let it = &mut its[g.index as usize];
+        encode_key(k, &mut th.key);
         it.seek(&th.key);
         let found = it.valid();
         let mut bytes = 0;
@@ -263,7 +289,7 @@ fn iterate(th: &mut Thread, rec: &mut Recorder, b: Bounds, lo: u64) -> Result<()
             bytes += it.key().map_or(0, |k| k.len()) + it.value().map_or(0, |v| v.len());
             it.next();
         }
-        Ok(OpOutcome::new(OpKind::Seek, 1, bytes as u64, Some(found)))
+        Ok(OpOutcome::new(OpKind::Seek, 1, bytes as u64, Some(found)).in_group(g.index))
     })
 }
 

@@ -3,8 +3,9 @@
 
 use super::driver::Shared;
 use super::recorder::{OpOutcome, Recorder};
+use super::route::Router;
 use super::workers::{run_loop, Bounds};
-use crate::engine::Engine;
+use crate::engine::{Cf, Engine};
 use crate::error::Result;
 use crate::workload::keys::{uniform, ValueGen};
 use crate::workload::ycsb::{
@@ -17,6 +18,9 @@ use std::time::Instant;
 /// One YCSB client thread's reusable state.
 struct Client<'a> {
     e: &'a Engine,
+    route: Router<'a>,
+    /// The family of the record at `key` (set by `name`).
+    cf: Cf<'a>,
     y: &'a YcsbSpec,
     seq: &'a InsertSequence,
     vals: ValueGen,
@@ -35,14 +39,17 @@ impl Client<'_> {
         }
     }
 
-    fn name(&mut self, keynum: u64) {
+    /// Names record `keynum` and finds its family (by key range, or by the shares of the ops
+    /// when every family spans the whole key space).
+    fn name(&mut self, keynum: u64, rng: &mut SmallRng) {
         key_name(keynum, self.y.hashed, self.y.zeropadding, &mut self.key);
+        self.cf = self.route.owner(keynum, rng).cf;
     }
 
-    fn insert(&mut self, keynum: u64) -> Result<OpOutcome> {
-        self.name(keynum);
+    fn insert(&mut self, keynum: u64, rng: &mut SmallRng) -> Result<OpOutcome> {
+        self.name(keynum, rng);
         self.fill_all();
-        self.e.put(&self.key, &self.record.buf)?;
+        self.e.put_cf(self.cf, &self.key, &self.record.buf)?;
         Ok(OpOutcome::new(
             OpKind::Insert,
             1,
@@ -51,9 +58,9 @@ impl Client<'_> {
         ))
     }
 
-    fn read(&mut self, keynum: u64) -> Result<OpOutcome> {
-        self.name(keynum);
-        let r = self.e.get_len(&self.key)?;
+    fn read(&mut self, keynum: u64, rng: &mut SmallRng) -> Result<OpOutcome> {
+        self.name(keynum, rng);
+        let r = self.e.get_len_cf(self.cf, &self.key)?;
         Ok(OpOutcome::new(
             OpKind::Read,
             1,
@@ -63,20 +70,20 @@ impl Client<'_> {
     }
 
     fn scan(&mut self, keynum: u64, rng: &mut SmallRng) -> Result<OpOutcome> {
-        self.name(keynum);
+        self.name(keynum, rng);
         let len = scan_length(rng, self.y.minscanlength, self.y.maxscanlength) as usize;
         let mut bytes = 0u64;
-        let n = self
-            .e
-            .scan(&self.key, len, |k, v| bytes += (k.len() + v.len()) as u64)?;
+        let n = self.e.scan_cf(self.cf, &self.key, len, |k, v| {
+            bytes += (k.len() + v.len()) as u64
+        })?;
         Ok(OpOutcome::new(OpKind::Scan, 1, bytes, Some(n > 0)))
     }
 
     /// Read-modify-write: its read and its update are reported on their own too.
     fn read_modify_write(&mut self, keynum: u64, rng: &mut SmallRng) -> Result<OpOutcome> {
-        self.name(keynum);
+        self.name(keynum, rng);
         let t0 = Instant::now();
-        let r = self.e.get_len(&self.key)?;
+        let r = self.e.get_len_cf(self.cf, &self.key)?;
         let t1 = Instant::now();
         let found = self.update(rng)?;
         let t2 = Instant::now();
@@ -99,21 +106,21 @@ impl Client<'_> {
     fn update(&mut self, rng: &mut SmallRng) -> Result<bool> {
         let y = self.y;
         if y.writeallfields {
-            if self.e.get_len(&self.key)?.is_none() {
+            if self.e.get_len_cf(self.cf, &self.key)?.is_none() {
                 return Ok(false);
             }
             self.fill_all();
-            self.e.put(&self.key, &self.record.buf)?;
+            self.e.put_cf(self.cf, &self.key, &self.record.buf)?;
             return Ok(true);
         }
-        let found = self.e.get_into(&self.key, &mut self.scratch)?;
+        let found = self.e.get_into_cf(self.cf, &self.key, &mut self.scratch)?;
         if !found || self.scratch.len() != self.record.buf.len() {
             return Ok(false);
         }
         let f = uniform(rng, y.fieldcount as u64) as usize;
         let at = self.record.value_at[f];
         self.scratch[at..at + y.fieldlength].copy_from_slice(self.vals.next(y.fieldlength));
-        self.e.put(&self.key, &self.scratch)?;
+        self.e.put_cf(self.cf, &self.key, &self.scratch)?;
         Ok(true)
     }
 }
@@ -134,6 +141,8 @@ pub(super) fn worker(
     let record = Record::new(y);
     let mut c = Client {
         e: sh.engine,
+        route: Router::new(sh.engine, sh.spec),
+        cf: sh.engine.cf(0),
         y,
         seq: sh.inserts.as_ref().expect("created with the YCSB spec"),
         // YCSB fills fields with random bytes: incompressible values.
@@ -147,7 +156,7 @@ pub(super) fn worker(
         let mut next = lo;
         return run_loop(rec, b, |_| {
             next += 1;
-            c.insert(next - 1)
+            c.insert(next - 1, rng)
         });
     }
     let ops = OpChooser::new(y);
@@ -155,17 +164,17 @@ pub(super) fn worker(
     run_loop(rec, b, |_| match ops.next(rng) {
         OpKind::Insert => {
             let n = c.seq.next();
-            let out = c.insert(n)?;
+            let out = c.insert(n, rng)?;
             c.seq.acknowledge(n)?;
             Ok(out)
         }
         OpKind::Read => {
             let k = chooser.next(rng, c.seq);
-            c.read(k)
+            c.read(k, rng)
         }
         OpKind::Update => {
             let k = chooser.next(rng, c.seq);
-            c.name(k);
+            c.name(k, rng);
             let found = c.update(rng)?;
             Ok(OpOutcome::new(OpKind::Update, 1, c.rec_len, Some(found)))
         }

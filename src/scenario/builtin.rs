@@ -27,6 +27,17 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "level-compression",
         include_str!("../../scenarios/level-compression.toml"),
     ),
+    (
+        "compaction-style",
+        include_str!("../../scenarios/compaction-style.toml"),
+    ),
+    ("blob", include_str!("../../scenarios/blob.toml")),
+    (
+        "cache-type",
+        include_str!("../../scenarios/cache-type.toml"),
+    ),
+    ("filters", include_str!("../../scenarios/filters.toml")),
+    ("hot-cold", include_str!("../../scenarios/hot-cold.toml")),
     ("mixed", include_str!("../../scenarios/mixed.toml")),
     ("grid", include_str!("../../scenarios/grid.toml")),
     (

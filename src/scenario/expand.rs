@@ -21,6 +21,7 @@ pub const PARAM_KEYS: &[&str] = &[
     "batch_mode",
     "read_percent",
     "seek_nexts",
+    "families",
 ];
 
 /// A trial before expansion: its name, the keys it sets, and where it was written.
@@ -145,7 +146,13 @@ fn trial(
     let mut cfg = config.clone();
     let mut eng = toml::Table::new();
     let mut phases = templates.to_vec();
+    let mut layout = super::families::Layout::Separate;
     for (k, v) in &set {
+        if k == "families" {
+            layout = super::families::Layout::parse(v)
+                .map_err(|e| src.err(at, &format!("trial {id}: families"), e))?;
+            continue;
+        }
         if EngineConfig::is_key(k) {
             eng.insert(k.clone(), v.clone());
         } else if PARAM_KEYS.contains(&k.as_str()) {
@@ -165,6 +172,8 @@ fn trial(
         }
     }
     cfg.merge_table(&eng)
+        .map_err(|e| src.err(at, &format!("trial {id}"), e.to_string()))?;
+    super::families::apply(f, layout, &mut cfg, &mut phases)
         .map_err(|e| src.err(at, &format!("trial {id}"), e.to_string()))?;
     for p in &phases {
         p.spec

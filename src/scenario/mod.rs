@@ -6,6 +6,7 @@
 pub mod builtin;
 pub mod execute;
 mod expand;
+mod families;
 mod parse;
 
 pub use crate::model::{Data, PhaseTemplate, RunFile, Scenario, Trial};
@@ -54,7 +55,12 @@ impl Scenario {
         self.run.repeats = self.run.repeats.min(3);
         for t in &mut self.trials {
             for p in &mut t.phases {
+                let old = p.spec.num;
                 p.spec.num = (p.spec.num / s).max(1000);
+                for g in &mut p.spec.key_groups {
+                    g.lo = g.lo * p.spec.num / old;
+                    g.hi = (g.hi * p.spec.num / old).max(g.lo + 1);
+                }
                 p.spec.ops = p.spec.ops.map(|o| (o / s).max(1000));
                 p.spec.duration_s = p.spec.duration_s.map(|d| (d / s as f64).max(1.0));
                 p.spec.warmup_s /= s as f64;

@@ -44,6 +44,23 @@ pub(super) struct File {
     pub(super) policy: Option<Spanned<toml::Value>>,
     pub(super) check: Option<Spanned<toml::Value>>,
     pub(super) candidate: Option<Spanned<toml::Value>>,
+    /// `[[column_family]]`: named families, their shares of the keys and the ops.
+    #[serde(default)]
+    pub(super) column_family: Vec<Spanned<FamilyFile>>,
+}
+
+/// One `[[column_family]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FamilyFile {
+    pub(super) name: String,
+    /// Fraction of the key space stored in this family (the families' shares add up to 1).
+    pub(super) share_of_keys: f64,
+    /// Fraction of the ops that go to this family (adding up to 1).
+    pub(super) share_of_ops: f64,
+    /// Engine keys that differ for this family (`[column_family.engine]`).
+    #[serde(default)]
+    pub(super) engine: toml::Table,
 }
 
 /// `[report]`: extra metrics shown in summary.md's table.
@@ -74,6 +91,8 @@ pub(super) struct PhaseFile {
     pub(super) properties: BTreeMap<String, toml::Value>,
     /// Pace the phase at this many ops/s over all threads (intended latency reported too).
     pub(super) target_ops_per_sec: Option<f64>,
+    /// Run the phase on this `[[column_family]]` only (all of its ops, its keys).
+    pub(super) column_family: Option<Spanned<String>>,
 }
 
 // No deny_unknown_fields: serde cannot combine it with flatten. Unknown keys in `set` are
@@ -169,6 +188,7 @@ pub(super) fn parse(
             "{origin}: run.repeats must be at least 1"
         )));
     }
+    super::families::check(&src, &f)?;
     let templates = phases(&src, &f)?;
     let axes = axes(&src, &f.grid)?;
     let trials = expand(&src, &f, &config, &templates)?;

@@ -52,6 +52,54 @@ pub struct PhaseSpec {
     /// The YCSB workload of ycsb-load / ycsb-run phases.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ycsb: Option<super::ycsb::YcsbSpec>,
+    /// How keys and ops are spread over column families: key ranges, each in one family,
+    /// each getting a share of the ops. Empty: every key in `default`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_groups: Vec<KeyGroup>,
+}
+
+/// Keys `[lo, hi)` stored in column family `family` (an index into the engine's families),
+/// getting `op_share` of the ops. Groups either partition the key space (a scenario's
+/// `[[column_family]]`) or each span all of it (db_bench's `--num_column_families`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeyGroup {
+    /// Index of the RocksDB column family the group's keys live in (0 is `default`).
+    pub family: usize,
+    /// The group's name, for results (a scenario's `[[column_family]]` name).
+    pub name: String,
+    /// The RocksDB column family's name (the group's own name in the `separate` layout,
+    /// `default` in the `one` layout).
+    #[serde(default)]
+    pub column_family: String,
+    pub lo: u64,
+    pub hi: u64,
+    pub op_share: f64,
+}
+
+impl KeyGroup {
+    /// Groups that each span `[0, num)`, one per family, sharing the ops as `percent` says
+    /// (db_bench's `--num_column_families` and `--column_family_distribution`).
+    pub fn spanning(names: &[String], percent: &[f64], num: u64) -> Vec<KeyGroup> {
+        let total: f64 = percent.iter().sum();
+        names
+            .iter()
+            .zip(percent)
+            .enumerate()
+            .map(|(i, (n, p))| KeyGroup {
+                family: i,
+                name: n.clone(),
+                column_family: n.clone(),
+                lo: 0,
+                hi: num,
+                op_share: p / total,
+            })
+            .collect()
+    }
+
+    /// Whether the groups split the key space between them (each key in one group).
+    pub fn disjoint(groups: &[KeyGroup]) -> bool {
+        groups.windows(2).all(|w| w[0].hi <= w[1].lo)
+    }
 }
 
 impl PhaseSpec {
@@ -78,6 +126,7 @@ impl PhaseSpec {
             seed: 0x5EED,
             target_ops_per_sec: None,
             ycsb: None,
+            key_groups: Vec::new(),
         }
     }
 
@@ -150,11 +199,33 @@ impl PhaseSpec {
             }
             _ => {}
         }
+        self.validate_groups()?;
         if self.ops == Some(0) {
             return bad("--ops must be at least 1".into());
         }
         if !(self.warmup_s >= 0.0 && self.warmup_s.is_finite()) {
             return bad(format!("--warmup {} must be >= 0 seconds", self.warmup_s));
+        }
+        Ok(())
+    }
+
+    fn validate_groups(&self) -> Result<()> {
+        if self.key_groups.is_empty() {
+            return Ok(());
+        }
+        let ops: f64 = self.key_groups.iter().map(|g| g.op_share).sum();
+        if (ops - 1.0).abs() > 1e-6 {
+            return Err(Error::usage(format!(
+                "column family shares of ops add up to {ops}, not 1"
+            )));
+        }
+        for g in &self.key_groups {
+            if g.hi <= g.lo || g.hi > self.num || g.op_share.is_nan() || g.op_share < 0.0 {
+                return Err(Error::usage(format!(
+                    "column family {}: keys [{}, {}) are not a range within [0, {}) (share_of_keys too small for num?)",
+                    g.name, g.lo, g.hi, self.num
+                )));
+            }
         }
         Ok(())
     }
