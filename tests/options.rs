@@ -770,3 +770,76 @@ fn docs_list_every_typed_knob() {
         }
     }
 }
+
+/// An OPTIONS file written by another program: Debian's db_bench 7.8.3 with a 1 MiB write
+/// buffer and three column families. `bench --options-file` runs on it (and
+/// `--options-from-db` on its DB directory): the effective config has the 1 MiB buffer, the
+/// families are created as such, and RocksDB's own OPTIONS file says so for every family.
+#[test]
+fn a_db_bench_options_file_with_three_families_is_a_base() {
+    if !common::require("db_bench", "rocksdb-tools") {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let src = t.path().join("dbb");
+    let o = std::process::Command::new("db_bench")
+        .args([
+            "--benchmarks=fillseq",
+            "--num=1000",
+            "--write_buffer_size=1048576",
+            "--num_column_families=3",
+            &format!("--db={}", src.display()),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let file = newest_options_file(&src).unwrap();
+    let names = [
+        "default",
+        "column_family_name_000001",
+        "column_family_name_000002",
+    ];
+    for (i, base) in [
+        vec!["--options-file", file.to_str().unwrap()],
+        vec!["--options-from-db", src.to_str().unwrap()],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let db = t.path().join(format!("db{i}"));
+        let mut args = vec![
+            "bench",
+            "-q",
+            "--workload",
+            "fillrandom",
+            "--num",
+            "3000",
+            "--db",
+            db.to_str().unwrap(),
+            "--json",
+            "-",
+        ];
+        args.extend(base);
+        let o = common::rdbtune(&args, t.path());
+        assert!(o.status.success(), "{args:?}: {}", common::stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let cfg = &v["scenario"]["trials"][0]["config"];
+        assert_eq!(cfg["write_buffer_size"], "1MiB", "{cfg}");
+        let fams: Vec<&str> = v["runs"][0]["final_stats"]["families"]
+            .as_array()
+            .expect("three families")
+            .iter()
+            .map(|f| f["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(fams, names);
+        let f = written(&db);
+        for n in names {
+            let s = f
+                .sections
+                .iter()
+                .find(|s| s.header == format!("CFOptions \"{n}\""))
+                .unwrap_or_else(|| panic!("[CFOptions \"{n}\"] in RocksDB's OPTIONS file"));
+            assert_eq!(s.get("write_buffer_size"), Some("1048576"), "{n}");
+        }
+    }
+}

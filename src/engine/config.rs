@@ -651,10 +651,22 @@ impl EngineConfig {
         Ok(())
     }
 
-    /// Memory the config reserves by design: block cache plus all memtables.
+    /// Memory the config reserves by design: the block cache plus all memtables, and for
+    /// each other column family its memtables and its own block cache if it has one (a
+    /// capacity: RocksDB allocates cache and memtable memory as they fill).
     pub fn configured_memory(&self) -> u64 {
-        self.block_cache_size.0
-            + self.write_buffer_size.0 * self.max_write_buffer_number.max(1) as u64
+        let memtables =
+            |c: &EngineConfig| c.write_buffer_size.0 * c.max_write_buffer_number.max(1) as u64;
+        let mut total = self.block_cache_size.0 + memtables(self);
+        for cf in &self.column_families {
+            if let Ok(fc) = self.family(&cf.name) {
+                total += memtables(&fc);
+                if self.own_cache(&fc) {
+                    total += fc.block_cache_size.0;
+                }
+            }
+        }
+        total
     }
 
     /// The codec RocksDB will use for each level index, in `compression_per_level` terms.
@@ -821,8 +833,21 @@ mod tests {
 
     #[test]
     fn memory_and_names() {
-        let c = EngineConfig::default();
+        let mut c = EngineConfig::default();
         assert_eq!(c.configured_memory(), (32 + 128) << 20);
+        // A family with its own cache adds it and its memtables; a shared one only memtables.
+        let mut own = toml::Table::new();
+        own.insert("block_cache_size".into(), "16MiB".into());
+        own.insert("write_buffer_size".into(), "8MiB".into());
+        c.column_families.push(CfConfig {
+            name: "own".into(),
+            overrides: own,
+        });
+        c.column_families.push(CfConfig {
+            name: "shared".into(),
+            overrides: toml::Table::new(),
+        });
+        assert_eq!(c.configured_memory(), (32 + 128 + (16 + 16) + 128) << 20);
         assert_eq!("ZSTD".parse::<Compression>().unwrap(), Compression::Zstd);
         assert!("lzma".parse::<Compression>().is_err());
         assert_eq!(

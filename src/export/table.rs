@@ -156,6 +156,7 @@ fn per_group_table(phases: &[PhaseResult], final_stats: Option<&EngineStats>) ->
             "p99 µs",
         ]);
         for p in phases {
+            let total: u64 = p.per_group.iter().map(|g| g.ops).sum();
             for g in &p.per_group {
                 t.add_row(vec![
                     phase_label(p),
@@ -165,7 +166,7 @@ fn per_group_table(phases: &[PhaseResult], final_stats: Option<&EngineStats>) ->
                         format!("{} (in {})", g.group, g.family)
                     },
                     format!("{}..{}", g.keys.0, g.keys.1),
-                    format!("{:.0}%", g.share_of_ops * 100.0),
+                    format!("{:.0}%", g.ops as f64 * 100.0 / total.max(1) as f64),
                     g.ops.to_string(),
                     format!("{:.0}", g.ops_per_sec),
                     f1(g.latency_us.p50),
