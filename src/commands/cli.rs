@@ -132,6 +132,11 @@ pub struct TuneArgs {
     /// No progress lines
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// The base every candidate starts from (the tuned knobs are set on top of it; an options
+    /// string is applied last, so it wins over a tuned knob that sets the same option). With
+    /// a base, the final round also measures the base as it is, as the finalist `base`.
+    #[command(flatten)]
+    pub rocksdb: RocksdbArgs,
 }
 
 #[derive(Debug, Args)]

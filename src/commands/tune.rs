@@ -39,7 +39,19 @@ pub fn run(args: &TuneArgs) -> Result<i32> {
     if args.threads == 0 {
         return Err(Error::usage("--threads must be at least 1"));
     }
+    let r = &args.rocksdb;
+    let base =
+        if r.rocksdb_options.is_some() || r.options_file.is_some() || r.options_from_db.is_some() {
+            Some(super::common::engine_config(&super::cli::EngineArgs {
+                preset: None,
+                set: Vec::new(),
+                rocksdb: r.clone(),
+            })?)
+        } else {
+            None
+        };
     let o = TuneOptions {
+        base,
         workload,
         records: args.records,
         memory_budget: budget.bytes(),

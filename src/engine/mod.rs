@@ -44,13 +44,24 @@ pub struct Engine {
 
 /// A column family handle of an open [`Engine`].
 #[derive(Clone, Copy)]
-pub struct Cf<'a>(&'a rocksdb::ColumnFamily);
+pub struct Cf<'a>(&'a rocksdb::ColumnFamily, bool);
 
 impl Cf<'_> {
-    /// Stages a put into this family in `batch`.
+    /// Stages a put into this family in `batch`. Into `default` it is a plain put, which
+    /// skips RocksDB's per-key family and timestamp lookup (about 60 instructions a key).
     #[inline]
     pub fn put_in(&self, batch: &mut WriteBatch, key: &[u8], value: &[u8]) {
-        batch.put_cf(self.0, key, value);
+        if self.1 {
+            batch.put(key, value);
+        } else {
+            batch.put_cf(self.0, key, value);
+        }
+    }
+
+    /// Whether this is the `default` family.
+    #[inline]
+    pub fn is_default(&self) -> bool {
+        self.1
     }
 }
 
@@ -182,10 +193,12 @@ impl Engine {
     /// Column family `i` (0 is `default`).
     #[inline]
     pub fn cf(&self, i: usize) -> Cf<'_> {
-        Cf(self
-            .db
-            .cf_handle(&self.families[i])
-            .expect("a family the engine opened"))
+        Cf(
+            self.db
+                .cf_handle(&self.families[i])
+                .expect("a family the engine opened"),
+            i == 0,
+        )
     }
 
     /// Every column family, `default` first (handles for a worker to index per op).

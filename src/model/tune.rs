@@ -22,6 +22,10 @@ pub struct TuneOptions {
     pub repeats: usize,
     pub threads: usize,
     pub seed: u64,
+    /// The config every candidate starts from (RocksDB's defaults, or the user's OPTIONS
+    /// file and options string); the tuned knobs are set on top. `None`: RocksDB's defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<crate::engine::EngineConfig>,
     #[serde(skip)]
     pub out: Option<PathBuf>,
     #[serde(skip)]

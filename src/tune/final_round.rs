@@ -80,6 +80,14 @@ fn finalists(t: &mut Tuner, default_t: Template) -> Vec<Finalist> {
         knobs: Vec::new(),
         template: None,
     });
+    if let Some(base) = &t.o.base {
+        out.push(Finalist {
+            id: "base".into(),
+            config: base.clone(),
+            knobs: Vec::new(),
+            template: None,
+        });
+    }
     out
 }
 

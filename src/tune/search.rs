@@ -18,6 +18,8 @@ pub type Point = Vec<usize>;
 /// of L0 when it compacts (write buffer × trigger); target_file_size_base is a tenth of it.
 pub struct Space {
     pub budget: u64,
+    /// The config each candidate starts from.
+    pub base: EngineConfig,
 }
 
 /// Knob names in `Point` order.
@@ -66,7 +68,12 @@ pub struct Candidate {
 
 impl Space {
     pub fn new(budget: u64) -> Space {
-        Space { budget }
+        Self::with_base(budget, EngineConfig::default())
+    }
+
+    /// A space whose candidates start from `base` instead of RocksDB's defaults.
+    pub fn with_base(budget: u64, base: EngineConfig) -> Space {
+        Space { budget, base }
     }
 
     /// Block cache + all memtables, the memory the config asks for.
@@ -76,7 +83,6 @@ impl Space {
     }
 
     /// The config of `p`, or `None` when it does not fit the budget.
-    #[allow(clippy::field_reassign_with_default)] // one knob per line reads best
     pub fn config(&self, p: &Point) -> Option<Candidate> {
         let share = CACHE_SHARE[p[0]];
         let wbs = WBS_MIB[p[1]] * MIB;
@@ -89,7 +95,7 @@ impl Space {
             return None;
         }
         let trig = L0_TRIGGER[p[3]];
-        let mut c = EngineConfig::default();
+        let mut c = self.base.clone();
         c.block_cache_size = Size(cache / MIB * MIB);
         c.write_buffer_size = Size(wbs);
         c.max_write_buffer_number = n;
@@ -255,6 +261,24 @@ mod tests {
         }
         // A budget too small for the smallest memtables has no point at all.
         assert!(Space::new(8 * MIB).random(&mut rng).is_none());
+    }
+
+    #[test]
+    fn candidates_start_from_the_base() {
+        let mut base = EngineConfig::default();
+        base.set("compaction_style", "universal").unwrap();
+        base.set("rocksdb_options", "max_subcompactions=3").unwrap();
+        let s = Space::with_base(512 * MIB, base);
+        let mut rng = SmallRng::seed_from_u64(11);
+        for _ in 0..20 {
+            let c = s.random(&mut rng).unwrap().config;
+            assert_eq!(
+                c.compaction_style,
+                crate::engine::CompactionStyle::Universal
+            );
+            assert_eq!(c.rocksdb_options, "max_subcompactions=3");
+            c.validate().unwrap();
+        }
     }
 
     #[test]

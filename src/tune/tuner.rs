@@ -79,20 +79,22 @@ struct Budget {
 }
 
 impl Budget {
-    /// The final round (4 more loads, a warm-up run per config at a quarter of the run
-    /// length, 5 configs x repeats runs, the hold-out) gets about 45% of the budget.
+    /// The final round (a load per finalist but the defaults', a warm-up run per config at a
+    /// quarter of the run length, configs x repeats runs, the hold-out) gets about 45% of
+    /// the budget.
     fn plan(o: &TuneOptions, full_load_s: f64, now: f64) -> Budget {
         let budget = o.time_budget_s;
-        let runs_in_final = 5 * o.repeats + if o.holdout.is_some() { 2 * 3 } else { 0 };
+        // Up to three tuned configs, the defaults, production_optimized and the base.
+        let configs = 5 + usize::from(o.base.is_some());
+        let runs_in_final = configs * o.repeats + if o.holdout.is_some() { 2 * 3 } else { 0 };
         let overhead = 0.3 + 0.05 * full_load_s;
-        // One warm-up run per finalist: up to three tuned configs, the defaults and
-        // production_optimized.
-        let (warm_runs, warm_frac) = (5.0, FINAL_WARMUP_FRACTION);
-        let run_s = ((0.45 * budget - 4.0 * full_load_s - warm_runs * overhead)
+        let loads = (configs - 1) as f64;
+        let (warm_runs, warm_frac) = (configs as f64, FINAL_WARMUP_FRACTION);
+        let run_s = ((0.45 * budget - loads * full_load_s - warm_runs * overhead)
             / (runs_in_final as f64 + warm_runs * warm_frac)
             - overhead)
             .clamp(1.0, 60.0);
-        let final_cost = 4.0 * full_load_s
+        let final_cost = loads * full_load_s
             + runs_in_final as f64 * (run_s + overhead)
             + warm_runs * (warm_frac * run_s + overhead);
         Budget {
@@ -344,7 +346,10 @@ fn validate(o: &TuneOptions, space: &Space) -> Result<()> {
 
 /// Runs the tuner; writes its folder; returns the result and the folder.
 pub fn tune(o: &TuneOptions) -> Result<(TuneResult, PathBuf)> {
-    let space = Space::new(o.memory_budget);
+    let space = match &o.base {
+        Some(b) => Space::with_base(o.memory_budget, b.clone()),
+        None => Space::new(o.memory_budget),
+    };
     validate(o, &space)?;
     signals::install();
     let out = o.out.clone().unwrap_or_else(|| {
