@@ -39,6 +39,13 @@ pub fn describe(r: &TuneResult) -> String {
                 "  vs production_optimized:   {}\n",
                 gain(&o.vs_production_optimized)
             ));
+            if o.vs_base.is_some() {
+                s.push_str(&format!(
+                    "  vs your base config:       {}
+",
+                    gain(&o.vs_base)
+                ));
+            }
             if let Some((h, c)) = &o.holdout {
                 let ci = if c.rel_low.is_finite() {
                     format!(

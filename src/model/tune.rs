@@ -59,6 +59,9 @@ pub struct TuneOutcome {
     /// Winner vs each reference on the debt-aware score: relative change with its 95% CI.
     pub vs_default: Option<Comparison>,
     pub vs_production_optimized: Option<Comparison>,
+    /// Winner vs the user's base config (`--options-file`, `--rocksdb-options`), when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vs_base: Option<Comparison>,
     /// Winner vs defaults on the hold-out workload.
     pub holdout: Option<(String, Comparison)>,
     pub holdout_regressed: Option<bool>,

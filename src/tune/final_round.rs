@@ -284,6 +284,11 @@ fn outcome(
         winner: rec.winner.clone(),
         vs_default: compare(&w, &samples("default")),
         vs_production_optimized: compare(&w, &samples("production_optimized")),
+        vs_base: t
+            .o
+            .base
+            .as_ref()
+            .and_then(|_| compare(&w, &samples("base"))),
         holdout: None,
         holdout_regressed: None,
     };
