@@ -3,6 +3,7 @@
 mod common;
 
 use common::{rdbtune, stderr};
+use rdbtune::workload::Workload;
 use serde_json::Value;
 
 fn bench_json(args: &[&str]) -> Value {
@@ -435,8 +436,17 @@ fn list_and_help_teach() {
     let t = tempfile::tempdir().unwrap();
     let o = rdbtune(&["bench", "--list"], t.path());
     let out = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(out.lines().count(), 12);
-    assert!(out.contains("readwhilewriting"));
+    // Every workload but the two YCSB phases, one line each.
+    assert_eq!(out.lines().count(), Workload::ALL.len() - 2);
+    for w in Workload::ALL
+        .iter()
+        .filter(|w| !w.name().starts_with("ycsb"))
+    {
+        assert!(
+            out.lines().any(|l| l.starts_with(w.name())),
+            "{w} in --list"
+        );
+    }
     let o = rdbtune(&["bench", "--help"], t.path());
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("Exit codes") && out.contains("--set") && out.contains("Examples"));
@@ -776,5 +786,114 @@ fn column_families_the_db_bench_way() {
             .as_u64()
             .unwrap(),
         keys.iter().sum::<u64>()
+    );
+}
+
+/// db_bench's other benchmarks under their names: each runs after a fill on a small DB and
+/// reports its ops, its op kinds with their own latency and found counts, and the semantics
+/// db_bench gives it (deletes remove keys, merges go through RocksDB's uint64add, MultiGet
+/// counts keys, seeks find the key itself, steps are one op).
+#[test]
+fn db_bench_workloads_under_their_names() {
+    let w = "fillseq,readreverse,fwdrange,revrange,seekrandom,seekrandomwhilewriting,fwdrangewhilewriting,revrangewhilewriting,multireadrandom,updaterandom,mergerandom,readrandommergerandom,readwhilemerging,flush,compact,waitforcompaction,deleteseq,readrandom,fillsync,deleterandom";
+    let v = bench_json(&[
+        "--workload",
+        w,
+        "--num",
+        "3000",
+        "--batch-size",
+        "8",
+        "--value-size",
+        "8",
+        "--set",
+        "merge_operator=uint64add",
+    ]);
+    let phases = v["runs"][0]["phases"].as_array().unwrap();
+    let names: Vec<&str> = w.split(',').collect();
+    assert_eq!(phases.len(), names.len());
+    let at = |name: &str| &phases[names.iter().position(|n| *n == name).unwrap()];
+    let kind = |name: &str, k: &str| -> serde_json::Value {
+        at(name)["per_op"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["kind"] == k)
+            .unwrap_or_else(|| panic!("{name}: no {k} in {}", at(name)["per_op"]))
+            .clone()
+    };
+    for (p, name) in phases.iter().zip(&names) {
+        assert_eq!(p["workload"], *name);
+        assert!(p["ops"].as_u64().unwrap() >= 1, "{name}");
+        assert!(p["latency_us"]["p99"].as_f64().unwrap() > 0.0, "{name}");
+        for o in p["per_op"].as_array().unwrap() {
+            assert!(
+                o["latency_us"]["p50"].as_f64().unwrap() > 0.0,
+                "{name}: {o}"
+            );
+        }
+    }
+    // Iterators over the filled DB: every entry once, backwards.
+    assert_eq!(kind("readreverse", "prev")["ops"], 3000);
+    // Seeks land on the key itself (db_bench's found) on a full DB.
+    for s in ["fwdrange", "revrange", "seekrandom"] {
+        let k = kind(s, "seek");
+        assert_eq!(k["found"], 3000, "{s}: {k}");
+        assert_eq!(
+            at(s)["spec"]["seek_nexts"],
+            if s == "seekrandom" { 0 } else { 10 }
+        );
+    }
+    // fwdrange reads 10 entries of 16+8 bytes per seek; seekrandom with 0 nexts reads none.
+    assert!(at("fwdrange")["mb_per_sec"].as_f64().unwrap() > 0.0);
+    // The while-writing forms: the headline is the readers', the writer is beside them.
+    for s in [
+        "seekrandomwhilewriting",
+        "fwdrangewhilewriting",
+        "revrangewhilewriting",
+    ] {
+        assert_eq!(at(s)["ops"], 3000, "{s}: readers only");
+        assert_eq!(kind(s, "seek")["ops"], 3000);
+    }
+    assert_eq!(kind("readwhilemerging", "read")["ops"], 3000);
+    // MultiGet: ops count keys (8 per call), all found.
+    let mg = kind("multireadrandom", "multiget");
+    assert_eq!(
+        (mg["ops"].as_u64(), mg["found"].as_u64()),
+        (Some(3000), Some(3000))
+    );
+    assert_eq!(kind("updaterandom", "update")["found"], 3000);
+    // readrandommergerandom: 70% merges by default.
+    let merges = kind("readrandommergerandom", "merge")["ops"]
+        .as_u64()
+        .unwrap() as f64;
+    assert!((merges / 3000.0 - 0.7).abs() < 0.05, "{merges}");
+    // Steps are one op each.
+    for s in ["flush", "compact", "waitforcompaction"] {
+        assert_eq!(at(s)["ops"], 1, "{s}");
+        assert_eq!(kind(s, "step")["ops"], 1);
+    }
+    // deleteseq removed every key: the readrandom after it finds none.
+    assert_eq!(kind("deleteseq", "delete")["ops"], 3000);
+    assert_eq!(kind("readrandom", "read")["found"], 0);
+    // fillsync: num/1000 synced puts by default.
+    assert_eq!(kind("fillsync", "write")["ops"], 3);
+    assert_eq!(kind("deleterandom", "delete")["ops"], 3000);
+    // The engine table is there after the run.
+    assert!(v["runs"][0]["final_stats"]["estimated_keys"].is_u64());
+}
+
+/// A merge workload without a merge operator is a usage error naming the fix.
+#[test]
+fn merges_need_a_merge_operator() {
+    let t = tempfile::tempdir().unwrap();
+    let o = rdbtune(
+        &["bench", "-q", "--workload", "mergerandom", "--num", "100"],
+        t.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("merge_operator=uint64add"),
+        "{}",
+        stderr(&o)
     );
 }

@@ -339,6 +339,13 @@ const CASES: &[Case] = &[
         want: "true",
     },
     Case {
+        key: "merge_operator",
+        value: "uint64add",
+        kind: "CFOptions",
+        name: "merge_operator",
+        want: "UInt64AddOperator",
+    },
+    Case {
         key: "memtable_prefix_bloom_size_ratio",
         value: "0.1",
         kind: "CFOptions",
@@ -842,4 +849,96 @@ fn a_db_bench_options_file_with_three_families_is_a_base() {
             assert_eq!(s.get("write_buffer_size"), Some("1048576"), "{n}");
         }
     }
+}
+
+/// db_bench.flags for db_bench's other benchmarks (range scans as benchmark.sh runs them,
+/// MultiGet, read-modify-write, merges through uint64add, a seek mix with a writer, deletes,
+/// a flush step) at 2 threads: Debian's db_bench 7.8.3 runs every command and reports the
+/// same number of operations per phase as rdbtune did.
+#[test]
+fn db_bench_7_8_3_runs_the_new_workloads_with_rdbtunes_op_counts() {
+    if !common::require("db_bench", "rocksdb-tools") {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let mut text = String::from(
+        "name = \"dbf\"\n[engine]\nmerge_operator = \"uint64add\"\n[data]\nnum = 4000\nvalue_size = 8\n[[phase]]\nworkload = \"fillseq\"\n",
+    );
+    for (w, extra) in [
+        ("fwdrange", ""),
+        ("revrange", ""),
+        ("multireadrandom", "batch_size = 10\n"),
+        ("updaterandom", ""),
+        ("mergerandom", ""),
+        ("readrandommergerandom", ""),
+        ("seekrandomwhilewriting", ""),
+        ("deleterandom", ""),
+        ("flush", ""),
+    ] {
+        text.push_str(&format!(
+            "[[phase]]\nworkload = \"{w}\"\nops = 2000\n{extra}"
+        ));
+    }
+    text.push_str("[run]\nrepeats = 1\nthreads = 2\n[recommend]\nobjective = \"maximize fillseq.ops_per_sec\"\n");
+    let file = t.path().join("s.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = t.path().join("out");
+    let o = common::rdbtune(
+        &[
+            "run",
+            file.to_str().unwrap(),
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        t.path(),
+    );
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    let phases = v["runs"][0]["phases"].as_array().unwrap();
+    let flags = std::fs::read_to_string(out.join("db_bench.flags")).unwrap();
+    let cmds = common::db_bench_commands(&flags);
+    assert_eq!(cmds.len(), phases.len(), "{flags}");
+    let mut compared = 0;
+    for (cmd, p) in cmds.iter().zip(phases) {
+        let o = std::process::Command::new("db_bench")
+            .args(&cmd[1..])
+            .current_dir(&out)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            o.status.success(),
+            "{cmd:?}: {stdout}{}",
+            common::stderr(&o)
+        );
+        if p["workload"] == "flush" {
+            continue; // a step: db_bench prints no operation count for it
+        }
+        let bench = cmd
+            .iter()
+            .find_map(|a| a.strip_prefix("--benchmarks="))
+            .unwrap();
+        let ops: u64 = stdout
+            .lines()
+            .find(|l| l.starts_with(bench) && l.contains(" operations;"))
+            .and_then(|l| {
+                l.split(" operations;")
+                    .next()?
+                    .rsplit(' ')
+                    .next()?
+                    .parse()
+                    .ok()
+            })
+            .unwrap_or_else(|| panic!("no '{bench} ... N operations' in:\n{stdout}"));
+        assert_eq!(
+            ops,
+            p["ops"].as_u64().unwrap(),
+            "{}: db_bench vs rdbtune",
+            p["workload"]
+        );
+        compared += 1;
+    }
+    assert_eq!(compared, phases.len() - 1);
 }

@@ -34,7 +34,10 @@ pub fn phase_specs(args: &BenchArgs) -> Result<Vec<PhaseSpec>> {
             s.value_size = args.value_size;
             s.compressibility = args.compressibility;
             s.read_percent = args.read_percent;
-            s.seek_nexts = args.seek_nexts;
+            if let Some(n) = args.seek_nexts {
+                s.seek_nexts = n;
+            }
+            s.merge_percent = args.merge_percent;
             s.warmup_s = args.warmup;
             // Each phase draws its own key sequence: a readrandom after a fillrandom must not
             // replay the keys the fill wrote, in the order it wrote them.

@@ -376,10 +376,20 @@ Examples:
   rdbtune bench --preset production_optimized --set compression=zstd --db ./mydb
   rdbtune bench --workload readwhilewriting --threads 4 --duration 30 --db ./mydb --db-reuse
 
-Workloads (comma-separated, run in order on the same DB):
-  fillseq fillrandom filluniquerandom overwrite fillbatch readseq readrandom
-  readmissing readhot seekrandom readrandomwriterandom readwhilewriting
+Workloads (comma-separated, run in order on the same DB), db_bench's names and semantics:
+  fills     fillseq fillrandom filluniquerandom overwrite fillbatch fillsync
+  reads     readseq readreverse readrandom readmissing readhot multireadrandom
+  seeks     seekrandom fwdrange revrange (a new iterator per seek, as db_bench)
+  mixes     readrandomwriterandom updaterandom readwhilewriting seekrandomwhilewriting
+            fwdrangewhilewriting revrangewhilewriting
+  merges    mergerandom readrandommergerandom readwhilemerging (--set merge_operator=uint64add)
+  deletes   deleteseq deleterandom
+  steps     flush compact waitforcompaction (one op each)
   (rdbtune bench --list describes each)
+
+Op counts: rdbtune shares one total over the threads (--ops, or --num; --reads for reading
+phases), where db_bench gives every thread its own --num/--reads/--writes; db_bench.flags
+divides by the threads so db_bench does the same number of operations.
 
 Numbers: ops/s is completed keys / the phase's wall time over all threads (a batch of b
 keys counts b); latency is per sample (one op, or one whole batch) in microseconds from
@@ -500,9 +510,16 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 90)]
     pub read_percent: u32,
 
-    /// seekrandom: iterator steps after each seek
-    #[arg(long, default_value_t = 0)]
-    pub seek_nexts: usize,
+    /// Seek workloads: iterator steps after each seek (default 0 for seekrandom and
+    /// seekrandomwhilewriting; 10 for fwdrange, revrange and their whilewriting forms, as
+    /// benchmark.sh runs them)
+    #[arg(long, value_name = "N")]
+    pub seek_nexts: Option<usize>,
+
+    /// readrandommergerandom: percentage of operations that are merges (db_bench's
+    /// --mergereadpercent)
+    #[arg(long, default_value_t = 70)]
+    pub merge_percent: u32,
 
     /// Seconds of unmeasured warm-up before each phase (same workload)
     #[arg(

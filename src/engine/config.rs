@@ -5,7 +5,8 @@
 //! printed, written to results and turned into `rocksdb::Options`.
 
 pub use super::knobs::{
-    CacheType, CompactionPri, CompactionStyle, FilterKind, IndexType, DEFAULT_COMPRESSION_LEVEL,
+    CacheType, CompactionPri, CompactionStyle, FilterKind, IndexType, MergeOperator,
+    DEFAULT_COMPRESSION_LEVEL,
 };
 use super::size::Size;
 use crate::error::{Error, Result};
@@ -161,6 +162,9 @@ pub struct EngineConfig {
     pub cache_index_and_filter_blocks: bool,
     pub whole_key_filtering: bool,
     pub optimize_filters_for_hits: bool,
+    /// A built-in merge operator for merge workloads: none, uint64add (8-byte little-endian
+    /// counters), put (the last operand wins), max.
+    pub merge_operator: MergeOperator,
     pub format_version: u32,
     /// Codec for every level not named in `compression_per_level`.
     pub compression: Compression,
@@ -286,6 +290,7 @@ impl EngineConfig {
         "cache_index_and_filter_blocks",
         "whole_key_filtering",
         "optimize_filters_for_hits",
+        "merge_operator",
         "format_version",
         "compression",
         "compression_per_level",
@@ -359,6 +364,7 @@ impl EngineConfig {
             cache_index_and_filter_blocks: false,
             whole_key_filtering: true,
             optimize_filters_for_hits: false,
+            merge_operator: MergeOperator::None,
             format_version: 7,
             compression: Compression::Lz4,
             compression_per_level: Vec::new(),

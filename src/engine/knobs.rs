@@ -140,6 +140,17 @@ rocks_enum!(
 );
 
 rocks_enum!(
+    /// `merge_operator`: one of RocksDB's built-in operators, made by RocksDB's own object
+    /// registry, so an OPTIONS file that names it loads into any RocksDB program.
+    MergeOperator {
+        None = "none" / "nullptr",
+        Uint64Add = "uint64add" / "UInt64AddOperator",
+        Put = "put" / "PutOperator",
+        Max = "max" / "MaxOperator",
+    }
+);
+
+rocks_enum!(
     /// The filter policy's family (bits per key in `bloom_bits_per_key`).
     FilterKind {
         Bloom = "bloom" / "bloomfilter",
@@ -293,6 +304,7 @@ simple_knobs!(
     memtable_prefix_bloom_size_ratio: Cf "memtable_prefix_bloom_size_ratio",
     memtable_whole_key_filtering: Cf "memtable_whole_key_filtering",
     optimize_filters_for_hits: Cf "optimize_filters_for_hits",
+    merge_operator: Cf "merge_operator",
     block_size: Table "block_size",
     partition_filters: Table "partition_filters",
     index_type: Table "index_type",

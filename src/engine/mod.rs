@@ -18,7 +18,7 @@ pub mod view;
 pub use batch::{batch_capacity, AdaptiveBatcher, BatchTransaction};
 pub use config::CfConfig;
 pub use config::{Compression, EngineConfig, Preset};
-pub use knobs::{CacheType, CompactionPri, CompactionStyle, FilterKind, IndexType};
+pub use knobs::{CacheType, CompactionPri, CompactionStyle, FilterKind, IndexType, MergeOperator};
 pub use size::Size;
 pub use stats::{Counters, EngineStats};
 
@@ -35,6 +35,8 @@ pub struct Engine {
     opts: Options,
     block_cache: Option<rocksdb::Cache>,
     write_opts: WriteOptions,
+    /// The write options with `sync = true` (fillsync).
+    sync_opts: WriteOptions,
     read_opts: ReadOptions,
     config: EngineConfig,
     path: PathBuf,
@@ -55,6 +57,16 @@ impl Cf<'_> {
             batch.put(key, value);
         } else {
             batch.put_cf(self.0, key, value);
+        }
+    }
+
+    /// Stages a delete from this family in `batch`.
+    #[inline]
+    pub fn delete_in(&self, batch: &mut WriteBatch, key: &[u8]) {
+        if self.1 {
+            batch.delete(key);
+        } else {
+            batch.delete_cf(self.0, key);
         }
     }
 
@@ -248,6 +260,8 @@ impl Engine {
         let mut write_opts = WriteOptions::default();
         write_opts.set_sync(config.sync);
         write_opts.disable_wal(config.disable_wal);
+        let mut sync_opts = WriteOptions::default();
+        sync_opts.set_sync(true);
         let mut config = config.clone();
         config.path = Some(path.to_path_buf());
         Engine {
@@ -257,6 +271,7 @@ impl Engine {
             families,
             own_cache,
             write_opts,
+            sync_opts,
             read_opts: ReadOptions::default(),
             config,
             path: path.to_path_buf(),
@@ -295,6 +310,58 @@ impl Engine {
         self.db
             .put_cf_opt(cf.0, key, value, &self.write_opts)
             .map_err(|e| Error::engine("writing a key", e))
+    }
+
+    /// Writes a key into family `cf` with `sync = true` whatever the config says (fillsync).
+    #[inline]
+    pub fn put_cf_sync(&self, cf: Cf<'_>, key: &[u8], value: &[u8]) -> Result<()> {
+        self.db
+            .put_cf_opt(cf.0, key, value, &self.sync_opts)
+            .map_err(|e| Error::engine("writing a key with sync", e))
+    }
+
+    /// Deletes a key from family `cf`.
+    #[inline]
+    pub fn delete_cf(&self, cf: Cf<'_>, key: &[u8]) -> Result<()> {
+        self.db
+            .delete_cf_opt(cf.0, key, &self.write_opts)
+            .map_err(|e| Error::engine("deleting a key", e))
+    }
+
+    /// Merges `value` into a key of family `cf` through the config's merge operator.
+    #[inline]
+    pub fn merge_cf(&self, cf: Cf<'_>, key: &[u8], value: &[u8]) -> Result<()> {
+        self.db
+            .merge_cf_opt(cf.0, key, value, &self.write_opts)
+            .map_err(|e| Error::engine("merging into a key", e))
+    }
+
+    /// One MultiGet of `keys` in family `cf` (RocksDB's batched MultiGet); returns how many
+    /// were found and their value bytes.
+    pub fn multi_get_cf(&self, cf: Cf<'_>, keys: &[&[u8]]) -> Result<(u64, u64)> {
+        let (mut found, mut bytes) = (0, 0);
+        for r in self
+            .db
+            .batched_multi_get_cf_opt(cf.0, keys, false, &self.read_opts)
+        {
+            if let Some(v) = r.map_err(|e| Error::engine("reading keys (MultiGet)", e))? {
+                found += 1;
+                bytes += v.len() as u64;
+            }
+        }
+        Ok((found, bytes))
+    }
+
+    /// Compacts every family's whole key range, the last level included (db_bench's
+    /// `compact`: `BottommostLevelCompaction::kForceOptimized`).
+    pub fn compact_all(&self) -> Result<()> {
+        let mut o = rocksdb::CompactOptions::default();
+        o.set_bottommost_level_compaction(rocksdb::BottommostLevelCompaction::ForceOptimized);
+        for cf in self.cfs() {
+            self.db
+                .compact_range_cf_opt(cf.0, None::<&[u8]>, None::<&[u8]>, &o);
+        }
+        Ok(())
     }
 
     /// [`Engine::get_len`] in family `cf`.

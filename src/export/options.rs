@@ -33,6 +33,11 @@ pub fn db_bench_engine_flags(c: &EngineConfig) -> Vec<String> {
             c.rate_limiter_bytes_per_sec.0
         ));
     }
+    if c.merge_operator != crate::engine::MergeOperator::None {
+        // db_bench's merge benchmarks refuse to run without --merge_operator (the OPTIONS
+        // file names it too).
+        f.push(format!("--merge_operator={}", c.merge_operator.name()));
+    }
     f.push(format!("--statistics={}", b(c.statistics)));
     f.push(format!("--disable_wal={}", b(c.disable_wal)));
     f.push(format!("--sync={}", b(c.sync)));
@@ -48,8 +53,12 @@ pub fn db_bench_phase(p: &PhaseSpec) -> (Vec<String>, Option<String>) {
     let threads = p.threads.max(1) as u64;
     // db_bench's fillbatch always writes 1000 keys per batch; other sizes are fillseq with
     // --batch_size.
+    // fwdrange and revrange are benchmark.sh's names: it runs them as seekrandom with
+    // --seek_nexts and --reverse_iterator.
     let name = match p.workload {
         Workload::FillBatch if p.batch_size != 1000 => "fillseq",
+        Workload::FwdRange | Workload::RevRange => "seekrandom",
+        Workload::FwdRangeWhileWriting | Workload::RevRangeWhileWriting => "seekrandomwhilewriting",
         w => w.name(),
     };
     let mut f = vec![
@@ -62,11 +71,18 @@ pub fn db_bench_phase(p: &PhaseSpec) -> (Vec<String>, Option<String>) {
     ];
     let mut note = None;
     match (p.total_ops(), p.duration_s) {
+        _ if p.workload.is_step() => {}
         (Some(total), _) => {
-            let flag = if p.workload.writes() && p.workload != Workload::ReadWhileWriting {
-                "--writes"
-            } else {
-                "--reads"
+            let flag = match p.workload {
+                Workload::DeleteSeq | Workload::DeleteRandom => "--deletes",
+                // db_bench's readwrites_ = max(--writes, --reads) when either is given.
+                Workload::UpdateRandom
+                | Workload::MergeRandom
+                | Workload::ReadRandomMergeRandom
+                | Workload::ReadRandomWriteRandom => "--reads",
+                w if w.background_writer().is_some() => "--reads",
+                w if w.writes() => "--writes",
+                _ => "--reads",
             };
             f.push(format!("{flag}={}", total / threads));
             if total % threads != 0 {
@@ -80,13 +96,25 @@ pub fn db_bench_phase(p: &PhaseSpec) -> (Vec<String>, Option<String>) {
         (None, Some(d)) => f.push(format!("--duration={}", d.ceil() as u64)),
         (None, None) => {}
     }
-    if p.batch_size > 1 && p.workload.writes() {
+    if p.batch_size > 1
+        && (p.workload.writes() || p.workload == Workload::MultiReadRandom)
+        && p.workload.background_writer().is_none()
+    {
         f.push(format!("--batch_size={}", p.batch_size));
+    }
+    if p.workload == Workload::MultiReadRandom {
+        f.push("--multiread_batched=true".into());
+    }
+    if p.workload == Workload::ReadRandomMergeRandom {
+        f.push(format!("--mergereadpercent={}", p.merge_percent));
+    }
+    if p.workload.reverse() {
+        f.push("--reverse_iterator=true".into());
     }
     if p.workload == Workload::ReadRandomWriteRandom {
         f.push(format!("--readwritepercent={}", p.read_percent));
     }
-    if p.workload == Workload::SeekRandom && p.seek_nexts > 0 {
+    if p.workload.seeks() && p.seek_nexts > 0 {
         f.push(format!("--seek_nexts={}", p.seek_nexts));
     }
     (f, note)

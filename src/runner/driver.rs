@@ -5,7 +5,7 @@ use super::collector::{timeline, Collector};
 use super::observer::{PhaseObserver, PhaseStart};
 use super::recorder::{latency_summary, new_histogram, IntervalPiece, Recorder, ThreadTotals};
 use super::workers::worker;
-use crate::engine::Engine;
+use crate::engine::{Engine, MergeOperator};
 use crate::error::{Error, Result};
 use crate::model::alerts::AlertSet;
 use crate::model::{GroupSummary, OpSummary, PhaseEngine, PhaseResult, StallSummary};
@@ -88,8 +88,14 @@ pub(super) fn drive(
     alerts: &AlertSet,
     observer: &mut dyn PhaseObserver,
 ) -> Result<PhaseResult> {
+    if spec.workload.merges() && engine.config().merge_operator == MergeOperator::None {
+        return Err(Error::usage(format!(
+            "{} merges, and the config has no merge operator: --set merge_operator=uint64add (with --value-size 8, as db_bench suggests) or put or max",
+            spec.workload
+        )));
+    }
     let workers = spec.threads;
-    let extra_writer = spec.workload == Workload::ReadWhileWriting;
+    let extra_writer = spec.workload.background_writer().is_some();
     let shared = Shared::new(engine, spec, workers + usize::from(extra_writer));
     let total = spec.total_ops();
     let headline = headline_kinds(spec.workload);

@@ -39,6 +39,8 @@ pub struct OpOutcome {
     pub bytes: u64,
     /// For reads: whether the key was found.
     pub found: Option<bool>,
+    /// For an op over several keys (MultiGet): how many of its `ops` keys were found.
+    pub found_count: Option<u64>,
     /// Parts of a compound op measured on their own (YCSB's read-modify-write reports its
     /// read and its update too): (kind, ns). Not counted toward the phase's throughput.
     pub nested: [Option<(OpKind, u64)>; 2],
@@ -55,6 +57,7 @@ impl OpOutcome {
             ops,
             bytes,
             found,
+            found_count: None,
             nested: [None, None],
             group: 0,
         }
@@ -235,6 +238,10 @@ impl Recorder {
         h.saturating_record(ns.max(1));
         self.totals.ops[k] += out.ops;
         self.totals.bytes[k] += out.bytes;
+        if let Some(n) = out.found_count {
+            self.totals.found[k] += n;
+            self.totals.not_found[k] += out.ops - n;
+        }
         match out.found {
             Some(true) => self.totals.found[k] += 1,
             Some(false) => self.totals.not_found[k] += 1,

@@ -107,14 +107,4 @@ impl<'a> Router<'a> {
     pub fn key_in(g: &Group, rng: &mut SmallRng) -> u64 {
         g.lo + uniform(rng, g.size)
     }
-
-    /// Group `i`.
-    pub fn group(&self, i: usize) -> Group<'a> {
-        self.groups[i]
-    }
-
-    /// How many groups there are (per-group results only with more than one).
-    pub fn len(&self) -> usize {
-        self.groups.len()
-    }
 }

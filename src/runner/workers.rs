@@ -88,6 +88,53 @@ impl<'a> Thread<'a> {
         )
     }
 
+    /// Deletes `n` keys chosen by `pick` as one WriteBatch (a single delete when n == 1).
+    #[inline(always)]
+    fn delete_keys(
+        &mut self,
+        n: u64,
+        mut pick: impl FnMut(&mut SmallRng, &Router<'a>) -> (Group<'a>, u64),
+    ) -> Result<OpOutcome> {
+        let ks = self.key.len();
+        if n == 1 {
+            let (g, k) = pick(&mut self.rng, &self.route);
+            encode_key(k, &mut self.key);
+            self.e.delete_cf(g.cf, &self.key)?;
+            return Ok(OpOutcome::new(OpKind::Delete, 1, ks as u64, None).in_group(g.index));
+        }
+        let mut b = WriteBatch::with_capacity_bytes(uniform_batch_capacity(n as usize, ks, 0));
+        let mut first = None;
+        for _ in 0..n {
+            let (g, k) = pick(&mut self.rng, &self.route);
+            first.get_or_insert(g.index);
+            encode_key(k, &mut self.key);
+            g.cf.delete_in(&mut b, &self.key);
+        }
+        self.e.write(b)?;
+        Ok(OpOutcome::new(OpKind::Delete, n, n * ks as u64, None).in_group(first.unwrap_or(0)))
+    }
+
+    /// Merges a value of value_size bytes into a random key (db_bench's mergerandom: the
+    /// operand is value bytes, so uint64add wants value_size = 8).
+    #[inline(always)]
+    fn merge_random(&mut self) -> Result<OpOutcome> {
+        let (g, k) = self.random_key();
+        encode_key(k, &mut self.key);
+        let vs = self.spec.value_size;
+        self.e.merge_cf(g.cf, &self.key, self.vals.next(vs))?;
+        Ok(OpOutcome::new(OpKind::Merge, 1, (self.key.len() + vs) as u64, None).in_group(g.index))
+    }
+
+    /// flush, compact or waitforcompaction, once.
+    fn step(&mut self) -> Result<OpOutcome> {
+        match self.spec.workload {
+            Workload::Flush => self.e.flush()?,
+            Workload::Compact => self.e.compact_all()?,
+            _ => self.e.wait_for_compaction(true)?,
+        }
+        Ok(OpOutcome::new(OpKind::Step, 1, 0, None))
+    }
+
     /// Gets key number `k` of group `g`.
     #[inline(always)]
     fn read(&mut self, g: Group<'a>, k: u64) -> Result<OpOutcome> {
@@ -140,8 +187,14 @@ pub(super) fn worker(
                 stop: Some(&sh.writer_stop),
                 ..b
             };
-            run_loop(r, stop, |_| th.write_keys(1, random_in_group))?
+            if spec.workload.background_writer() == Some(OpKind::Merge) {
+                run_loop(r, stop, |_| th.merge_random())?
+            } else {
+                run_loop(r, stop, |_| th.write_keys(1, random_in_group))?
+            }
         }
+        w if w.is_step() => run_loop(r, b, |_| th.step())?,
+        w if w.seeks() => seeks(&mut th, r, b)?,
         Workload::FillSeq | Workload::FillBatch => fill_in_order(&mut th, r, b, lo)?,
         Workload::FillRandom
         | Workload::Overwrite
@@ -149,11 +202,122 @@ pub(super) fn worker(
         | Workload::ReadRandomWriteRandom => fill_random(&mut th, r, b, lo)?,
         Workload::ReadRandom
         | Workload::ReadWhileWriting
+        | Workload::ReadWhileMerging
         | Workload::ReadHot
         | Workload::ReadMissing => reads(&mut th, r, b)?,
-        Workload::ReadSeq | Workload::SeekRandom => iterate(&mut th, r, b, lo)?,
+        Workload::ReadSeq | Workload::ReadReverse => iterate(&mut th, r, b, lo)?,
+        _ => other_writes(&mut th, r, b, lo)?,
     }
     Ok(rec.finish(Instant::now()))
+}
+
+/// deleteseq, deleterandom, fillsync, updaterandom, mergerandom, readrandommergerandom,
+/// multireadrandom.
+fn other_writes(th: &mut Thread, rec: &mut Recorder, b: Bounds, lo: u64) -> Result<()> {
+    let batch = th.spec.batch_size as u64;
+    match th.spec.workload {
+        Workload::DeleteSeq => {
+            let mut next = lo;
+            run_loop(rec, b, |left| {
+                th.delete_keys(batch.min(left), |rng, route| {
+                    let k = next;
+                    next += 1;
+                    (route.owner(k, rng), k)
+                })
+            })
+        }
+        Workload::DeleteRandom => run_loop(rec, b, |left| {
+            th.delete_keys(batch.min(left), random_in_group)
+        }),
+        Workload::FillSync => run_loop(rec, b, |_| {
+            // db_bench's fillsync: num /= 1000 (the key space shrinks with the op count).
+            let g = th.route.pick(&mut th.rng);
+            let k = g.lo + th.uniform((g.size / 1000).max(1));
+            encode_key(k, &mut th.key);
+            let vs = th.spec.value_size;
+            th.e.put_cf_sync(g.cf, &th.key, th.vals.next(vs))?;
+            Ok(
+                OpOutcome::new(OpKind::Write, 1, (th.key.len() + vs) as u64, None)
+                    .in_group(g.index),
+            )
+        }),
+        Workload::UpdateRandom => run_loop(rec, b, |_| {
+            let (g, k) = th.random_key();
+            encode_key(k, &mut th.key);
+            let old = th.e.get_len_cf(g.cf, &th.key)?;
+            let vs = th.spec.value_size;
+            th.e.put_cf(g.cf, &th.key, th.vals.next(vs))?;
+            let bytes = old.unwrap_or(0) + vs + 2 * th.key.len();
+            Ok(
+                OpOutcome::new(OpKind::Update, 1, bytes as u64, Some(old.is_some()))
+                    .in_group(g.index),
+            )
+        }),
+        Workload::MergeRandom => run_loop(rec, b, |_| th.merge_random()),
+        Workload::ReadRandomMergeRandom => {
+            let pct = th.spec.merge_percent as u64;
+            run_loop(rec, b, |_| {
+                if th.uniform(100) < pct {
+                    th.merge_random()
+                } else {
+                    let (g, k) = th.random_key();
+                    th.read(g, k)
+                }
+            })
+        }
+        Workload::MultiReadRandom => multi_reads(th, rec, b),
+        w => Err(Error::usage(format!("{w} has no worker loop"))),
+    }
+}
+
+/// multireadrandom: one MultiGet of batch_size random keys of one group per call.
+fn multi_reads(th: &mut Thread, rec: &mut Recorder, b: Bounds) -> Result<()> {
+    let n = th.spec.batch_size;
+    let mut bufs: Vec<Vec<u8>> = (0..n).map(|_| key_buffer(th.spec.key_size)).collect();
+    run_loop(rec, b, |left| {
+        let m = (n as u64).min(left) as usize;
+        let g = th.route.pick(&mut th.rng);
+        for buf in bufs.iter_mut().take(m) {
+            encode_key(Router::key_in(&g, &mut th.rng), buf);
+        }
+        // The crate's MultiGet takes a slice of key slices (and returns a Vec of results):
+        // one small allocation per call of m keys, as RocksDB's own allocates per call.
+        let keys: Vec<&[u8]> = bufs[..m].iter().map(Vec::as_slice).collect();
+        let (found, bytes) = th.e.multi_get_cf(g.cf, &keys)?;
+        let mut out = OpOutcome::new(OpKind::MultiGet, m as u64, bytes, None).in_group(g.index);
+        out.found_count = Some(found);
+        Ok(out)
+    })
+}
+
+/// Seek workloads: a new iterator per op (as db_bench's seekrandom makes one per seek), a
+/// seek to a random key, then seek_nexts steps forward (or backward for revrange); found when
+/// the iterator lands on the key itself.
+fn seeks(th: &mut Thread, rec: &mut Recorder, b: Bounds) -> Result<()> {
+    let nexts = th.spec.seek_nexts;
+    let reverse = th.spec.workload.reverse();
+    let e = th.e;
+    run_loop(rec, b, |_| {
+        let (g, k) = th.random_key();
+        encode_key(k, &mut th.key);
+        let mut it = e.raw_iterator_cf(g.cf);
+        it.seek(&th.key);
+        let found = it.valid() && it.key() == Some(th.key.as_slice());
+        let mut bytes = 0;
+        for _ in 0..nexts {
+            if !it.valid() {
+                break;
+            }
+            bytes += it.key().map_or(0, |k| k.len()) + it.value().map_or(0, |v| v.len());
+            if reverse {
+                it.prev();
+            } else {
+                it.next();
+            }
+        }
+        it.status().map_err(|er| Error::engine("seeking", er))?;
+        Ok(OpOutcome::new(OpKind::Seek, 1, bytes as u64, Some(found)).in_group(g.index))
+    })
 }
 
 /// A group by the shares of the ops and a uniform key in it.
@@ -203,12 +367,19 @@ fn fill_random(th: &mut Thread, rec: &mut Recorder, b: Bounds, lo: u64) -> Resul
             })
         }
         Workload::ReadRandomWriteRandom => {
-            let pct = th.spec.read_percent as u64;
+            // db_bench's interleaving: read_percent gets, then 100 - read_percent puts, again.
+            let pct = th.spec.read_percent;
+            let (mut gets, mut puts) = (0u32, 0u32);
             run_loop(rec, b, |_| {
-                if th.uniform(100) < pct {
+                if gets == 0 && puts == 0 {
+                    (gets, puts) = (pct, 100 - pct);
+                }
+                if gets > 0 {
+                    gets -= 1;
                     let (g, k) = th.random_key();
                     th.read(g, k)
                 } else {
+                    puts -= 1;
                     th.write_keys(1, random_in_group)
                 }
             })
@@ -245,51 +416,43 @@ fn reads(th: &mut Thread, rec: &mut Recorder, b: Bounds) -> Result<()> {
     }
 }
 
-/// readseq (one op per entry, in key order) and seekrandom (a seek, then seek_nexts steps).
+/// readseq and readreverse: one op per entry, in key order or in reverse, over the family
+/// that stores this thread's first key (wrapping around at the end).
 fn iterate(th: &mut Thread, rec: &mut Recorder, b: Bounds, lo: u64) -> Result<()> {
     let num = th.spec.num;
     let e = th.e;
-    if th.spec.workload == Workload::ReadSeq {
-        // In key order over the family that stores this thread's first key.
-        let g = th.route.owner(lo % num, &mut th.rng);
-        let mut it = e.raw_iterator_cf(g.cf);
-        encode_key(lo % num, &mut th.key);
+    let reverse = th.spec.workload == Workload::ReadReverse;
+    let g = th.route.owner(lo % num, &mut th.rng);
+    let mut it = e.raw_iterator_cf(g.cf);
+    encode_key(lo % num, &mut th.key);
+    if reverse {
+        it.seek_for_prev(&th.key);
+    } else {
         it.seek(&th.key);
-        return run_loop(rec, b, |_| {
-            if !it.valid() {
-                it.status().map_err(|er| Error::engine("iterating", er))?;
-                it.seek_to_first();
-                if !it.valid() {
-                    return Err(Error::usage(
-                        "readseq found an empty DB: run a fill workload first (e.g. --workload fillseq,readseq)",
-                    ));
-                }
-            }
-            let bytes = it.key().map_or(0, |k| k.len()) + it.value().map_or(0, |v| v.len());
-            it.next();
-            Ok(OpOutcome::new(OpKind::Next, 1, bytes as u64, None))
-        });
     }
-    let nexts = th.spec.seek_nexts;
-    // One iterator per key group's family, reused across seeks.
-    let mut its: Vec<_> = (0..th.route.len())
-        .map(|i| e.raw_iterator_cf(th.route.group(i).cf))
-        .collect();
+    let kind = if reverse { OpKind::Prev } else { OpKind::Next };
     run_loop(rec, b, |_| {
-        let (g, k) = th.random_key();
-        let it = &mut its[g.index as usize];
-        encode_key(k, &mut th.key);
-        it.seek(&th.key);
-        let found = it.valid();
-        let mut bytes = 0;
-        for _ in 0..nexts {
-            if !it.valid() {
-                break;
+        if !it.valid() {
+            it.status().map_err(|er| Error::engine("iterating", er))?;
+            if reverse {
+                it.seek_to_last();
+            } else {
+                it.seek_to_first();
             }
-            bytes += it.key().map_or(0, |k| k.len()) + it.value().map_or(0, |v| v.len());
+            if !it.valid() {
+                return Err(Error::usage(format!(
+                    "{} found an empty DB: run a fill workload first (e.g. --workload fillseq,{})",
+                    th.spec.workload, th.spec.workload
+                )));
+            }
+        }
+        let bytes = it.key().map_or(0, |k| k.len()) + it.value().map_or(0, |v| v.len());
+        if reverse {
+            it.prev();
+        } else {
             it.next();
         }
-        Ok(OpOutcome::new(OpKind::Seek, 1, bytes as u64, Some(found)).in_group(g.index))
+        Ok(OpOutcome::new(kind, 1, bytes as u64, None).in_group(g.index))
     })
 }
 

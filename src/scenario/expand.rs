@@ -21,6 +21,7 @@ pub const PARAM_KEYS: &[&str] = &[
     "batch_mode",
     "read_percent",
     "seek_nexts",
+    "merge_percent",
     "families",
 ];
 
@@ -218,7 +219,12 @@ fn apply_param(
             }
         }
         "read_percent" => spec.read_percent = int()? as u32,
-        "seek_nexts" => spec.seek_nexts = int()? as usize,
+        "seek_nexts" => {
+            if spec.workload.seeks() {
+                spec.seek_nexts = int()? as usize
+            }
+        }
+        "merge_percent" => spec.merge_percent = int()? as u32,
         "compressibility" => {
             spec.compressibility = v
                 .as_float()

@@ -83,6 +83,7 @@ pub(super) struct PhaseFile {
     pub(super) batch_mode: Option<BatchMode>,
     pub(super) read_percent: Option<u32>,
     pub(super) seek_nexts: Option<usize>,
+    pub(super) merge_percent: Option<u32>,
     pub(super) warmup_s: Option<f64>,
     /// ycsb-load / ycsb-run: the core workload (a..f).
     pub(super) ycsb: Option<String>,
@@ -347,14 +348,24 @@ fn phase_spec(src: &Source, f: &File, i: usize, p: &Spanned<PhaseFile>) -> Resul
         spec.read_percent = r;
     }
     if let Some(s) = pf.seek_nexts {
-        if w != Workload::SeekRandom {
+        if !w.seeks() {
             return Err(src.err(
                 at_w,
                 "phase.seek_nexts",
-                format!("has no effect on {w}: only seekrandom seeks; remove it"),
+                format!("has no effect on {w}: only the seek workloads (seekrandom, fwdrange, revrange and their whilewriting forms) seek; remove it"),
             ));
         }
         spec.seek_nexts = s;
+    }
+    if let Some(m) = pf.merge_percent {
+        if w != Workload::ReadRandomMergeRandom {
+            return Err(src.err(
+                at_w,
+                "phase.merge_percent",
+                format!("has no effect on {w}: only readrandommergerandom mixes merges and reads; remove it"),
+            ));
+        }
+        spec.merge_percent = m;
     }
     spec.warmup_s = pf.warmup_s.unwrap_or(f.run.warmup_s);
     spec.target_ops_per_sec = pf.target_ops_per_sec;

@@ -33,10 +33,21 @@ pub enum OpKind {
     Scan,
     /// YCSB read-modify-write (its read and update are also reported under read and update).
     ReadModifyWrite,
+    /// A delete (or a WriteBatch of `batch_size` deletes).
+    Delete,
+    /// A Merge through the config's merge operator.
+    Merge,
+    /// A MultiGet of `batch_size` keys; one latency sample per call.
+    #[serde(rename = "multiget")]
+    MultiGet,
+    /// An iterator step in reverse key order.
+    Prev,
+    /// A phase step: flush, full compaction, wait for compactions.
+    Step,
 }
 
 impl OpKind {
-    pub const COUNT: usize = 9;
+    pub const COUNT: usize = 14;
     pub const ALL: [OpKind; OpKind::COUNT] = [
         OpKind::Write,
         OpKind::BatchWrite,
@@ -47,6 +58,11 @@ impl OpKind {
         OpKind::Insert,
         OpKind::Scan,
         OpKind::ReadModifyWrite,
+        OpKind::Delete,
+        OpKind::Merge,
+        OpKind::MultiGet,
+        OpKind::Prev,
+        OpKind::Step,
     ];
 
     #[inline(always)]
@@ -65,6 +81,11 @@ impl OpKind {
             OpKind::Insert => "insert",
             OpKind::Scan => "scan",
             OpKind::ReadModifyWrite => "read_modify_write",
+            OpKind::Delete => "delete",
+            OpKind::Merge => "merge",
+            OpKind::MultiGet => "multiget",
+            OpKind::Prev => "prev",
+            OpKind::Step => "step",
         }
     }
 }
@@ -82,6 +103,11 @@ impl OpKind {
             OpKind::Insert => "INSERT",
             OpKind::Scan => "SCAN",
             OpKind::ReadModifyWrite => "READ-MODIFY-WRITE",
+            OpKind::Delete => "DELETE",
+            OpKind::Merge => "MERGE",
+            OpKind::MultiGet => "MULTIGET",
+            OpKind::Prev => "PREV",
+            OpKind::Step => "STEP",
         }
     }
 }
@@ -108,6 +134,25 @@ pub enum Workload {
     SeekRandom,
     ReadRandomWriteRandom,
     ReadWhileWriting,
+    DeleteSeq,
+    DeleteRandom,
+    FillSync,
+    UpdateRandom,
+    MergeRandom,
+    ReadRandomMergeRandom,
+    ReadWhileMerging,
+    MultiReadRandom,
+    ReadReverse,
+    /// benchmark.sh's names for seekrandom with 10 nexts / prevs.
+    FwdRange,
+    RevRange,
+    SeekRandomWhileWriting,
+    FwdRangeWhileWriting,
+    RevRangeWhileWriting,
+    /// Steps: flush the memtables, compact the whole key space, wait for compactions.
+    Flush,
+    Compact,
+    WaitForCompaction,
     /// YCSB load phase: insert recordcount records.
     #[serde(rename = "ycsb-load")]
     YcsbLoad,
@@ -117,7 +162,7 @@ pub enum Workload {
 }
 
 impl Workload {
-    pub const ALL: [Workload; 14] = [
+    pub const ALL: [Workload; 31] = [
         Workload::FillSeq,
         Workload::FillRandom,
         Workload::FillUniqueRandom,
@@ -130,6 +175,23 @@ impl Workload {
         Workload::SeekRandom,
         Workload::ReadRandomWriteRandom,
         Workload::ReadWhileWriting,
+        Workload::DeleteSeq,
+        Workload::DeleteRandom,
+        Workload::FillSync,
+        Workload::UpdateRandom,
+        Workload::MergeRandom,
+        Workload::ReadRandomMergeRandom,
+        Workload::ReadWhileMerging,
+        Workload::MultiReadRandom,
+        Workload::ReadReverse,
+        Workload::FwdRange,
+        Workload::RevRange,
+        Workload::SeekRandomWhileWriting,
+        Workload::FwdRangeWhileWriting,
+        Workload::RevRangeWhileWriting,
+        Workload::Flush,
+        Workload::Compact,
+        Workload::WaitForCompaction,
         Workload::YcsbLoad,
         Workload::YcsbRun,
     ];
@@ -148,6 +210,23 @@ impl Workload {
             Workload::SeekRandom => "seekrandom",
             Workload::ReadRandomWriteRandom => "readrandomwriterandom",
             Workload::ReadWhileWriting => "readwhilewriting",
+            Workload::DeleteSeq => "deleteseq",
+            Workload::DeleteRandom => "deleterandom",
+            Workload::FillSync => "fillsync",
+            Workload::UpdateRandom => "updaterandom",
+            Workload::MergeRandom => "mergerandom",
+            Workload::ReadRandomMergeRandom => "readrandommergerandom",
+            Workload::ReadWhileMerging => "readwhilemerging",
+            Workload::MultiReadRandom => "multireadrandom",
+            Workload::ReadReverse => "readreverse",
+            Workload::FwdRange => "fwdrange",
+            Workload::RevRange => "revrange",
+            Workload::SeekRandomWhileWriting => "seekrandomwhilewriting",
+            Workload::FwdRangeWhileWriting => "fwdrangewhilewriting",
+            Workload::RevRangeWhileWriting => "revrangewhilewriting",
+            Workload::Flush => "flush",
+            Workload::Compact => "compact",
+            Workload::WaitForCompaction => "waitforcompaction",
             Workload::YcsbLoad => "ycsb-load",
             Workload::YcsbRun => "ycsb-run",
         }
@@ -165,9 +244,26 @@ impl Workload {
             Workload::ReadRandom => "get random keys from [0, num)",
             Workload::ReadMissing => "get keys that do not exist (key + '.')",
             Workload::ReadHot => "get random keys from the hottest 1% of the key space",
-            Workload::SeekRandom => "seek to a random key, then seek_nexts iterator steps",
+            Workload::SeekRandom => "a new iterator per op: seek to a random key, then seek_nexts steps (found: the key itself)",
             Workload::ReadRandomWriteRandom => "random gets and puts, read_percent% reads",
             Workload::ReadWhileWriting => "threads readers get random keys while one writer puts",
+            Workload::DeleteSeq => "delete keys in key order (threads split the range), batch_size per WriteBatch",
+            Workload::DeleteRandom => "delete random keys from [0, num), batch_size per WriteBatch",
+            Workload::FillSync => "random puts with sync = true; ops default num/1000, keys in [0, num/1000)",
+            Workload::UpdateRandom => "read-modify-write: get a random key, then put a new value",
+            Workload::MergeRandom => "merge a value into random keys (needs merge_operator)",
+            Workload::ReadRandomMergeRandom => "random merges (merge_percent%) and gets (needs merge_operator)",
+            Workload::ReadWhileMerging => "threads readers get random keys while one writer merges",
+            Workload::MultiReadRandom => "MultiGet of batch_size random keys per call (ops count keys)",
+            Workload::ReadReverse => "iterate the DB in reverse key order, one op per entry",
+            Workload::FwdRange => "benchmark.sh's fwdrange: seekrandom with seek_nexts (default 10) nexts",
+            Workload::RevRange => "benchmark.sh's revrange: seekrandom with seek_nexts (default 10) prevs",
+            Workload::SeekRandomWhileWriting => "seekrandom readers while one writer puts",
+            Workload::FwdRangeWhileWriting => "fwdrange readers while one writer puts",
+            Workload::RevRangeWhileWriting => "revrange readers while one writer puts",
+            Workload::Flush => "step: flush every family's memtables (one op, its duration)",
+            Workload::Compact => "step: compact every family's whole key range (one op)",
+            Workload::WaitForCompaction => "step: flush and wait until no compaction is pending (one op)",
             Workload::YcsbLoad => "YCSB load: insert the records (see rdbtune ycsb --help)",
             Workload::YcsbRun => "YCSB run: the workload's operation mix (see rdbtune ycsb --help)",
         }
@@ -182,7 +278,57 @@ impl Workload {
                 | Workload::FillUniqueRandom
                 | Workload::Overwrite
                 | Workload::FillBatch
+                | Workload::FillSync
+                | Workload::DeleteSeq
+                | Workload::DeleteRandom
+                | Workload::MergeRandom
                 | Workload::YcsbLoad
+        )
+    }
+
+    /// Seek workloads: a new iterator per op, a seek, then `seek_nexts` steps.
+    pub fn seeks(self) -> bool {
+        matches!(
+            self,
+            Workload::SeekRandom
+                | Workload::FwdRange
+                | Workload::RevRange
+                | Workload::SeekRandomWhileWriting
+                | Workload::FwdRangeWhileWriting
+                | Workload::RevRangeWhileWriting
+        )
+    }
+
+    /// Seek workloads that step backwards (db_bench's `--reverse_iterator`).
+    pub fn reverse(self) -> bool {
+        matches!(self, Workload::RevRange | Workload::RevRangeWhileWriting)
+    }
+
+    /// Readers with one more thread writing beside them (db_bench's BGWriter): what it does.
+    pub fn background_writer(self) -> Option<OpKind> {
+        match self {
+            Workload::ReadWhileWriting
+            | Workload::SeekRandomWhileWriting
+            | Workload::FwdRangeWhileWriting
+            | Workload::RevRangeWhileWriting => Some(OpKind::Write),
+            Workload::ReadWhileMerging => Some(OpKind::Merge),
+            _ => None,
+        }
+    }
+
+    /// Flush, compact, wait for compaction: one op on one thread.
+    pub fn is_step(self) -> bool {
+        matches!(
+            self,
+            Workload::Flush | Workload::Compact | Workload::WaitForCompaction
+        )
+    }
+
+    /// Whether the workload merges (it needs a merge operator).
+    pub fn merges(self) -> bool {
+        matches!(
+            self,
+            Workload::MergeRandom | Workload::ReadRandomMergeRandom | Workload::ReadWhileMerging
         )
     }
 
@@ -193,6 +339,14 @@ impl Workload {
                 self,
                 Workload::ReadRandomWriteRandom
                     | Workload::ReadWhileWriting
+                    | Workload::UpdateRandom
+                    | Workload::ReadRandomMergeRandom
+                    | Workload::ReadWhileMerging
+                    | Workload::SeekRandomWhileWriting
+                    | Workload::FwdRangeWhileWriting
+                    | Workload::RevRangeWhileWriting
+                    | Workload::Compact
+                    | Workload::Flush
                     | Workload::YcsbLoad
                     | Workload::YcsbRun
             )
@@ -200,15 +354,15 @@ impl Workload {
 
     /// Whether the workload reads (db_bench's `--reads` sets its op count).
     pub fn reads(self) -> bool {
-        !self.is_fill()
+        !self.is_fill() && !self.is_step()
     }
 
     /// The op kinds whose counts make the phase's headline throughput. For
     /// readwhilewriting that is the readers only (the writer is reported beside it).
     pub fn headline(self, kind: OpKind) -> bool {
-        match self {
-            Workload::ReadWhileWriting => kind == OpKind::Read,
-            _ => true,
+        match self.background_writer() {
+            Some(w) => kind != w,
+            None => true,
         }
     }
 

@@ -40,8 +40,13 @@ pub struct PhaseSpec {
     pub compressibility: f64,
     /// readrandomwriterandom: percentage of reads.
     pub read_percent: u32,
-    /// seekrandom: iterator steps after each seek.
+    /// Seek workloads: iterator steps after each seek (db_bench's --seek_nexts; 10 for
+    /// fwdrange and revrange, as benchmark.sh runs them).
     pub seek_nexts: usize,
+    /// readrandommergerandom: percentage of ops that are merges (db_bench's
+    /// --mergereadpercent, 70).
+    #[serde(default = "default_merge_percent")]
+    pub merge_percent: u32,
     /// Seconds run before measuring (same workload, results discarded).
     pub warmup_s: f64,
     pub seed: u64,
@@ -102,6 +107,10 @@ impl KeyGroup {
     }
 }
 
+fn default_merge_percent() -> u32 {
+    70
+}
+
 impl PhaseSpec {
     /// A spec with db_bench's defaults for everything but the workload and key count.
     pub fn new(workload: Workload, num: u64) -> PhaseSpec {
@@ -121,7 +130,15 @@ impl PhaseSpec {
             value_size: 100,
             compressibility: 0.5,
             read_percent: 90,
-            seek_nexts: 0,
+            seek_nexts: if workload.seeks()
+                && workload != Workload::SeekRandom
+                && workload != Workload::SeekRandomWhileWriting
+            {
+                10
+            } else {
+                0
+            },
+            merge_percent: 70,
             warmup_s: 0.0,
             seed: 0x5EED,
             target_ops_per_sec: None,
@@ -165,6 +182,12 @@ impl PhaseSpec {
         }
         if self.read_percent > 100 {
             return bad(format!("--read-percent {} is over 100", self.read_percent));
+        }
+        if self.merge_percent > 100 {
+            return bad(format!(
+                "--merge-percent {} is over 100",
+                self.merge_percent
+            ));
         }
         if let Some(d) = self.duration_s {
             if !(d > 0.0 && d.is_finite()) {
@@ -239,6 +262,12 @@ impl PhaseSpec {
                 return Some(self.ops.unwrap_or(y.operationcount))
             }
             _ => {}
+        }
+        if self.workload.is_step() {
+            return Some(1);
+        }
+        if self.workload == Workload::FillSync && self.ops.is_none() && self.duration_s.is_none() {
+            return Some((self.num / 1000).max(1));
         }
         match (self.ops, self.duration_s) {
             (Some(n), _) => Some(n),
