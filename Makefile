@@ -8,7 +8,7 @@ CARGO ?= cargo
 # What `make run` benchmarks: a temporary DB, 1M keys of 100-byte values, ~1 minute.
 RUN_ARGS ?= bench --workload fillseq,fillrandom,overwrite,fillbatch,readrandom,readhot,seekrandom,readwhilewriting --num 1000000 --reads 500000
 
-.PHONY: deps build run test gate bench lint overhead overhead-instructions coverage
+.PHONY: deps build run test gate bench lint overhead overhead-instructions vs-dbbench coverage
 
 deps:
 	@scripts/setup-deps.sh
@@ -44,6 +44,11 @@ overhead: build
 # The same comparison in instructions per op under callgrind (noise-free; needs valgrind).
 overhead-instructions: build
 	scripts/overhead-instructions.sh
+
+# rdbtune (--preset db_bench) vs Debian's db_bench 7.8.3 on the workloads both have, same
+# engine settings, interleaved rounds, median ratios (needs rocksdb-tools; docs/overhead.md).
+vs-dbbench: build
+	python3 scripts/vs-dbbench.py
 
 # Line coverage of src/ by the whole test suite (cargo-llvm-cov; the binaries the tests start
 # are instrumented too). Instrumentation changes RUSTFLAGS, so this builds RocksDB once more

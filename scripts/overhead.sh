@@ -10,7 +10,7 @@ REPEATS="${REPEATS:-3}"
 cargo build --release --locked --quiet --bin rdbtune --example bare_loop
 RDB="$CARGO_TARGET_DIR/release/rdbtune"
 BARE="$CARGO_TARGET_DIR/release/examples/bare_loop"
-ops() { python3 -c "import json,sys; d=json.load(sys.stdin); print(' '.join('%s=%.0f' % (p['workload'], p['ops_per_sec']) for p in d['phases']))"; }
+ops() { python3 -c "import json,sys; d=json.load(sys.stdin); print(' '.join('%s=%.0f' % (p['workload'], p['ops_per_sec']) for p in d['runs'][0]['phases']))"; }
 for i in $(seq "$REPEATS"); do
   echo "== round $i"
   echo -n "rdbtune fillbatch(1000):        "; "$RDB" bench -q --workload fillbatch --batch-size 1000 --num "$NUM" --json - | ops
@@ -22,7 +22,7 @@ for i in $(seq "$REPEATS"); do
       d=$(mktemp -d)
       printf "db_bench %-31s " "$b:"
       db_bench --db="$d" --benchmarks="$b" --num="$NUM" --value_size=100 --key_size=16 \
-        --compression_type=snappy --compression_ratio=0.5 --cache_size=33554432 \
+        --compression_type=lz4 --compression_ratio=0.5 --cache_size=33554432 --cache_type=hyper_clock_cache \
         --statistics=1 --threads=1 2>/dev/null \
         | awk '/micros\/op/ && !/waitforcompaction/ {printf "%s=%s ", $1, $5} END {print ""}'
       rm -rf "$d"

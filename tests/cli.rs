@@ -897,3 +897,30 @@ fn merges_need_a_merge_operator() {
         stderr(&o)
     );
 }
+
+/// Value sizes drawn as db_bench draws them: the raw value bytes RocksDB stored (from its
+/// table properties) average (min + max) / 2 for uniform and normal, and value_size for fixed.
+#[test]
+fn value_size_distributions_shape_the_stored_bytes() {
+    for (kind, want) in [("fixed", 100.0), ("uniform", 300.0), ("normal", 300.0)] {
+        let v = bench_json(&[
+            "--workload",
+            "fillseq,flush",
+            "--num",
+            "20000",
+            "--value-size-distribution-type",
+            kind,
+            "--value-size-min",
+            "100",
+            "--value-size-max",
+            "500",
+        ]);
+        let fin = &v["runs"][0]["final_stats"];
+        let raw = fin["sst_raw_bytes"].as_u64().unwrap() as f64;
+        let mean_value = raw / 20_000.0 - 16.0;
+        assert!(
+            (mean_value - want).abs() < want * 0.02,
+            "{kind}: mean value {mean_value} bytes, want {want}"
+        );
+    }
+}

@@ -38,6 +38,12 @@ pub fn phase_specs(args: &BenchArgs) -> Result<Vec<PhaseSpec>> {
                 s.seek_nexts = n;
             }
             s.merge_percent = args.merge_percent;
+            s.value_size_distribution = args.value_size_distribution_type;
+            s.value_size_min = args.value_size_min;
+            s.value_size_max = args.value_size_max;
+            if matches!(w, Workload::ReadRandom | Workload::MultiReadRandom) {
+                s.read_random_exp_range = args.read_random_exp_range;
+            }
             s.warmup_s = args.warmup;
             // Each phase draws its own key sequence: a readrandom after a fillrandom must not
             // replay the keys the fill wrote, in the order it wrote them.

@@ -516,6 +516,29 @@ pub struct BenchArgs {
     #[arg(long, value_name = "N")]
     pub seek_nexts: Option<usize>,
 
+    /// Value sizes: fixed (--value-size), uniform or normal between --value-size-min and
+    /// --value-size-max (db_bench's --value_size_distribution_type)
+    #[arg(long, value_name = "KIND", default_value = "fixed")]
+    pub value_size_distribution_type: crate::workload::ValueSizeDistribution,
+
+    /// Smallest value of the uniform and normal distributions
+    #[arg(long, value_name = "BYTES", default_value_t = 100)]
+    pub value_size_min: usize,
+
+    /// Largest value of the uniform and normal distributions
+    #[arg(long, value_name = "BYTES", default_value_t = 102_400)]
+    pub value_size_max: usize,
+
+    /// readrandom and multireadrandom: read keys skewed as db_bench's
+    /// --read_random_exp_range (0 uniform; e.g. 10 makes a few keys hot)
+    #[arg(
+        long,
+        value_name = "RANGE",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    pub read_random_exp_range: f64,
+
     /// readrandommergerandom: percentage of operations that are merges (db_bench's
     /// --mergereadpercent)
     #[arg(long, default_value_t = 70)]

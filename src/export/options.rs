@@ -105,6 +105,20 @@ pub fn db_bench_phase(p: &PhaseSpec) -> (Vec<String>, Option<String>) {
     if p.workload == Workload::MultiReadRandom {
         f.push("--multiread_batched=true".into());
     }
+    if p.value_size_distribution != crate::workload::ValueSizeDistribution::Fixed {
+        f.push(format!(
+            "--value_size_distribution_type={}",
+            p.value_size_distribution.name()
+        ));
+        f.push(format!("--value_size_min={}", p.value_size_min));
+        f.push(format!("--value_size_max={}", p.value_size_max));
+    }
+    if p.read_random_exp_range > 0.0 {
+        f.push(format!(
+            "--read_random_exp_range={}",
+            p.read_random_exp_range
+        ));
+    }
     if p.workload == Workload::ReadRandomMergeRandom {
         f.push(format!("--mergereadpercent={}", p.merge_percent));
     }

@@ -17,6 +17,10 @@ pub struct Data {
     pub key_size: usize,
     pub value_size: usize,
     pub compressibility: f64,
+    /// fixed (every value value_size bytes), uniform or normal between the bounds below.
+    pub value_size_distribution_type: crate::workload::ValueSizeDistribution,
+    pub value_size_min: usize,
+    pub value_size_max: usize,
 }
 
 impl Default for Data {
@@ -26,6 +30,9 @@ impl Default for Data {
             key_size: 16,
             value_size: 100,
             compressibility: 0.5,
+            value_size_distribution_type: crate::workload::ValueSizeDistribution::Fixed,
+            value_size_min: 100,
+            value_size_max: 102_400,
         }
     }
 }

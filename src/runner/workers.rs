@@ -12,7 +12,7 @@ use crate::engine::{AdaptiveBatcher, Engine, WriteBatch};
 use crate::error::{Error, Result};
 use crate::signals;
 use crate::workload::keys::{encode_key, key_buffer, uniform, Permutation, ValueGen};
-use crate::workload::{BatchMode, OpKind, PhaseSpec, Workload};
+use crate::workload::{BatchMode, OpKind, PhaseSpec, ValueSizeDistribution, Workload};
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -37,7 +37,7 @@ impl<'a> Thread<'a> {
             e,
             spec,
             rng: SmallRng::seed_from_u64(seed),
-            vals: ValueGen::new(spec.compressibility, spec.value_size, seed ^ 0x301),
+            vals: ValueGen::new(spec.compressibility, spec.max_value_size(), seed ^ 0x301),
             key: key_buffer(spec.key_size),
             route: Router::new(e, spec),
         }
@@ -47,6 +47,37 @@ impl<'a> Thread<'a> {
     #[inline(always)]
     fn uniform(&mut self, n: u64) -> u64 {
         uniform(&mut self.rng, n)
+    }
+
+    /// The next value's size: `value_size`, or a draw from the phase's distribution.
+    #[inline(always)]
+    fn value_len(&mut self) -> usize {
+        let s = self.spec;
+        match s.value_size_distribution {
+            ValueSizeDistribution::Fixed => s.value_size,
+            ValueSizeDistribution::Uniform => {
+                s.value_size_min
+                    + self.uniform((s.value_size_max - s.value_size_min) as u64 + 1) as usize
+            }
+            ValueSizeDistribution::Normal => {
+                let (lo, hi) = (s.value_size_min as f64, s.value_size_max as f64);
+                let z = standard_normal(&mut self.rng);
+                ((lo + hi) / 2.0 + z * (hi - lo) / 6.0)
+                    .round()
+                    .clamp(lo, hi) as usize
+            }
+        }
+    }
+
+    /// A read's key in group `g`: uniform, or db_bench's `--read_random_exp_range` skew.
+    #[inline(always)]
+    fn read_key(&mut self, g: &Group<'a>) -> u64 {
+        let range = self.spec.read_random_exp_range;
+        if range > 0.0 {
+            g.lo + exp_range_key(&mut self.rng, g.size, range)
+        } else {
+            Router::key_in(g, &mut self.rng)
+        }
     }
 
     /// The group of the next op and a uniform key in it.
@@ -63,29 +94,34 @@ impl<'a> Thread<'a> {
         n: u64,
         mut pick: impl FnMut(&mut SmallRng, &Router<'a>) -> (Group<'a>, u64),
     ) -> Result<OpOutcome> {
-        let (ks, vs) = (self.key.len(), self.spec.value_size);
+        let ks = self.key.len();
         if n == 1 {
             let (g, k) = pick(&mut self.rng, &self.route);
             encode_key(k, &mut self.key);
+            let vs = self.value_len();
             self.e.put_cf(g.cf, &self.key, self.vals.next(vs))?;
             return Ok(OpOutcome::new(OpKind::Write, 1, (ks + vs) as u64, None).in_group(g.index));
         }
+        // Sized for the largest values (exact when every value has value_size bytes).
         let mut b = match self.spec.batch_mode {
             BatchMode::Default => WriteBatch::default(),
-            _ => WriteBatch::with_capacity_bytes(uniform_batch_capacity(n as usize, ks, vs)),
+            _ => WriteBatch::with_capacity_bytes(uniform_batch_capacity(
+                n as usize,
+                ks,
+                self.spec.max_value_size(),
+            )),
         };
-        let mut first = None;
+        let (mut first, mut bytes) = (None, 0);
         for _ in 0..n {
             let (g, k) = pick(&mut self.rng, &self.route);
             first.get_or_insert(g.index);
             encode_key(k, &mut self.key);
+            let vs = self.value_len();
+            bytes += ks + vs;
             g.cf.put_in(&mut b, &self.key, self.vals.next(vs));
         }
         self.e.write(b)?;
-        Ok(
-            OpOutcome::new(OpKind::BatchWrite, n, n * (ks + vs) as u64, None)
-                .in_group(first.unwrap_or(0)),
-        )
+        Ok(OpOutcome::new(OpKind::BatchWrite, n, bytes as u64, None).in_group(first.unwrap_or(0)))
     }
 
     /// Deletes `n` keys chosen by `pick` as one WriteBatch (a single delete when n == 1).
@@ -120,7 +156,7 @@ impl<'a> Thread<'a> {
     fn merge_random(&mut self) -> Result<OpOutcome> {
         let (g, k) = self.random_key();
         encode_key(k, &mut self.key);
-        let vs = self.spec.value_size;
+        let vs = self.value_len();
         self.e.merge_cf(g.cf, &self.key, self.vals.next(vs))?;
         Ok(OpOutcome::new(OpKind::Merge, 1, (self.key.len() + vs) as u64, None).in_group(g.index))
     }
@@ -234,7 +270,7 @@ fn other_writes(th: &mut Thread, rec: &mut Recorder, b: Bounds, lo: u64) -> Resu
             let g = th.route.pick(&mut th.rng);
             let k = g.lo + th.uniform((g.size / 1000).max(1));
             encode_key(k, &mut th.key);
-            let vs = th.spec.value_size;
+            let vs = th.value_len();
             th.e.put_cf_sync(g.cf, &th.key, th.vals.next(vs))?;
             Ok(
                 OpOutcome::new(OpKind::Write, 1, (th.key.len() + vs) as u64, None)
@@ -245,7 +281,7 @@ fn other_writes(th: &mut Thread, rec: &mut Recorder, b: Bounds, lo: u64) -> Resu
             let (g, k) = th.random_key();
             encode_key(k, &mut th.key);
             let old = th.e.get_len_cf(g.cf, &th.key)?;
-            let vs = th.spec.value_size;
+            let vs = th.value_len();
             th.e.put_cf(g.cf, &th.key, th.vals.next(vs))?;
             let bytes = old.unwrap_or(0) + vs + 2 * th.key.len();
             Ok(
@@ -278,7 +314,7 @@ fn multi_reads(th: &mut Thread, rec: &mut Recorder, b: Bounds) -> Result<()> {
         let m = (n as u64).min(left) as usize;
         let g = th.route.pick(&mut th.rng);
         for buf in bufs.iter_mut().take(m) {
-            encode_key(Router::key_in(&g, &mut th.rng), buf);
+            encode_key(th.read_key(&g), buf);
         }
         // The crate's MultiGet takes a slice of key slices (and returns a Vec of results):
         // one small allocation per call of m keys, as RocksDB's own allocates per call.
@@ -409,11 +445,36 @@ fn reads(th: &mut Thread, rec: &mut Recorder, b: Bounds) -> Result<()> {
                 Ok(OpOutcome::new(OpKind::Read, 1, 0, Some(r.is_some())).in_group(g.index))
             })
         }
+        _ if th.spec.read_random_exp_range > 0.0 => run_loop(rec, b, |_| {
+            let g = th.route.pick(&mut th.rng);
+            let k = th.read_key(&g);
+            th.read(g, k)
+        }),
         _ => run_loop(rec, b, |_| {
             let (g, k) = th.random_key();
             th.read(g, k)
         }),
     }
+}
+
+/// A standard normal draw (Box-Muller).
+#[inline]
+fn standard_normal(rng: &mut SmallRng) -> f64 {
+    use rand::Rng;
+    let u1: f64 = rng.random::<f64>().max(f64::MIN_POSITIVE);
+    let u2: f64 = rng.random::<f64>();
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+/// db_bench's `GetRandomKey` with `--read_random_exp_range`: U uniform in [0, 1),
+/// `(exp(-U * range) * num) * 0x5bd1e995 % num` (the multiply scrambles hot keys over the
+/// key space).
+#[inline]
+pub(super) fn exp_range_key(rng: &mut SmallRng, num: u64, range: f64) -> u64 {
+    use rand::RngCore;
+    let u = (rng.next_u64() % (1u64 << 62)) as f64 / (1u64 << 62) as f64;
+    let k = ((-u * range).exp() * num as f64) as u64;
+    k.wrapping_mul(0x5bd1_e995) % num
 }
 
 /// readseq and readreverse: one op per entry, in key order or in reverse, over the family
@@ -490,4 +551,44 @@ pub(super) fn run_loop(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// db_bench's exp-range keys: all in range, and skewed: with range 10 the hottest key gets
+    /// far more than its uniform share, and the draws' U has db_bench's shape (half of them map
+    /// to exp(-U*10)*num below num*e^-5).
+    #[test]
+    fn exp_range_keys_are_skewed_and_in_range() {
+        let mut rng = SmallRng::seed_from_u64(1);
+        let num = 100_000;
+        let mut counts = std::collections::HashMap::new();
+        for _ in 0..200_000 {
+            let k = exp_range_key(&mut rng, num, 10.0);
+            assert!(k < num);
+            *counts.entry(k).or_insert(0u32) += 1;
+        }
+        let top = *counts.values().max().unwrap();
+        // Uniform: 2 draws a key on average; the hottest exp-range key gets hundreds.
+        assert!(top > 100, "hottest key drawn {top} times");
+        assert!(
+            counts.len() < 60_000,
+            "{} distinct keys of {num}",
+            counts.len()
+        );
+    }
+
+    /// Box-Muller draws have mean 0 and variance 1 (over 200K draws, within 1%).
+    #[test]
+    fn standard_normal_moments() {
+        let mut rng = SmallRng::seed_from_u64(2);
+        let n = 200_000;
+        let xs: Vec<f64> = (0..n).map(|_| standard_normal(&mut rng)).collect();
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
+        assert!(mean.abs() < 0.01, "{mean}");
+        assert!((var - 1.0).abs() < 0.01, "{var}");
+    }
 }

@@ -84,6 +84,7 @@ pub(super) struct PhaseFile {
     pub(super) read_percent: Option<u32>,
     pub(super) seek_nexts: Option<usize>,
     pub(super) merge_percent: Option<u32>,
+    pub(super) read_random_exp_range: Option<f64>,
     pub(super) warmup_s: Option<f64>,
     /// ycsb-load / ycsb-run: the core workload (a..f).
     pub(super) ycsb: Option<String>,
@@ -328,6 +329,19 @@ fn phase_spec(src: &Source, f: &File, i: usize, p: &Spanned<PhaseFile>) -> Resul
     spec.key_size = f.data.key_size;
     spec.value_size = f.data.value_size;
     spec.compressibility = f.data.compressibility;
+    spec.value_size_distribution = f.data.value_size_distribution_type;
+    spec.value_size_min = f.data.value_size_min;
+    spec.value_size_max = f.data.value_size_max;
+    if let Some(r) = pf.read_random_exp_range {
+        if !matches!(w, Workload::ReadRandom | Workload::MultiReadRandom) {
+            return Err(src.err(
+                at_w,
+                "phase.read_random_exp_range",
+                format!("has no effect on {w}: only readrandom and multireadrandom skew their keys this way (as db_bench); remove it"),
+            ));
+        }
+        spec.read_random_exp_range = r;
+    }
     spec.threads = pf.threads.unwrap_or(f.run.threads);
     spec.ops = pf.ops;
     spec.duration_s = pf.duration_s;

@@ -4,7 +4,7 @@ pub mod keys;
 pub mod spec;
 pub mod ycsb;
 
-pub use spec::{BatchMode, KeyGroup, PhaseSpec};
+pub use spec::{BatchMode, KeyGroup, PhaseSpec, ValueSizeDistribution};
 
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};

@@ -15,6 +15,44 @@ pub enum BatchMode {
     Adaptive,
 }
 
+/// How value sizes are drawn (db_bench's `--value_size_distribution_type`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ValueSizeDistribution {
+    /// Every value `value_size` bytes.
+    #[default]
+    Fixed,
+    /// Uniform in `[value_size_min, value_size_max]`.
+    Uniform,
+    /// Normal with mean (min + max) / 2 and standard deviation (max - min) / 6, clamped to
+    /// `[value_size_min, value_size_max]`.
+    Normal,
+}
+
+impl std::str::FromStr for ValueSizeDistribution {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim() {
+            "fixed" => Ok(Self::Fixed),
+            "uniform" => Ok(Self::Uniform),
+            "normal" => Ok(Self::Normal),
+            _ => Err(Error::usage(format!(
+                "value size distribution {s:?}: use fixed, uniform or normal"
+            ))),
+        }
+    }
+}
+
+impl ValueSizeDistribution {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Fixed => "fixed",
+            Self::Uniform => "uniform",
+            Self::Normal => "normal",
+        }
+    }
+}
+
 /// Everything one phase needs to know.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PhaseSpec {
@@ -38,6 +76,19 @@ pub struct PhaseSpec {
     pub value_size: usize,
     /// Fraction of each value that is random (db_bench --compression_ratio).
     pub compressibility: f64,
+    /// How value sizes are drawn; `value_size` is the size under `fixed`.
+    #[serde(default)]
+    pub value_size_distribution: ValueSizeDistribution,
+    /// Bounds of `uniform` and `normal` value sizes (db_bench's defaults: 100 and 102400).
+    #[serde(default = "default_value_size_min")]
+    pub value_size_min: usize,
+    #[serde(default = "default_value_size_max")]
+    pub value_size_max: usize,
+    /// readrandom and multireadrandom: skew of the keys read, db_bench's
+    /// `--read_random_exp_range` (0: uniform; larger: hotter, the key is
+    /// `exp(-U * range) * num` scrambled).
+    #[serde(default)]
+    pub read_random_exp_range: f64,
     /// readrandomwriterandom: percentage of reads.
     pub read_percent: u32,
     /// Seek workloads: iterator steps after each seek (db_bench's --seek_nexts; 10 for
@@ -111,7 +162,23 @@ fn default_merge_percent() -> u32 {
     70
 }
 
+fn default_value_size_min() -> usize {
+    100
+}
+
+fn default_value_size_max() -> usize {
+    102_400
+}
+
 impl PhaseSpec {
+    /// The largest value a phase writes.
+    pub fn max_value_size(&self) -> usize {
+        match self.value_size_distribution {
+            ValueSizeDistribution::Fixed => self.value_size,
+            _ => self.value_size_max,
+        }
+    }
+
     /// A spec with db_bench's defaults for everything but the workload and key count.
     pub fn new(workload: Workload, num: u64) -> PhaseSpec {
         PhaseSpec {
@@ -129,6 +196,10 @@ impl PhaseSpec {
             key_size: 16,
             value_size: 100,
             compressibility: 0.5,
+            value_size_distribution: ValueSizeDistribution::Fixed,
+            value_size_min: 100,
+            value_size_max: 102_400,
+            read_random_exp_range: 0.0,
             read_percent: 90,
             seek_nexts: if workload.seeks()
                 && workload != Workload::SeekRandom
@@ -182,6 +253,24 @@ impl PhaseSpec {
         }
         if self.read_percent > 100 {
             return bad(format!("--read-percent {} is over 100", self.read_percent));
+        }
+        if self.value_size_distribution != ValueSizeDistribution::Fixed
+            && !(1 <= self.value_size_min
+                && self.value_size_min <= self.value_size_max
+                && self.value_size_max <= 64 << 20)
+        {
+            return bad(format!(
+                "--value-size-min {} and --value-size-max {}: need 1 <= min <= max <= 64MiB for the {} distribution",
+                self.value_size_min,
+                self.value_size_max,
+                self.value_size_distribution.name()
+            ));
+        }
+        if !(self.read_random_exp_range >= 0.0 && self.read_random_exp_range.is_finite()) {
+            return bad(format!(
+                "--read-random-exp-range {} must be a number >= 0 (0 reads uniformly)",
+                self.read_random_exp_range
+            ));
         }
         if self.merge_percent > 100 {
             return bad(format!(
