@@ -102,13 +102,14 @@ impl<'a> Thread<'a> {
             self.e.put_cf(g.cf, &self.key, self.vals.next(vs))?;
             return Ok(OpOutcome::new(OpKind::Write, 1, (ks + vs) as u64, None).in_group(g.index));
         }
-        // Sized for the largest values (exact when every value has value_size bytes).
+        // Sized for the mean value (exact when every value has value_size bytes; with drawn
+        // sizes RocksDB grows the buffer when the draws run above the mean).
         let mut b = match self.spec.batch_mode {
             BatchMode::Default => WriteBatch::default(),
             _ => WriteBatch::with_capacity_bytes(uniform_batch_capacity(
                 n as usize,
                 ks,
-                self.spec.max_value_size(),
+                self.spec.mean_value_size(),
             )),
         };
         let (mut first, mut bytes) = (None, 0);

@@ -171,6 +171,14 @@ fn default_value_size_max() -> usize {
 }
 
 impl PhaseSpec {
+    /// The mean value size a phase writes (what a WriteBatch of n values is sized for).
+    pub fn mean_value_size(&self) -> usize {
+        match self.value_size_distribution {
+            ValueSizeDistribution::Fixed => self.value_size,
+            _ => (self.value_size_min + self.value_size_max) / 2,
+        }
+    }
+
     /// The largest value a phase writes.
     pub fn max_value_size(&self) -> usize {
         match self.value_size_distribution {
