@@ -618,6 +618,22 @@ fn a_recommendation_round_trips_through_rocksdbs_own_loaders() {
     assert!(eff.contains("filter_policy=bloomfilter:10:false") && eff.contains("HyperClockCache"));
 }
 
+/// The N of db_bench's "BENCH : ... N operations;" report line for `bench`.
+fn db_bench_ops(stdout: &str, bench: &str) -> u64 {
+    stdout
+        .lines()
+        .find(|l| l.starts_with(bench) && l.contains(" operations;"))
+        .and_then(|l| {
+            l.split(" operations;")
+                .next()?
+                .rsplit(' ')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("no '{bench} ... N operations' line in:\n{stdout}"))
+}
+
 #[test]
 fn db_bench_7_8_3_runs_the_recommendation_with_rdbtunes_op_counts() {
     if !common::require("db_bench", "rocksdb-tools") {
@@ -645,18 +661,7 @@ fn db_bench_7_8_3_runs_the_recommendation_with_rdbtunes_op_counts() {
             String::from_utf8_lossy(&o.stderr)
         );
         let name = p["workload"].as_str().unwrap();
-        let ops: u64 = text
-            .lines()
-            .find(|l| l.starts_with(name) && l.contains(" operations;"))
-            .and_then(|l| {
-                l.split(" operations;")
-                    .next()?
-                    .rsplit(' ')
-                    .next()?
-                    .parse()
-                    .ok()
-            })
-            .unwrap_or_else(|| panic!("no '{name} ... N operations' line in:\n{text}"));
+        let ops = db_bench_ops(&text, name);
         assert_eq!(
             ops,
             p["ops"].as_u64().unwrap(),
@@ -920,18 +925,7 @@ fn db_bench_7_8_3_runs_the_new_workloads_with_rdbtunes_op_counts() {
             .iter()
             .find_map(|a| a.strip_prefix("--benchmarks="))
             .unwrap();
-        let ops: u64 = stdout
-            .lines()
-            .find(|l| l.starts_with(bench) && l.contains(" operations;"))
-            .and_then(|l| {
-                l.split(" operations;")
-                    .next()?
-                    .rsplit(' ')
-                    .next()?
-                    .parse()
-                    .ok()
-            })
-            .unwrap_or_else(|| panic!("no '{bench} ... N operations' in:\n{stdout}"));
+        let ops = db_bench_ops(&stdout, bench);
         assert_eq!(
             ops,
             p["ops"].as_u64().unwrap(),
