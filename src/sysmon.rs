@@ -43,6 +43,9 @@ pub struct Machine {
     pub db_device: Option<String>,
     pub rdbtune_version: String,
     pub rocksdb_version: String,
+    /// The git commit rdbtune was built from ("unknown" when built outside a checkout).
+    #[serde(default)]
+    pub rdbtune_git: String,
 }
 
 impl Machine {
@@ -70,6 +73,7 @@ impl Machine {
             db_device: dev,
             rdbtune_version: env!("CARGO_PKG_VERSION").to_string(),
             rocksdb_version: ROCKSDB_VERSION.to_string(),
+            rdbtune_git: env!("RDBTUNE_GIT_HASH").to_string(),
         }
     }
 

@@ -252,6 +252,7 @@ Output folder (default results/<scenario>/<YYYYmmdd-HHMMSS>/, rewritten after ev
   results.json      rdbtune.result/v2: machine, scenario, every run's phases, summaries, recommendation
   trials.csv        one row per trial: axis values, then median, 95% CI and n of every metric
   intervals.csv     one row per trial, repeat, phase and second
+  report.tsv        one row per phase with tools/benchmark.sh's 28 columns (docs/benchmark-suite.md)
   summary.md        the trial table and the recommendation with its rationale
   report.html       the same as a self-contained HTML page with charts (no network needed)
   recommended.toml  the winning config as a paste-able [engine] section   } only when

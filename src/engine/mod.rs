@@ -278,6 +278,14 @@ impl Engine {
         }
     }
 
+    /// Writes from now on skip the WAL (true) or use it (false): a phase's `disable_wal`.
+    /// The config keeps what the DB was opened with.
+    pub fn set_disable_wal(&mut self, disable: bool) {
+        self.write_opts = WriteOptions::default();
+        self.write_opts.set_sync(self.config.sync);
+        self.write_opts.disable_wal(disable);
+    }
+
     /// The effective config, with `path` set to the DB directory.
     pub fn config(&self) -> &EngineConfig {
         &self.config

@@ -51,6 +51,24 @@ pub struct Sample {
 }
 
 impl Engine {
+    /// Cumulative write-stall counts since open, every family and the DB-wide ones.
+    pub fn stall_counts(&self) -> StallCounts {
+        let mut stall_counts = StallCounts::default();
+        for cf in &self.cfs() {
+            let mut c = StallCounts::default();
+            if let Some(t) = self.property_str_cf(*cf, "rocksdb.cf-write-stall-stats") {
+                parse_stall_counts(&t, &mut c);
+            }
+            for (a, b) in stall_counts.iter_mut().zip(c) {
+                *a += b;
+            }
+        }
+        if let Some(t) = self.property_str("rocksdb.db-write-stall-stats") {
+            parse_stall_counts(&t, &mut stall_counts);
+        }
+        stall_counts
+    }
+
     /// Reads the engine's state for one interval boundary (a handful of property reads).
     pub fn sample(&self) -> Sample {
         let engine = self;
@@ -72,19 +90,7 @@ impl Engine {
                     .unwrap_or(0)
             })
             .sum();
-        let mut stall_counts = StallCounts::default();
-        for cf in &cfs {
-            let mut c = StallCounts::default();
-            if let Some(t) = engine.property_str_cf(*cf, "rocksdb.cf-write-stall-stats") {
-                parse_stall_counts(&t, &mut c);
-            }
-            for (a, b) in stall_counts.iter_mut().zip(c) {
-                *a += b;
-            }
-        }
-        if let Some(t) = engine.property_str("rocksdb.db-write-stall-stats") {
-            parse_stall_counts(&t, &mut stall_counts);
-        }
+        let stall_counts = engine.stall_counts();
         let memtable = per_cf("rocksdb.cur-size-all-mem-tables");
         Sample {
             stall_micros: engine.ticker(Ticker::StallMicros),

@@ -11,6 +11,7 @@ use std::path::Path;
 /// Cumulative counters read from RocksDB statistics. Subtract two snapshots with
 /// [`Counters::since`] to get what happened during a phase.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Counters {
     pub block_cache_hits: u64,
     pub block_cache_misses: u64,
@@ -36,6 +37,13 @@ pub struct Counters {
     pub compaction_cpu_micros: u64,
     /// Completed flushes (count of rocksdb.db.flush.micros).
     pub flushes: u64,
+    /// Bytes read from and written to blob files (rocksdb.blobdb.blob.file.bytes.read and
+    /// .written: flushes, compactions and, for reads, gets and iterators too).
+    pub blob_file_bytes_read: u64,
+    pub blob_file_bytes_written: u64,
+    /// Write stall conditions RocksDB applied: the delays and stops of
+    /// rocksdb.cf-write-stall-stats (every family) and rocksdb.db-write-stall-stats, summed.
+    pub write_stalls: u64,
 }
 
 impl Counters {
@@ -65,6 +73,9 @@ impl Counters {
             compaction_micros: comp.sum(),
             compaction_cpu_micros: comp_cpu.sum(),
             flushes: flush.count(),
+            blob_file_bytes_read: t(Ticker::BlobDbBlobFileBytesRead),
+            blob_file_bytes_written: t(Ticker::BlobDbBlobFileBytesWritten),
+            write_stalls: engine.stall_counts().iter().sum(),
         }
     }
 
@@ -91,7 +102,10 @@ impl Counters {
             compactions,
             compaction_micros,
             compaction_cpu_micros,
-            flushes
+            flushes,
+            blob_file_bytes_read,
+            blob_file_bytes_written,
+            write_stalls
         )
     }
 
@@ -152,6 +166,9 @@ pub struct EngineStats {
     /// (not yet overwritten or deleted) data.
     #[serde(default)]
     pub live_data_bytes: u64,
+    /// rocksdb.total-blob-file-size over the families: bytes in blob files.
+    #[serde(default)]
+    pub blob_file_bytes: u64,
     /// rocksdb.estimate-pending-compaction-bytes: compaction debt.
     pub pending_compaction_bytes: u64,
     pub running_compactions: u64,
@@ -209,6 +226,9 @@ pub struct FamilyStats {
     pub table_readers_mem: u64,
     #[serde(default)]
     pub live_data_bytes: u64,
+    /// rocksdb.total-blob-file-size: bytes of the family's blob files.
+    #[serde(default)]
+    pub blob_file_bytes: u64,
     /// The family's block cache, when it has one of its own (else the DB's, shared).
     pub own_block_cache: bool,
     pub block_cache_usage: u64,
@@ -252,6 +272,7 @@ fn family(engine: &Engine, i: usize) -> FamilyStats {
         pending_compaction_bytes: p("rocksdb.estimate-pending-compaction-bytes"),
         table_readers_mem: p("rocksdb.estimate-table-readers-mem"),
         live_data_bytes: p("rocksdb.estimate-live-data-size"),
+        blob_file_bytes: p("rocksdb.total-blob-file-size"),
         own_block_cache: engine.has_own_cache(i),
         block_cache_usage: p("rocksdb.block-cache-usage"),
         block_cache_capacity: p("rocksdb.block-cache-capacity"),
@@ -307,6 +328,7 @@ pub(crate) fn collect(engine: &Engine) -> Result<EngineStats> {
         block_cache_capacity: cache_capacity,
         table_readers_mem: sum(|f| f.table_readers_mem),
         live_data_bytes: sum(|f| f.live_data_bytes),
+        blob_file_bytes: sum(|f| f.blob_file_bytes),
         pending_compaction_bytes: sum(|f| f.pending_compaction_bytes),
         running_compactions: p("rocksdb.num-running-compactions"),
         running_flushes: p("rocksdb.num-running-flushes"),

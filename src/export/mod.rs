@@ -10,5 +10,6 @@ pub mod json;
 pub mod options;
 pub mod summary;
 pub mod table;
+pub mod tsv;
 pub mod tune;
 pub mod ycsb;

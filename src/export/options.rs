@@ -61,6 +61,12 @@ pub fn db_bench_phase(p: &PhaseSpec) -> (Vec<String>, Option<String>) {
         Workload::FwdRangeWhileWriting | Workload::RevRangeWhileWriting => "seekrandomwhilewriting",
         w => w.name(),
     };
+    // A phase that waits for compactions after itself: benchmark.sh's overwriteandwait.
+    let name = if p.wait_for_compaction == Some(true) && p.workload.writes() {
+        format!("{name},waitforcompaction")
+    } else {
+        name.to_string()
+    };
     let mut f = vec![
         format!("--benchmarks={name}"),
         format!("--num={}", p.num),
@@ -131,6 +137,9 @@ pub fn db_bench_phase(p: &PhaseSpec) -> (Vec<String>, Option<String>) {
     if p.workload.seeks() && p.seek_nexts > 0 {
         f.push(format!("--seek_nexts={}", p.seek_nexts));
     }
+    if let Some(r) = p.write_rate_limit {
+        f.push(format!("--benchmark_write_rate_limit={r}"));
+    }
     (f, note)
 }
 
@@ -155,7 +164,13 @@ pub fn db_bench_command(t: &Trial, title: &str) -> String {
         flags.insert(0, "db_bench".into());
         flags.push("--db=./rdbtune-db-bench".into());
         flags.push(format!("--use_existing_db={}", u8::from(i > 0)));
-        flags.extend(engine.iter().cloned());
+        flags.extend(engine.iter().map(|e| match p.spec.disable_wal {
+            // The phase's own WAL setting replaces the config's (gflags keeps the last one).
+            Some(d) if e.starts_with("--disable_wal=") => {
+                format!("--disable_wal={}", u8::from(d))
+            }
+            _ => e.clone(),
+        }));
         out.push_str(&flags.join(" \\\n  "));
         out.push_str("\n\n");
     }

@@ -112,6 +112,9 @@ mod tests {
             trend: None,
             compaction_wait_s: 0.5,
             cpu_s: 0.1,
+            cpu_user_s: 0.0,
+            cpu_system_s: 0.0,
+            started_unix: 0.0,
             engine: PhaseEngine {
                 cache_hit_rate: Some(0.5),
                 write_amplification: Some(1.5),

@@ -22,6 +22,9 @@ pub struct LatencySummary {
     pub p95: f64,
     pub p99: f64,
     pub p999: f64,
+    /// p99.99 (absent in results written before it was recorded).
+    #[serde(default)]
+    pub p9999: f64,
     pub max: f64,
 }
 /// Throughput and latency of one op kind within a phase.
@@ -199,6 +202,14 @@ pub struct PhaseResult {
     pub compaction_wait_s: f64,
     /// Process CPU seconds (user + system) during the phase, RocksDB's threads included.
     pub cpu_s: f64,
+    /// The same split into user and system time (getrusage), s.
+    #[serde(default)]
+    pub cpu_user_s: f64,
+    #[serde(default)]
+    pub cpu_system_s: f64,
+    /// When the phase's workers started, seconds since the Unix epoch.
+    #[serde(default)]
+    pub started_unix: f64,
     pub engine: PhaseEngine,
     /// Alert episodes (rules from `--alert` or the scenario's `[alerts]`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -98,6 +98,9 @@ pub struct RunResult {
     /// block cache (which OPTIONS files do not record).
     #[serde(default)]
     pub effective_options: BTreeMap<String, String>,
+    /// $JOB_ID when the run started (benchmark.sh's job_id column), if set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<String>,
 }
 
 impl RunResult {
@@ -122,6 +125,7 @@ impl RunResult {
             partial_run: None,
             error: None,
             effective_options: BTreeMap::new(),
+            job_id: std::env::var("JOB_ID").ok().filter(|j| !j.is_empty()),
         }
     }
 

@@ -11,11 +11,12 @@ use crate::model::{RunResult, Trial};
 use std::path::{Path, PathBuf};
 
 /// The files of a run folder (the last five need a recommendation).
-pub const OUTPUT_FILES: [&str; 10] = [
+pub const OUTPUT_FILES: [&str; 11] = [
     "results.json",
     "report.html",
     "trials.csv",
     "intervals.csv",
+    "report.tsv",
     "summary.md",
     "recommended.toml",
     "OPTIONS.ini",
@@ -61,11 +62,12 @@ impl RunFolder {
     }
 
     /// trials.csv, intervals.csv (rewritten whole: the final partial second of each phase
-    /// included), summary.md, report.html and, with a winner, the recommendation files.
+    /// included), report.tsv (benchmark.sh's columns), summary.md, report.html and, with a winner, the recommendation files.
     pub fn write_derived(&self, r: &RunResult) -> Result<()> {
         let put = |name: &str, bytes: &[u8]| write_output(&self.dir.join(name), bytes);
         put("trials.csv", &export::csv::trials_csv(r)?)?;
         put("intervals.csv", &export::csv::intervals_csv(r)?)?;
+        put("report.tsv", export::tsv::report_tsv(r).as_bytes())?;
         put("summary.md", export::summary::summary_md(r).as_bytes())?;
         put("report.html", export::html::report(r)?.as_bytes())?;
         let Some(rec) = &r.recommendation else {

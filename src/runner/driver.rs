@@ -75,6 +75,11 @@ impl ThreadPlan {
             let per_thread = target / shared.spec.threads as f64;
             rec.set_pace(start, Duration::from_secs_f64(1.0 / per_thread));
         }
+        if let Some(tick) = shared.spec.write_pace() {
+            if self.role_writer || shared.spec.workload.background_writer().is_none() {
+                rec.set_pace(start, tick);
+            }
+        }
         let deadline = self.duration.map(|d| start + d);
         worker(shared, self.t, self.role_writer, rec, self.quota, deadline)
     }
@@ -262,6 +267,9 @@ fn summarise(spec: &PhaseSpec, totals: &ThreadTotals, elapsed: f64) -> PhaseResu
         trend: None,
         compaction_wait_s: 0.0,
         cpu_s: 0.0,
+        cpu_user_s: 0.0,
+        cpu_system_s: 0.0,
+        started_unix: 0.0,
         engine: PhaseEngine::default(),
         alerts: Vec::new(),
         interrupted: signals::interrupted().is_some(),

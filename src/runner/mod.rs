@@ -80,12 +80,23 @@ pub fn run_phase(
     }
     let before = Counters::read(engine);
     let (u0, s0) = sysmon::cpu_times();
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
     let mut r = driver::drive(engine, spec, &opts.label, &opts.alerts, observer)?;
     let (u1, s1) = sysmon::cpu_times();
     r.cpu_s = (u1 - u0) + (s1 - s0);
-    if opts.after != AfterWrite::Nothing && spec.workload.writes() && !r.interrupted {
+    r.cpu_user_s = u1 - u0;
+    r.cpu_system_s = s1 - s0;
+    r.started_unix = started;
+    let after = match spec.wait_for_compaction {
+        Some(false) => AfterWrite::Nothing,
+        Some(true) if opts.after == AfterWrite::Nothing => AfterWrite::WaitForCompaction,
+        _ => opts.after,
+    };
+    if after != AfterWrite::Nothing && spec.workload.writes() && !r.interrupted {
         let t = Instant::now();
-        engine.wait_for_compaction(opts.after == AfterWrite::FlushAndWait)?;
+        engine.wait_for_compaction(after == AfterWrite::FlushAndWait)?;
         r.compaction_wait_s = t.elapsed().as_secs_f64();
     }
     finish(engine, &mut r, &before)?;

@@ -349,6 +349,7 @@ pub fn latency_summary(h: &Histogram<u64>) -> LatencySummary {
         p95: us(h.value_at_quantile(0.95)),
         p99: us(h.value_at_quantile(0.99)),
         p999: us(h.value_at_quantile(0.999)),
+        p9999: us(h.value_at_quantile(0.9999)),
         max: us(h.max()),
     }
 }

@@ -49,6 +49,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "soak-mixed",
         include_str!("../../scenarios/soak-mixed.toml"),
     ),
+    (
+        "benchmark-suite",
+        include_str!("../../scenarios/benchmark-suite.toml"),
+    ),
     ("ycsb-a", include_str!("../../scenarios/ycsb-a.toml")),
     ("ycsb-b", include_str!("../../scenarios/ycsb-b.toml")),
     ("ycsb-c", include_str!("../../scenarios/ycsb-c.toml")),

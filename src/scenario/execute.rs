@@ -395,10 +395,11 @@ impl RunOfTrial<'_> {
         view: &mut dyn PhaseObserver,
     ) -> Result<(Vec<PhaseResult>, crate::engine::EngineStats, Option<String>)> {
         let dir = DbDir::temporary(None)?;
-        let engine = Engine::open(&self.trial.config, dir.path())?;
+        let mut engine = Engine::open(&self.trial.config, dir.path())?;
         let options = effective_options(&engine);
         let mut phases = Vec::new();
         for p in &self.trial.phases {
+            engine.set_disable_wal(p.spec.disable_wal.unwrap_or(self.trial.config.disable_wal));
             let opts = PhaseOptions {
                 label: format!("{} #{} {}", self.trial.id, self.repeat + 1, p.label),
                 after: self.after,

@@ -95,6 +95,14 @@ pub(super) struct PhaseFile {
     pub(super) target_ops_per_sec: Option<f64>,
     /// Run the phase on this `[[column_family]]` only (all of its ops, its keys).
     pub(super) column_family: Option<Spanned<String>>,
+    /// This phase's key space instead of `[data] num` (db_bench's --num for one command).
+    pub(super) num: Option<u64>,
+    /// Write without the WAL (true) or with it (false) in this phase only.
+    pub(super) disable_wal: Option<bool>,
+    /// Pace the phase's writes at this many bytes/s ("2MiB" or a number).
+    pub(super) write_rate_limit: Option<crate::engine::Size>,
+    /// Wait for compactions after this phase (true) or not (false), whatever `[run]` says.
+    pub(super) wait_for_compaction: Option<bool>,
 }
 
 // No deny_unknown_fields: serde cannot combine it with flatten. Unknown keys in `set` are
@@ -325,7 +333,10 @@ fn phase_spec(src: &Source, f: &File, i: usize, p: &Spanned<PhaseFile>) -> Resul
         .get_ref()
         .parse()
         .map_err(|e: Error| src.err(at_w, "phase.workload", e.to_string()))?;
-    let mut spec = PhaseSpec::new(w, f.data.num);
+    let mut spec = PhaseSpec::new(w, pf.num.unwrap_or(f.data.num));
+    spec.disable_wal = pf.disable_wal;
+    spec.write_rate_limit = pf.write_rate_limit.map(|s| s.0);
+    spec.wait_for_compaction = pf.wait_for_compaction;
     spec.key_size = f.data.key_size;
     spec.value_size = f.data.value_size;
     spec.compressibility = f.data.compressibility;

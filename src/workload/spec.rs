@@ -112,6 +112,20 @@ pub struct PhaseSpec {
     /// each getting a share of the ops. Empty: every key in `default`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub key_groups: Vec<KeyGroup>,
+    /// Write this phase without (true) or with (false) the WAL, whatever the config says
+    /// (benchmark.sh's fillseq_disable_wal; db_bench's --disable_wal for one command).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disable_wal: Option<bool>,
+    /// Writes of the phase limited to this many bytes/s (key + value), over all writing
+    /// threads; for the *whilewriting mixes the one writer beside the readers (db_bench's
+    /// --benchmark_write_rate_limit). Writers are paced op by op, so the intended latency
+    /// is reported too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub write_rate_limit: Option<u64>,
+    /// After this phase, wait for compactions (true, benchmark.sh's overwriteandwait) or do
+    /// not (false), whatever the run's setting; the wait's compaction counts in the phase.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_for_compaction: Option<bool>,
 }
 
 /// Keys `[lo, hi)` stored in column family `family` (an index into the engine's families),
@@ -179,6 +193,28 @@ impl PhaseSpec {
         }
     }
 
+    /// With `write_rate_limit`: the pace of one writing thread, one latency sample (an op,
+    /// or a batch of `batch_size` keys) per returned duration. `None` without a limit.
+    pub fn write_pace(&self) -> Option<std::time::Duration> {
+        let limit = self.write_rate_limit? as f64;
+        let writers = if self.workload.background_writer().is_some() {
+            1
+        } else {
+            self.threads
+        };
+        let per_key = match self.workload {
+            Workload::DeleteSeq | Workload::DeleteRandom => self.key_size,
+            _ => self.key_size + self.mean_value_size(),
+        };
+        let batch = if self.workload.background_writer().is_some() {
+            1
+        } else {
+            self.batch_size
+        };
+        let secs = (batch * per_key) as f64 * writers as f64 / limit;
+        Some(std::time::Duration::from_secs_f64(secs))
+    }
+
     /// The largest value a phase writes.
     pub fn max_value_size(&self) -> usize {
         match self.value_size_distribution {
@@ -223,6 +259,9 @@ impl PhaseSpec {
             target_ops_per_sec: None,
             ycsb: None,
             key_groups: Vec::new(),
+            disable_wal: None,
+            write_rate_limit: None,
+            wait_for_compaction: None,
         }
     }
 
@@ -320,6 +359,22 @@ impl PhaseSpec {
             _ => {}
         }
         self.validate_groups()?;
+        if self.write_rate_limit == Some(0) {
+            return bad(
+                "write_rate_limit must be at least 1 byte/s (leave it out for no limit)".into(),
+            );
+        }
+        if self.write_rate_limit.is_some() && self.target_ops_per_sec.is_some() {
+            return bad("a phase takes target_ops_per_sec or write_rate_limit, not both".into());
+        }
+        if self.write_rate_limit.is_some()
+            && !(self.workload.is_fill() || self.workload.background_writer().is_some())
+        {
+            return bad(format!(
+                "write_rate_limit paces the writes of fills, overwrites and the *whilewriting mixes' writer, not {}",
+                self.workload
+            ));
+        }
         if self.ops == Some(0) {
             return bad("--ops must be at least 1".into());
         }
