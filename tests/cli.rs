@@ -924,3 +924,135 @@ fn value_size_distributions_shape_the_stored_bytes() {
         );
     }
 }
+
+/// mixgraph under db_bench's flag names (both spellings): gets, puts and seeks in the
+/// model's shares, each with its own latency, found counts for gets and seeks, and the flags
+/// recorded in the phase spec.
+#[test]
+fn mixgraph_runs_db_benchs_model() {
+    let v = bench_json(&[
+        "--workload",
+        "fillseq,mixgraph",
+        "--num",
+        "20000",
+        "--reads",
+        "20000",
+        "--keyrange_dist_a",
+        "14.18",
+        "--keyrange-dist-b",
+        "-2.917",
+        "--keyrange-dist-c",
+        "0.0164",
+        "--keyrange-dist-d",
+        "-0.08082",
+        "--keyrange-num",
+        "30",
+        "--key-dist-a",
+        "0.002312",
+        "--key_dist_b",
+        "0.3467",
+        "--mix-get-ratio",
+        "0.85",
+        "--mix-put-ratio",
+        "0.14",
+        "--mix-seek-ratio",
+        "0.01",
+    ]);
+    let p = phase(&v, 1);
+    assert_eq!(p["workload"], "mixgraph");
+    assert_eq!(p["ops"], 20000);
+    let m = &p["spec"]["mixgraph"];
+    assert_eq!(m["keyrange_num"], 30);
+    assert_eq!(m["value_k"], 0.2615, "db_bench's default");
+    let kind = |k: &str| {
+        p["per_op"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["kind"] == k)
+            .unwrap_or_else(|| panic!("no {k}: {}", p["per_op"]))
+            .clone()
+    };
+    let share = |k: &str| kind(k)["ops"].as_f64().unwrap() / 20000.0;
+    assert!((share("read") - 0.85).abs() < 0.02, "{}", share("read"));
+    assert!((share("write") - 0.14).abs() < 0.02, "{}", share("write"));
+    assert!((share("seek") - 0.01).abs() < 0.005, "{}", share("seek"));
+    // fillseq wrote every key: every get and every seek finds its key.
+    assert_eq!(kind("read")["not_found"], 0);
+    assert_eq!(kind("seek")["not_found"], 0);
+    for k in ["read", "write", "seek"] {
+        assert!(kind(k)["latency_us"]["p50"].as_f64().unwrap() > 0.0, "{k}");
+    }
+}
+
+/// --sine-mix-rate paces mixgraph at sine_a * sin(sine_b * t + sine_c) + sine_d ops/s: with
+/// a = 0 it is a constant 2000 ops/s, so a 2-second phase does about 4000 ops (the measured
+/// rate is printed; bounds are wide for a loaded machine, the pace only slows it down).
+#[test]
+fn mixgraph_sine_rate_paces_the_ops() {
+    let v = bench_json(&[
+        "--workload",
+        "fillseq,mixgraph",
+        "--num",
+        "5000",
+        "--reads",
+        "1000000",
+        "--duration",
+        "2",
+        "--sine-mix-rate",
+        "--sine-a",
+        "0",
+        "--sine-d",
+        "2000",
+        "--sine-mix-rate-interval-milliseconds",
+        "500",
+    ]);
+    let p = phase(&v, 1);
+    let rate = p["ops_per_sec"].as_f64().unwrap();
+    println!("mixgraph at a sine rate of 2000 ops/s: {rate:.0} ops/s");
+    assert!((1500.0..2100.0).contains(&rate), "{rate} ops/s");
+    // Paced: the intended latency is reported beside the measured one.
+    assert!(p["per_op"][0]["intended_latency_us"]["p50"]
+        .as_f64()
+        .is_some());
+}
+
+/// Bad mixgraph flags exit 2 naming the flag; keyrange flags without key_dist warn.
+#[test]
+fn mixgraph_bad_flags_name_themselves() {
+    let t = tempfile::tempdir().unwrap();
+    let o = rdbtune(
+        &[
+            "bench",
+            "-q",
+            "--workload",
+            "mixgraph",
+            "--num",
+            "100",
+            "--keyrange-num",
+            "500",
+        ],
+        t.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--keyrange-num 500"), "{}", stderr(&o));
+    let o = rdbtune(
+        &[
+            "bench",
+            "-q",
+            "--workload",
+            "mixgraph",
+            "--num",
+            "100",
+            "--reads",
+            "10",
+            "--keyrange-dist-a",
+            "14.18",
+            "--keyrange-num",
+            "3",
+        ],
+        t.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("have no effect"), "{}", stderr(&o));
+}

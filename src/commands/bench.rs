@@ -44,6 +44,13 @@ pub fn phase_specs(args: &BenchArgs) -> Result<Vec<PhaseSpec>> {
             if matches!(w, Workload::ReadRandom | Workload::MultiReadRandom) {
                 s.read_random_exp_range = args.read_random_exp_range;
             }
+            if w == Workload::MixGraph {
+                let m = args.mixgraph.spec();
+                if let Some(warn) = m.warning() {
+                    eprintln!("warning: {warn}");
+                }
+                s.mixgraph = Some(m);
+            }
             s.warmup_s = args.warmup;
             // Each phase draws its own key sequence: a readrandom after a fillrandom must not
             // replay the keys the fill wrote, in the order it wrote them.

@@ -572,6 +572,9 @@ pub struct BenchArgs {
     pub column_family_distribution: Option<String>,
 
     #[command(flatten)]
+    pub mixgraph: MixGraphArgs,
+
+    #[command(flatten)]
     pub engine: EngineArgs,
 
     /// DB directory. Default: a fresh temporary directory that rdbtune creates, marks and
@@ -616,6 +619,253 @@ pub struct BenchArgs {
     /// to stderr)
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+/// db_bench's mixgraph flags (underscore spellings accepted), with db_bench's defaults.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "mixgraph (db_bench's flags and defaults; docs/workloads.md)")]
+pub struct MixGraphArgs {
+    /// Key-range hotness f(x) = a*exp(b*x) + c*exp(d*x): a
+    #[arg(
+        long = "keyrange-dist-a",
+        alias = "keyrange_dist_a",
+        value_name = "X",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    pub keyrange_dist_a: f64,
+    /// Key-range hotness: b
+    #[arg(
+        long = "keyrange-dist-b",
+        alias = "keyrange_dist_b",
+        value_name = "X",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    pub keyrange_dist_b: f64,
+    /// Key-range hotness: c
+    #[arg(
+        long = "keyrange-dist-c",
+        alias = "keyrange_dist_c",
+        value_name = "X",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    pub keyrange_dist_c: f64,
+    /// Key-range hotness: d
+    #[arg(
+        long = "keyrange-dist-d",
+        alias = "keyrange_dist_d",
+        value_name = "X",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    pub keyrange_dist_d: f64,
+    /// Key ranges the key space is split into
+    #[arg(
+        long = "keyrange-num",
+        alias = "keyrange_num",
+        value_name = "X",
+        default_value_t = 1,
+        allow_negative_numbers = true
+    )]
+    pub keyrange_num: i64,
+    /// Key access f(x) = a*x^b within the key space or a range (a or b 0: uniform keys, and the key ranges have no effect, as in db_bench)
+    #[arg(
+        long = "key-dist-a",
+        alias = "key_dist_a",
+        value_name = "X",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    pub key_dist_a: f64,
+    /// Key access power law: b
+    #[arg(
+        long = "key-dist-b",
+        alias = "key_dist_b",
+        value_name = "X",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    pub key_dist_b: f64,
+    /// Put value sizes, Generalized Pareto: theta
+    #[arg(
+        long = "value-theta",
+        alias = "value_theta",
+        value_name = "X",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    pub value_theta: f64,
+    /// Put value sizes: k
+    #[arg(
+        long = "value-k",
+        alias = "value_k",
+        value_name = "X",
+        default_value_t = 0.2615,
+        allow_negative_numbers = true
+    )]
+    pub value_k: f64,
+    /// Put value sizes: sigma
+    #[arg(
+        long = "value-sigma",
+        alias = "value_sigma",
+        value_name = "X",
+        default_value_t = 25.45,
+        allow_negative_numbers = true
+    )]
+    pub value_sigma: f64,
+    /// Seek scan lengths, Generalized Pareto: theta
+    #[arg(
+        long = "iter-theta",
+        alias = "iter_theta",
+        value_name = "X",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    pub iter_theta: f64,
+    /// Seek scan lengths: k
+    #[arg(
+        long = "iter-k",
+        alias = "iter_k",
+        value_name = "X",
+        default_value_t = 2.517,
+        allow_negative_numbers = true
+    )]
+    pub iter_k: f64,
+    /// Seek scan lengths: sigma
+    #[arg(
+        long = "iter-sigma",
+        alias = "iter_sigma",
+        value_name = "X",
+        default_value_t = 14.236,
+        allow_negative_numbers = true
+    )]
+    pub iter_sigma: f64,
+    /// Share of gets
+    #[arg(
+        long = "mix-get-ratio",
+        alias = "mix_get_ratio",
+        value_name = "X",
+        default_value_t = 1.0,
+        allow_negative_numbers = true
+    )]
+    pub mix_get_ratio: f64,
+    /// Share of puts
+    #[arg(
+        long = "mix-put-ratio",
+        alias = "mix_put_ratio",
+        value_name = "X",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    pub mix_put_ratio: f64,
+    /// Share of seeks
+    #[arg(
+        long = "mix-seek-ratio",
+        alias = "mix_seek_ratio",
+        value_name = "X",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    pub mix_seek_ratio: f64,
+    /// Scan lengths are taken modulo this
+    #[arg(
+        long = "mix-max-scan-len",
+        alias = "mix_max_scan_len",
+        value_name = "X",
+        default_value_t = 10000,
+        allow_negative_numbers = true
+    )]
+    pub mix_max_scan_len: i64,
+    /// Value sizes above this (at most 1 MiB) wrap around modulo it
+    #[arg(
+        long = "mix-max-value-size",
+        alias = "mix_max_value_size",
+        value_name = "X",
+        default_value_t = 1024,
+        allow_negative_numbers = true
+    )]
+    pub mix_max_value_size: i64,
+    /// Pace the ops at the sine-wave rate (sine_a..d), over all threads
+    #[arg(long = "sine-mix-rate", alias = "sine_mix_rate")]
+    pub sine_mix_rate: bool,
+    /// How often the sine rate is re-evaluated, ms
+    #[arg(
+        long = "sine-mix-rate-interval-milliseconds",
+        alias = "sine_mix_rate_interval_milliseconds",
+        value_name = "X",
+        default_value_t = 10000
+    )]
+    pub sine_mix_rate_interval_milliseconds: u64,
+    /// Sine-wave rate a*sin(b*t + c) + d ops/s: a
+    #[arg(
+        long = "sine-a",
+        alias = "sine_a",
+        value_name = "X",
+        default_value_t = 1.0,
+        allow_negative_numbers = true
+    )]
+    pub sine_a: f64,
+    /// Sine-wave rate: b
+    #[arg(
+        long = "sine-b",
+        alias = "sine_b",
+        value_name = "X",
+        default_value_t = 1.0,
+        allow_negative_numbers = true
+    )]
+    pub sine_b: f64,
+    /// Sine-wave rate: c
+    #[arg(
+        long = "sine-c",
+        alias = "sine_c",
+        value_name = "X",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    pub sine_c: f64,
+    /// Sine-wave rate: d
+    #[arg(
+        long = "sine-d",
+        alias = "sine_d",
+        value_name = "X",
+        default_value_t = 1.0,
+        allow_negative_numbers = true
+    )]
+    pub sine_d: f64,
+}
+
+impl MixGraphArgs {
+    /// The model parameters these flags give.
+    pub fn spec(&self) -> crate::workload::mixgraph::MixGraphSpec {
+        crate::workload::mixgraph::MixGraphSpec {
+            keyrange_dist_a: self.keyrange_dist_a,
+            keyrange_dist_b: self.keyrange_dist_b,
+            keyrange_dist_c: self.keyrange_dist_c,
+            keyrange_dist_d: self.keyrange_dist_d,
+            keyrange_num: self.keyrange_num,
+            key_dist_a: self.key_dist_a,
+            key_dist_b: self.key_dist_b,
+            value_theta: self.value_theta,
+            value_k: self.value_k,
+            value_sigma: self.value_sigma,
+            iter_theta: self.iter_theta,
+            iter_k: self.iter_k,
+            iter_sigma: self.iter_sigma,
+            mix_get_ratio: self.mix_get_ratio,
+            mix_put_ratio: self.mix_put_ratio,
+            mix_seek_ratio: self.mix_seek_ratio,
+            mix_max_scan_len: self.mix_max_scan_len,
+            mix_max_value_size: self.mix_max_value_size,
+            sine_mix_rate_interval_milliseconds: self.sine_mix_rate_interval_milliseconds,
+            sine_a: self.sine_a,
+            sine_b: self.sine_b,
+            sine_c: self.sine_c,
+            sine_d: self.sine_d,
+            sine_mix_rate: self.sine_mix_rate,
+        }
+    }
 }
 
 const YCSB_HELP: &str = "\

@@ -85,7 +85,8 @@ pub fn db_bench_phase(p: &PhaseSpec) -> (Vec<String>, Option<String>) {
                 Workload::UpdateRandom
                 | Workload::MergeRandom
                 | Workload::ReadRandomMergeRandom
-                | Workload::ReadRandomWriteRandom => "--reads",
+                | Workload::ReadRandomWriteRandom
+                | Workload::MixGraph => "--reads",
                 w if w.background_writer().is_some() => "--reads",
                 w if w.writes() => "--writes",
                 _ => "--reads",
@@ -137,10 +138,22 @@ pub fn db_bench_phase(p: &PhaseSpec) -> (Vec<String>, Option<String>) {
     if p.workload.seeks() && p.seek_nexts > 0 {
         f.push(format!("--seek_nexts={}", p.seek_nexts));
     }
+    if let Some(m) = &p.mixgraph {
+        f.extend(mixgraph_flags(m));
+    }
     if let Some(r) = p.write_rate_limit {
         f.push(format!("--benchmark_write_rate_limit={r}"));
     }
     (f, note)
+}
+
+/// mixgraph's model as db_bench flags (every one, defaults too, so the command says it all).
+pub fn mixgraph_flags(m: &crate::workload::mixgraph::MixGraphSpec) -> Vec<String> {
+    let v = serde_json::to_value(m).unwrap_or_default();
+    let Some(map) = v.as_object() else {
+        return Vec::new();
+    };
+    map.iter().map(|(k, v)| format!("--{k}={v}")).collect()
 }
 
 /// db_bench.flags: one db_bench command per phase of the trial (the first on a fresh DB, the

@@ -214,6 +214,13 @@ impl Recorder {
         self.pace = Some((start, tick));
     }
 
+    /// Changes the pace from the next op on (the intended start of the next op stays).
+    pub fn set_tick(&mut self, tick: Duration) {
+        if let Some((next, _)) = self.pace {
+            self.pace = Some((next, tick));
+        }
+    }
+
     /// Sleeps until the next op's intended start, if pacing. Returns immediately when the
     /// thread is behind schedule (the intended-latency histogram then shows the backlog).
     #[inline]

@@ -243,6 +243,7 @@ pub(super) fn worker(
         | Workload::ReadHot
         | Workload::ReadMissing => reads(&mut th, r, b)?,
         Workload::ReadSeq | Workload::ReadReverse => iterate(&mut th, r, b, lo)?,
+        Workload::MixGraph => mixgraph(&mut th, r, b)?,
         _ => other_writes(&mut th, r, b, lo)?,
     }
     Ok(rec.finish(Instant::now()))
@@ -458,6 +459,78 @@ fn reads(th: &mut Thread, rec: &mut Recorder, b: Bounds) -> Result<()> {
     }
 }
 
+/// db_bench's mixgraph: per op one draw decides the key, get/put/seek, the put's value size
+/// and the seek's scan length (a new iterator per seek; found when it lands on the key);
+/// with `sine_mix_rate` the thread is paced at its share of the sine-wave rate, re-evaluated
+/// every `sine_mix_rate_interval_milliseconds`.
+fn mixgraph(th: &mut Thread, rec: &mut Recorder, b: Bounds) -> Result<()> {
+    use crate::workload::mixgraph::{MixGraph, MixOp};
+    let spec = th.spec.mixgraph.clone().unwrap_or_default();
+    let model = MixGraph::new(&spec, th.spec.num);
+    let e = th.e;
+    let cf = th.route.pick(&mut th.rng).cf;
+    let op = |th: &mut Thread| -> Result<OpOutcome> {
+        let d = model.draw(&mut th.rng);
+        encode_key(d.key, &mut th.key);
+        match d.op {
+            MixOp::Get => {
+                let r = e.get_len_cf(cf, &th.key)?;
+                Ok(OpOutcome::new(
+                    OpKind::Read,
+                    1,
+                    r.map_or(0, |l| (l + th.key.len()) as u64),
+                    Some(r.is_some()),
+                ))
+            }
+            MixOp::Put => {
+                e.put_cf(cf, &th.key, th.vals.next(d.value_size))?;
+                Ok(OpOutcome::new(
+                    OpKind::Write,
+                    1,
+                    (th.key.len() + d.value_size) as u64,
+                    None,
+                ))
+            }
+            MixOp::Seek => {
+                let mut it = e.raw_iterator_cf(cf);
+                it.seek(&th.key);
+                let found = it.valid() && it.key() == Some(th.key.as_slice());
+                let mut bytes = 0;
+                for _ in 0..d.scan_length {
+                    if !it.valid() {
+                        break;
+                    }
+                    bytes += it.key().map_or(0, |k| k.len()) + it.value().map_or(0, |v| v.len());
+                    it.next();
+                }
+                it.status().map_err(|er| Error::engine("seeking", er))?;
+                Ok(OpOutcome::new(OpKind::Seek, 1, bytes as u64, Some(found)))
+            }
+        }
+    };
+    if !spec.sine_mix_rate {
+        return run_loop(rec, b, |_| op(th));
+    }
+    // The sine rate over all threads, this thread's share of it, from the phase start.
+    let threads = th.spec.threads as f64;
+    let interval = Duration::from_millis(spec.sine_mix_rate_interval_milliseconds);
+    let tick = |t_s: f64| Duration::from_secs_f64(threads / spec.sine_rate(t_s).max(1.0));
+    let start = Instant::now();
+    rec.set_pace(start, tick(0.0));
+    let mut next_change = start + interval;
+    run_loop_with(
+        rec,
+        b,
+        |_| op(th),
+        |rec, now| {
+            if now >= next_change {
+                rec.set_tick(tick((now - start).as_secs_f64()));
+                next_change += interval;
+            }
+        },
+    )
+}
+
 /// A standard normal draw (Box-Muller).
 #[inline]
 fn standard_normal(rng: &mut SmallRng) -> f64 {
@@ -524,7 +597,18 @@ fn iterate(th: &mut Thread, rec: &mut Recorder, b: Bounds, lo: u64) -> Result<()
 pub(super) fn run_loop(
     rec: &mut Recorder,
     b: Bounds,
+    op: impl FnMut(u64) -> Result<OpOutcome>,
+) -> Result<()> {
+    run_loop_with(rec, b, op, |_, _| {})
+}
+
+/// [`run_loop`] with `between(rec, t1)` after each recorded op (mixgraph's sine rate).
+#[inline(always)]
+pub(super) fn run_loop_with(
+    rec: &mut Recorder,
+    b: Bounds,
     mut op: impl FnMut(u64) -> Result<OpOutcome>,
+    mut between: impl FnMut(&mut Recorder, Instant),
 ) -> Result<()> {
     let mut done = 0u64;
     let quota = b.quota.unwrap_or(u64::MAX);
@@ -546,6 +630,7 @@ pub(super) fn run_loop(
         };
         let t1 = Instant::now();
         rec.record(out, t0, t1);
+        between(rec, t1);
         done += out.ops;
         if b.deadline.is_some_and(|d| t1 >= d) {
             break;

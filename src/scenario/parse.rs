@@ -103,6 +103,8 @@ pub(super) struct PhaseFile {
     pub(super) write_rate_limit: Option<crate::engine::Size>,
     /// Wait for compactions after this phase (true) or not (false), whatever `[run]` says.
     pub(super) wait_for_compaction: Option<bool>,
+    /// mixgraph: `[phase.mixgraph]`, db_bench's flag names (defaults for what is left out).
+    pub(super) mixgraph: Option<crate::workload::mixgraph::MixGraphSpec>,
 }
 
 // No deny_unknown_fields: serde cannot combine it with flatten. Unknown keys in `set` are
@@ -337,6 +339,16 @@ fn phase_spec(src: &Source, f: &File, i: usize, p: &Spanned<PhaseFile>) -> Resul
     spec.disable_wal = pf.disable_wal;
     spec.write_rate_limit = pf.write_rate_limit.map(|s| s.0);
     spec.wait_for_compaction = pf.wait_for_compaction;
+    if let Some(m) = &pf.mixgraph {
+        if w != Workload::MixGraph {
+            return Err(src.err(
+                at_w,
+                "phase.mixgraph",
+                format!("has no effect on {w}: only the mixgraph workload reads it; remove it"),
+            ));
+        }
+        spec.mixgraph = Some(m.clone());
+    }
     spec.key_size = f.data.key_size;
     spec.value_size = f.data.value_size;
     spec.compressibility = f.data.compressibility;

@@ -1,6 +1,7 @@
 //! What to ask RocksDB: db_bench-compatible workloads, their keys and values.
 
 pub mod keys;
+pub mod mixgraph;
 pub mod spec;
 pub mod ycsb;
 
@@ -149,6 +150,8 @@ pub enum Workload {
     SeekRandomWhileWriting,
     FwdRangeWhileWriting,
     RevRangeWhileWriting,
+    /// db_bench's mixgraph: the FAST '20 model of gets, puts and seeks.
+    MixGraph,
     /// Steps: flush the memtables, compact the whole key space, wait for compactions.
     Flush,
     Compact,
@@ -162,7 +165,7 @@ pub enum Workload {
 }
 
 impl Workload {
-    pub const ALL: [Workload; 31] = [
+    pub const ALL: [Workload; 32] = [
         Workload::FillSeq,
         Workload::FillRandom,
         Workload::FillUniqueRandom,
@@ -189,6 +192,7 @@ impl Workload {
         Workload::SeekRandomWhileWriting,
         Workload::FwdRangeWhileWriting,
         Workload::RevRangeWhileWriting,
+        Workload::MixGraph,
         Workload::Flush,
         Workload::Compact,
         Workload::WaitForCompaction,
@@ -224,6 +228,7 @@ impl Workload {
             Workload::SeekRandomWhileWriting => "seekrandomwhilewriting",
             Workload::FwdRangeWhileWriting => "fwdrangewhilewriting",
             Workload::RevRangeWhileWriting => "revrangewhilewriting",
+            Workload::MixGraph => "mixgraph",
             Workload::Flush => "flush",
             Workload::Compact => "compact",
             Workload::WaitForCompaction => "waitforcompaction",
@@ -261,6 +266,7 @@ impl Workload {
             Workload::SeekRandomWhileWriting => "seekrandom readers while one writer puts",
             Workload::FwdRangeWhileWriting => "fwdrange readers while one writer puts",
             Workload::RevRangeWhileWriting => "revrange readers while one writer puts",
+            Workload::MixGraph => "db_bench's mixgraph: gets, puts and seeks of the FAST '20 model (--mix-*, --key*-dist-*, --value-*, --iter-*, --sine-*)",
             Workload::Flush => "step: flush every family's memtables (one op, its duration)",
             Workload::Compact => "step: compact every family's whole key range (one op)",
             Workload::WaitForCompaction => "step: flush and wait until no compaction is pending (one op)",
@@ -345,6 +351,7 @@ impl Workload {
                     | Workload::SeekRandomWhileWriting
                     | Workload::FwdRangeWhileWriting
                     | Workload::RevRangeWhileWriting
+                    | Workload::MixGraph
                     | Workload::Compact
                     | Workload::Flush
                     | Workload::YcsbLoad

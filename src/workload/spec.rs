@@ -126,6 +126,9 @@ pub struct PhaseSpec {
     /// not (false), whatever the run's setting; the wait's compaction counts in the phase.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wait_for_compaction: Option<bool>,
+    /// mixgraph's model parameters (db_bench's flags and defaults).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mixgraph: Option<super::mixgraph::MixGraphSpec>,
 }
 
 /// Keys `[lo, hi)` stored in column family `family` (an index into the engine's families),
@@ -262,6 +265,7 @@ impl PhaseSpec {
             disable_wal: None,
             write_rate_limit: None,
             wait_for_compaction: None,
+            mixgraph: (workload == Workload::MixGraph).then(super::mixgraph::MixGraphSpec::default),
         }
     }
 
@@ -353,6 +357,25 @@ impl PhaseSpec {
             (None, true) => {
                 return bad(format!(
                     "{} needs a YCSB workload (use rdbtune ycsb or a scenario's ycsb key)",
+                    self.workload
+                ))
+            }
+            _ => {}
+        }
+        match (&self.mixgraph, self.workload == Workload::MixGraph) {
+            (Some(m), true) => {
+                m.validate(self.num)?;
+                if !self.key_groups.is_empty() {
+                    return bad("mixgraph runs on one column family: leave out --num-column-families and [[column_family]]".into());
+                }
+                if m.sine_mix_rate && self.target_ops_per_sec.is_some() {
+                    return bad("mixgraph takes --sine-mix-rate or a target rate, not both".into());
+                }
+            }
+            (None, true) => return bad("mixgraph needs its model parameters".into()),
+            (Some(_), false) => {
+                return bad(format!(
+                    "mixgraph parameters have no effect on {}: remove them",
                     self.workload
                 ))
             }
