@@ -1056,3 +1056,50 @@ fn mixgraph_bad_flags_name_themselves() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("have no effect"), "{}", stderr(&o));
 }
+
+/// db_bench's --keys_per_prefix / --prefix_size: prefixed keys are written and read back
+/// (every get finds its key), RocksDB gets a fixed prefix extractor as in db_bench, and a key
+/// too short for prefix + key number is exit 2 naming --key-size.
+#[test]
+fn keys_per_prefix_as_db_bench() {
+    let v = bench_json(&[
+        "--workload",
+        "fillseq,readrandom,seekrandom",
+        "--num",
+        "5000",
+        "--keys_per_prefix",
+        "10",
+        "--prefix-size",
+        "8",
+        "--key-size",
+        "24",
+    ]);
+    assert_eq!(phase(&v, 1)["per_op"][0]["found"], 5000);
+    assert_eq!(phase(&v, 2)["per_op"][0]["found"], 5000);
+    assert_eq!(phase(&v, 0)["spec"]["keys_per_prefix"], 10);
+    let opts = v["effective_options"].to_string();
+    assert!(
+        opts.contains("prefix_extractor=rocksdb.FixedPrefix.8"),
+        "{opts}"
+    );
+    let t = tempfile::tempdir().unwrap();
+    let o = rdbtune(
+        &[
+            "bench",
+            "-q",
+            "--workload",
+            "fillseq",
+            "--num",
+            "100",
+            "--keys-per-prefix",
+            "10",
+            "--prefix-size",
+            "12",
+            "--key-size",
+            "16",
+        ],
+        t.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--key-size 20"), "{}", stderr(&o));
+}

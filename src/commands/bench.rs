@@ -51,6 +51,8 @@ pub fn phase_specs(args: &BenchArgs) -> Result<Vec<PhaseSpec>> {
                 }
                 s.mixgraph = Some(m);
             }
+            s.keys_per_prefix = args.keys_per_prefix;
+            s.prefix_size = args.prefix_size;
             s.warmup_s = args.warmup;
             // Each phase draws its own key sequence: a readrandom after a fillrandom must not
             // replay the keys the fill wrote, in the order it wrote them.
@@ -234,6 +236,18 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
         return Ok(0);
     }
     let mut cfg = engine_config(&args.engine)?;
+    if args.prefix_size > 0 && !cfg.rocksdb_options.contains("prefix_extractor") {
+        // db_bench: --prefix_size != 0 installs NewFixedPrefixTransform(prefix_size).
+        let sep = if cfg.rocksdb_options.is_empty() {
+            ""
+        } else {
+            ";"
+        };
+        cfg.rocksdb_options = format!(
+            "{}{sep}prefix_extractor=rocksdb.FixedPrefix.{}",
+            cfg.rocksdb_options, args.prefix_size
+        );
+    }
     let mut specs = phase_specs(args)?;
     column_families(args, &mut cfg, &mut specs)?;
     let mut dir = match &args.db {

@@ -540,6 +540,16 @@ pub struct BenchArgs {
     )]
     pub read_random_exp_range: f64,
 
+    /// Keys start with a prefix number shared by about N keys (db_bench's --keys_per_prefix:
+    /// prefix = key number % (num / N)); 0: no prefix
+    #[arg(long, alias = "keys_per_prefix", value_name = "N", default_value_t = 0)]
+    pub keys_per_prefix: u64,
+
+    /// Bytes of that prefix (db_bench's --prefix_size); a non-zero size also sets RocksDB's
+    /// prefix_extractor to fixed:SIZE, as db_bench does, unless the config sets one
+    #[arg(long, alias = "prefix_size", value_name = "BYTES", default_value_t = 0)]
+    pub prefix_size: usize,
+
     /// readrandommergerandom: percentage of operations that are merges (db_bench's
     /// --mergereadpercent)
     #[arg(long, default_value_t = 70)]

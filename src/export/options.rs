@@ -138,6 +138,10 @@ pub fn db_bench_phase(p: &PhaseSpec) -> (Vec<String>, Option<String>) {
     if p.workload.seeks() && p.seek_nexts > 0 {
         f.push(format!("--seek_nexts={}", p.seek_nexts));
     }
+    if p.keys_per_prefix > 0 {
+        f.push(format!("--keys_per_prefix={}", p.keys_per_prefix));
+        f.push(format!("--prefix_size={}", p.prefix_size));
+    }
     if let Some(m) = &p.mixgraph {
         f.extend(mixgraph_flags(m));
     }

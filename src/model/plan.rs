@@ -21,6 +21,9 @@ pub struct Data {
     pub value_size_distribution_type: crate::workload::ValueSizeDistribution,
     pub value_size_min: usize,
     pub value_size_max: usize,
+    /// db_bench's keys_per_prefix and prefix_size (0: keys without a prefix).
+    pub keys_per_prefix: u64,
+    pub prefix_size: usize,
 }
 
 impl Default for Data {
@@ -33,6 +36,8 @@ impl Default for Data {
             value_size_distribution_type: crate::workload::ValueSizeDistribution::Fixed,
             value_size_min: 100,
             value_size_max: 102_400,
+            keys_per_prefix: 0,
+            prefix_size: 0,
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::engine::batch::uniform_batch_capacity;
 use crate::engine::{AdaptiveBatcher, Engine, WriteBatch};
 use crate::error::{Error, Result};
 use crate::signals;
-use crate::workload::keys::{encode_key, key_buffer, uniform, Permutation, ValueGen};
+use crate::workload::keys::{key_buffer, uniform, KeyFormat, Permutation, ValueGen};
 use crate::workload::{BatchMode, OpKind, PhaseSpec, ValueSizeDistribution, Workload};
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
@@ -28,6 +28,8 @@ struct Thread<'a> {
     rng: SmallRng,
     vals: ValueGen,
     key: Vec<u8>,
+    /// Key numbers to keys (db_bench's GenerateKeyFromInt, prefixes included).
+    kf: KeyFormat,
     route: Router<'a>,
 }
 
@@ -39,6 +41,7 @@ impl<'a> Thread<'a> {
             rng: SmallRng::seed_from_u64(seed),
             vals: ValueGen::new(spec.compressibility, spec.max_value_size(), seed ^ 0x301),
             key: key_buffer(spec.key_size),
+            kf: spec.key_format(),
             route: Router::new(e, spec),
         }
     }
@@ -97,7 +100,7 @@ impl<'a> Thread<'a> {
         let ks = self.key.len();
         if n == 1 {
             let (g, k) = pick(&mut self.rng, &self.route);
-            encode_key(k, &mut self.key);
+            self.kf.encode(k, &mut self.key);
             let vs = self.value_len();
             self.e.put_cf(g.cf, &self.key, self.vals.next(vs))?;
             return Ok(OpOutcome::new(OpKind::Write, 1, (ks + vs) as u64, None).in_group(g.index));
@@ -116,7 +119,7 @@ impl<'a> Thread<'a> {
         for _ in 0..n {
             let (g, k) = pick(&mut self.rng, &self.route);
             first.get_or_insert(g.index);
-            encode_key(k, &mut self.key);
+            self.kf.encode(k, &mut self.key);
             let vs = self.value_len();
             bytes += ks + vs;
             g.cf.put_in(&mut b, &self.key, self.vals.next(vs));
@@ -135,7 +138,7 @@ impl<'a> Thread<'a> {
         let ks = self.key.len();
         if n == 1 {
             let (g, k) = pick(&mut self.rng, &self.route);
-            encode_key(k, &mut self.key);
+            self.kf.encode(k, &mut self.key);
             self.e.delete_cf(g.cf, &self.key)?;
             return Ok(OpOutcome::new(OpKind::Delete, 1, ks as u64, None).in_group(g.index));
         }
@@ -144,7 +147,7 @@ impl<'a> Thread<'a> {
         for _ in 0..n {
             let (g, k) = pick(&mut self.rng, &self.route);
             first.get_or_insert(g.index);
-            encode_key(k, &mut self.key);
+            self.kf.encode(k, &mut self.key);
             g.cf.delete_in(&mut b, &self.key);
         }
         self.e.write(b)?;
@@ -156,7 +159,7 @@ impl<'a> Thread<'a> {
     #[inline(always)]
     fn merge_random(&mut self) -> Result<OpOutcome> {
         let (g, k) = self.random_key();
-        encode_key(k, &mut self.key);
+        self.kf.encode(k, &mut self.key);
         let vs = self.value_len();
         self.e.merge_cf(g.cf, &self.key, self.vals.next(vs))?;
         Ok(OpOutcome::new(OpKind::Merge, 1, (self.key.len() + vs) as u64, None).in_group(g.index))
@@ -175,7 +178,7 @@ impl<'a> Thread<'a> {
     /// Gets key number `k` of group `g`.
     #[inline(always)]
     fn read(&mut self, g: Group<'a>, k: u64) -> Result<OpOutcome> {
-        encode_key(k, &mut self.key);
+        self.kf.encode(k, &mut self.key);
         let r = self.e.get_len_cf(g.cf, &self.key)?;
         Ok(OpOutcome::new(
             OpKind::Read,
@@ -271,7 +274,7 @@ fn other_writes(th: &mut Thread, rec: &mut Recorder, b: Bounds, lo: u64) -> Resu
             // db_bench's fillsync: num /= 1000 (the key space shrinks with the op count).
             let g = th.route.pick(&mut th.rng);
             let k = g.lo + th.uniform((g.size / 1000).max(1));
-            encode_key(k, &mut th.key);
+            th.kf.encode(k, &mut th.key);
             let vs = th.value_len();
             th.e.put_cf_sync(g.cf, &th.key, th.vals.next(vs))?;
             Ok(
@@ -281,7 +284,7 @@ fn other_writes(th: &mut Thread, rec: &mut Recorder, b: Bounds, lo: u64) -> Resu
         }),
         Workload::UpdateRandom => run_loop(rec, b, |_| {
             let (g, k) = th.random_key();
-            encode_key(k, &mut th.key);
+            th.kf.encode(k, &mut th.key);
             let old = th.e.get_len_cf(g.cf, &th.key)?;
             let vs = th.value_len();
             th.e.put_cf(g.cf, &th.key, th.vals.next(vs))?;
@@ -316,7 +319,8 @@ fn multi_reads(th: &mut Thread, rec: &mut Recorder, b: Bounds) -> Result<()> {
         let m = (n as u64).min(left) as usize;
         let g = th.route.pick(&mut th.rng);
         for buf in bufs.iter_mut().take(m) {
-            encode_key(th.read_key(&g), buf);
+            let k = th.read_key(&g);
+            th.kf.encode(k, buf);
         }
         // The crate's MultiGet takes a slice of key slices (and returns a Vec of results):
         // one small allocation per call of m keys, as RocksDB's own allocates per call.
@@ -337,7 +341,7 @@ fn seeks(th: &mut Thread, rec: &mut Recorder, b: Bounds) -> Result<()> {
     let e = th.e;
     run_loop(rec, b, |_| {
         let (g, k) = th.random_key();
-        encode_key(k, &mut th.key);
+        th.kf.encode(k, &mut th.key);
         let mut it = e.raw_iterator_cf(g.cf);
         it.seek(&th.key);
         let found = it.valid() && it.key() == Some(th.key.as_slice());
@@ -442,7 +446,7 @@ fn reads(th: &mut Thread, rec: &mut Recorder, b: Bounds) -> Result<()> {
             missing.push(b'.');
             run_loop(rec, b, |_| {
                 let (g, k) = th.random_key();
-                encode_key(k, &mut missing);
+                th.kf.encode(k, &mut missing);
                 let r = th.e.get_len_cf(g.cf, &missing)?;
                 Ok(OpOutcome::new(OpKind::Read, 1, 0, Some(r.is_some())).in_group(g.index))
             })
@@ -471,7 +475,7 @@ fn mixgraph(th: &mut Thread, rec: &mut Recorder, b: Bounds) -> Result<()> {
     let cf = th.route.pick(&mut th.rng).cf;
     let op = |th: &mut Thread| -> Result<OpOutcome> {
         let d = model.draw(&mut th.rng);
-        encode_key(d.key, &mut th.key);
+        th.kf.encode(d.key, &mut th.key);
         match d.op {
             MixOp::Get => {
                 let r = e.get_len_cf(cf, &th.key)?;
@@ -559,7 +563,7 @@ fn iterate(th: &mut Thread, rec: &mut Recorder, b: Bounds, lo: u64) -> Result<()
     let reverse = th.spec.workload == Workload::ReadReverse;
     let g = th.route.owner(lo % num, &mut th.rng);
     let mut it = e.raw_iterator_cf(g.cf);
-    encode_key(lo % num, &mut th.key);
+    th.kf.encode(lo % num, &mut th.key);
     if reverse {
         it.seek_for_prev(&th.key);
     } else {

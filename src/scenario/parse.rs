@@ -355,6 +355,8 @@ fn phase_spec(src: &Source, f: &File, i: usize, p: &Spanned<PhaseFile>) -> Resul
     spec.value_size_distribution = f.data.value_size_distribution_type;
     spec.value_size_min = f.data.value_size_min;
     spec.value_size_max = f.data.value_size_max;
+    spec.keys_per_prefix = f.data.keys_per_prefix;
+    spec.prefix_size = f.data.prefix_size;
     if let Some(r) = pf.read_random_exp_range {
         if !matches!(w, Workload::ReadRandom | Workload::MultiReadRandom) {
             return Err(src.err(

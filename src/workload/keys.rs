@@ -24,6 +24,45 @@ pub fn key_buffer(key_size: usize) -> Vec<u8> {
     vec![b'0'; key_size.max(MIN_KEY_SIZE)]
 }
 
+/// How key numbers become keys: db_bench's `GenerateKeyFromInt`. Without prefixes the key
+/// number's 8 big-endian bytes, then `'0'` padding. With `keys_per_prefix` k > 0 and
+/// `prefix_size` p: first the prefix number `n % (num / k)` as min(p, 8) big-endian bytes
+/// (`'0'` padding up to p), then the key number's 8 bytes, then padding (so every prefix
+/// holds about k of the num keys, spread over the key space).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KeyFormat {
+    /// num / keys_per_prefix; 0 without prefixes.
+    num_prefix: u64,
+    prefix_size: usize,
+}
+
+impl KeyFormat {
+    /// The format of a phase over `num` keys (`keys_per_prefix` 0: no prefix).
+    pub fn new(num: u64, keys_per_prefix: u64, prefix_size: usize) -> KeyFormat {
+        if keys_per_prefix == 0 || prefix_size == 0 {
+            return KeyFormat::default();
+        }
+        KeyFormat {
+            num_prefix: (num / keys_per_prefix).max(1),
+            prefix_size,
+        }
+    }
+
+    /// Writes key number `n` into `buf` (a [`key_buffer`], whose padding is in place).
+    #[inline(always)]
+    pub fn encode(&self, n: u64, buf: &mut [u8]) {
+        if self.num_prefix == 0 {
+            encode_key(n, buf);
+            return;
+        }
+        let prefix = n % self.num_prefix;
+        let pb = self.prefix_size.min(8);
+        buf[..pb].copy_from_slice(&prefix.to_be_bytes()[8 - pb..]);
+        let p = self.prefix_size;
+        buf[p..p + 8].copy_from_slice(&n.to_be_bytes());
+    }
+}
+
 /// Key number of a key produced by [`encode_key`].
 pub fn decode_key(key: &[u8]) -> Option<u64> {
     key.get(..8)
@@ -140,6 +179,42 @@ impl Permutation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// db_bench's GenerateKeyFromInt with keys_per_prefix 10 over 1000 keys and an 8-byte
+    /// prefix in 24-byte keys: prefix n % 100 big-endian, the key number, '0' padding; keys
+    /// with the same prefix number share their first 8 bytes.
+    #[test]
+    fn prefixed_keys_are_db_benchs() {
+        let f = KeyFormat::new(1000, 10, 8);
+        let mut k = key_buffer(24);
+        f.encode(1234 % 1000 + 100, &mut k);
+        let n: u64 = 334;
+        assert_eq!(&k[..8], &(n % 100).to_be_bytes());
+        assert_eq!(&k[8..16], &n.to_be_bytes());
+        assert_eq!(&k[16..], b"00000000");
+        let mut other = key_buffer(24);
+        f.encode(434, &mut other);
+        assert_eq!(k[..8], other[..8], "334 and 434 share prefix 34");
+        assert_ne!(k, other);
+        // A 12-byte prefix: 8 bytes of prefix number, then 4 of '0'.
+        let f = KeyFormat::new(1000, 10, 12);
+        let mut k = key_buffer(24);
+        f.encode(7, &mut k);
+        assert_eq!(&k[..8], &7u64.to_be_bytes());
+        assert_eq!(&k[8..12], b"0000");
+        assert_eq!(&k[12..20], &7u64.to_be_bytes());
+        // A 3-byte prefix: the low 3 bytes of the prefix number.
+        let f = KeyFormat::new(1 << 30, 1, 3);
+        let mut k = key_buffer(16);
+        f.encode(0x0102_0304, &mut k);
+        assert_eq!(&k[..3], &[0x02, 0x03, 0x04]);
+        // Without prefixes: the plain layout.
+        let mut a = key_buffer(16);
+        let mut b = key_buffer(16);
+        KeyFormat::new(1000, 0, 8).encode(5, &mut a);
+        encode_key(5, &mut b);
+        assert_eq!(a, b);
+    }
 
     #[test]
     fn keys_match_db_bench_layout() {

@@ -126,6 +126,13 @@ pub struct PhaseSpec {
     /// not (false), whatever the run's setting; the wait's compaction counts in the phase.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wait_for_compaction: Option<bool>,
+    /// db_bench's --keys_per_prefix: keys start with a prefix number shared by about this many
+    /// keys (0: no prefix).
+    #[serde(default)]
+    pub keys_per_prefix: u64,
+    /// db_bench's --prefix_size: bytes of the prefix (with keys_per_prefix > 0).
+    #[serde(default)]
+    pub prefix_size: usize,
     /// mixgraph's model parameters (db_bench's flags and defaults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mixgraph: Option<super::mixgraph::MixGraphSpec>,
@@ -226,6 +233,11 @@ impl PhaseSpec {
         }
     }
 
+    /// How this phase turns key numbers into keys.
+    pub fn key_format(&self) -> crate::workload::keys::KeyFormat {
+        crate::workload::keys::KeyFormat::new(self.num, self.keys_per_prefix, self.prefix_size)
+    }
+
     /// A spec with db_bench's defaults for everything but the workload and key count.
     pub fn new(workload: Workload, num: u64) -> PhaseSpec {
         PhaseSpec {
@@ -265,6 +277,8 @@ impl PhaseSpec {
             disable_wal: None,
             write_rate_limit: None,
             wait_for_compaction: None,
+            keys_per_prefix: 0,
+            prefix_size: 0,
             mixgraph: (workload == Workload::MixGraph).then(super::mixgraph::MixGraphSpec::default),
         }
     }
@@ -301,6 +315,22 @@ impl PhaseSpec {
                 "--compressibility {} is out of range: use a fraction in (0, 1], e.g. 0.5 for about 2x",
                 self.compressibility
             ));
+        }
+        if self.keys_per_prefix > 0 {
+            if self.keys_per_prefix > self.num || self.prefix_size == 0 {
+                return bad(format!(
+                    "--keys-per-prefix {} needs 1 <= keys_per_prefix <= --num ({}) and --prefix-size of at least 1",
+                    self.keys_per_prefix, self.num
+                ));
+            }
+            if self.key_size < self.prefix_size + 8 {
+                return bad(format!(
+                    "--key-size {} leaves no 8 bytes for the key number after --prefix-size {}: use --key-size {} or more",
+                    self.key_size,
+                    self.prefix_size,
+                    self.prefix_size + 8
+                ));
+            }
         }
         if self.read_percent > 100 {
             return bad(format!("--read-percent {} is over 100", self.read_percent));
