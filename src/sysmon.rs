@@ -127,9 +127,33 @@ mod tests {
     fn rss_is_positive_and_machine_is_described() {
         assert!(rss_bytes() > 1 << 20);
         let m = Machine::detect(Some(Path::new("/")));
-        assert!(m.logical_cores >= 1);
-        assert!(m.memory_bytes > 0);
-        assert!(m.db_filesystem.is_some());
-        assert!(m.fingerprint().contains("cores"));
+        // The cores this process may use: at least one, at most the processors online.
+        let online = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) };
+        assert!(online >= 1, "sysconf: {online}");
+        assert!(
+            (1..=online as usize).contains(&m.logical_cores),
+            "{} logical cores of {online} online",
+            m.logical_cores
+        );
+        // Total memory is the kernel's MemTotal (KiB in /proc/meminfo).
+        let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap();
+        let total_kib: u64 = meminfo
+            .lines()
+            .find_map(|l| l.strip_prefix("MemTotal:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("MemTotal in /proc/meminfo");
+        assert_eq!(m.memory_bytes, total_kib * 1024);
+        let fs = m.db_filesystem.clone().expect("the file system holding /");
+        // The fingerprint is made of these figures.
+        let fp = m.fingerprint();
+        assert!(
+            fp.contains(&format!(" | {} cores | ", m.logical_cores)),
+            "{fp}"
+        );
+        assert!(
+            fp.contains(&format!(" | {} GiB | ", m.memory_bytes >> 30)),
+            "{fp}"
+        );
+        assert!(fp.ends_with(&format!(" | {fs}")), "{fp}");
     }
 }

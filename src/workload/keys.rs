@@ -251,10 +251,20 @@ mod tests {
     #[test]
     fn value_windows_wrap() {
         let mut g = ValueGen::new(0.5, 1000, 7);
+        // 1 MiB rounded up to whole 100-byte fragments: 10,486 of them.
+        assert_eq!(g.data.len(), 1_048_600);
         let first = g.next(1000).to_vec();
-        for _ in 0..2000 {
-            assert_eq!(g.next(1000).len(), 1000);
+        // Windows follow one another through the buffer: the 1,048 that fit...
+        let fit = g.data.len() / 1000;
+        for i in 1..fit {
+            let v = g.next(1000).to_vec();
+            assert_eq!(v[..], g.data[i * 1000..(i + 1) * 1000], "window {i}");
+            assert_ne!(v, first, "window {i} is the first again before the end");
         }
+        // ...then the one that would run past the end starts over at the beginning.
+        assert_eq!(g.next(1000), &first[..], "wraps to the start");
+        let second = g.next(1000).to_vec();
+        assert_eq!(second[..], g.data[1000..2000], "and goes on from there");
         let mut g2 = ValueGen::new(0.5, 1000, 7);
         assert_eq!(g2.next(1000), &first[..], "seeded: same values every run");
     }

@@ -81,13 +81,25 @@ mod tests {
         let seq = InsertSequence::new(1000);
         let mut ch = KeyChooser::new(&s);
         let mut rng = SmallRng::seed_from_u64(5);
-        let mut hot = 0;
+        let (mut hot, mut new_keys) = (0, 0);
+        let mut held = Vec::new();
         for round in 0..2000u64 {
-            // inserts are handed out but only some acknowledged, out of order
+            // Inserts are handed out and acknowledged out of order: the first of every three
+            // is held back until the other two are written.
             let n = seq.next();
-            if round % 3 != 0 {
+            assert_eq!(n, 1000 + round);
+            if round % 3 == 0 {
+                held.push(n);
+            } else {
                 seq.acknowledge(n).unwrap();
             }
+            if round % 3 == 2 {
+                for h in held.drain(..) {
+                    seq.acknowledge(h).unwrap();
+                }
+            }
+            // The limit moves over whole groups of three, never past a held-back insert.
+            assert_eq!(seq.last_acknowledged(), 999 + 3 * ((round + 1) / 3));
             let k = ch.next(&mut rng, &seq);
             assert!(
                 k <= seq.last_acknowledged(),
@@ -95,9 +107,58 @@ mod tests {
                 seq.last_acknowledged()
             );
             hot += u64::from(k + 10 >= seq.last_acknowledged());
+            new_keys += u64::from(k >= 1000);
         }
-        assert!(seq.last_acknowledged() < 1000 + 2000);
         assert!(hot > 400, "latest favours recent keys: {hot}");
+        // The draws followed the acknowledged inserts (ignoring them, none would be >= 1000).
+        assert!(
+            new_keys > 1500,
+            "{new_keys} of 2000 draws chose a key inserted in the run"
+        );
+        // Round 1998's insert (2998) was still held back; writing it releases 2999 too.
+        assert_eq!(seq.last_acknowledged(), 2997);
+        for h in held.drain(..) {
+            seq.acknowledge(h).unwrap();
+        }
+        assert_eq!(seq.last_acknowledged(), 2999);
+
+        // Now latest is a zipfian back from 2999 over 2999 items: 2999 is drawn 1 / zeta(2999)
+        // of the time (11.2%; 12.9% with zeta left at the first 999 keys), and most draws are
+        // among the keys inserted last, few among the 1000 loaded ones.
+        let n = 50_000u32;
+        let (mut top, mut newest_third, mut loaded) = (0u32, 0u32, 0u32);
+        for _ in 0..n {
+            let k = ch.next(&mut rng, &seq);
+            assert!((1..=2999).contains(&k), "{k}");
+            top += u32::from(k == 2999);
+            newest_third += u32::from(k >= 2000);
+            loaded += u32::from(k < 1000);
+        }
+        let expect = 1.0 / zeta(0, 2999, s.zipfianconstant, 0.0);
+        let share = f64::from(top) / f64::from(n);
+        assert!((share - expect).abs() < 0.006, "{share} vs {expect}");
+        assert!(
+            f64::from(newest_third) / f64::from(n) > 0.8,
+            "{newest_third}"
+        );
+        assert!(f64::from(loaded) / f64::from(n) < 0.1, "{loaded}");
+        // zeta grew incrementally from 999 items to 2999, and equals zeta computed afresh.
+        let KeyChooser::Latest(z) = &ch else {
+            panic!("workload d is latest");
+        };
+        let fresh = Zipfian::new(0, 2998, s.zipfianconstant);
+        assert!(
+            (z.zetan - fresh.zetan).abs() < 1e-9,
+            "{} vs {}",
+            z.zetan,
+            fresh.zetan
+        );
+        assert!(
+            (z.eta - fresh.eta).abs() < 1e-12,
+            "{} vs {}",
+            z.eta,
+            fresh.eta
+        );
     }
 
     #[test]
