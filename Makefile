@@ -23,8 +23,15 @@ lint: deps
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --release --locked --all-targets -- -D warnings
 
+# Tests that cannot run here (no Chromium, no db_bench, no root for a tmpfs) fail under CI;
+# elsewhere each prints a SKIPPED line and is counted here, after the test summary.
+SKIP_LOG ?= $(CARGO_TARGET_DIR)/skipped-tests.log
 test: lint
-	$(CARGO) test --release --locked
+	@mkdir -p $(dir $(SKIP_LOG)) && rm -f $(SKIP_LOG)
+	@RDBTUNE_SKIP_LOG=$(SKIP_LOG) $(CARGO) test --release --locked; status=$$?; \
+	  n=$$(cat $(SKIP_LOG) 2>/dev/null | wc -l); \
+	  if [ "$$n" -gt 0 ]; then echo "make test: $$n test(s) SKIPPED (they fail under CI=true):"; cat $(SKIP_LOG); \
+	  else echo "make test: 0 tests skipped"; fi; exit $$status
 
 # The seed plan's performance targets as a gate (exit 1 if one is missed; see docs/ci.md).
 gate: build

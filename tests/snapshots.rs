@@ -1,27 +1,58 @@
 //! Snapshot tests of the text exports (summary.md, trials.csv, intervals.csv, compare
-//! Markdown) on fixed results (tests/fixtures/snap-a.json and snap-b.json: two real runs of a
-//! two-trial scenario). A change in an export shows up as a diff against tests/snapshots/;
-//! after checking it is intended, refresh them with UPDATE_SNAPSHOTS=1 cargo test --release
-//! --test snapshots.
+//! Markdown, the bench table, the YCSB text, the gate's JSON, Markdown and JUnit, and the
+//! shape of results.json) rendered by today's code from raw measurements: the fixtures
+//! under tests/fixtures/ store what was measured (phases: ops, times, latency histograms'
+//! percentiles, engine counters) and nothing derived (no metrics, summaries, intervals or
+//! recommendation, which the loader derives with this build), so a change in how an
+//! interval is computed or printed shows up as a diff against tests/snapshots/.
+//!
+//! After checking a diff is intended, refresh with `UPDATE_SNAPSHOTS=1 cargo test --release
+//! --test snapshots`; only the value `1` rewrites, and never under CI.
 
 mod common;
 
 use rdbtune::export::{compare, csv, html, summary};
 use rdbtune::model::RunResult;
 
+/// A fixture result, its derived parts computed by today's code. The file itself must hold
+/// raw measurements only.
 fn fixture(name: &str) -> RunResult {
     let p = common::source_dir().join("tests/fixtures").join(name);
-    rdbtune::output::load_file(&p).unwrap_or_else(|e| {
+    let raw: serde_json::Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+    for run in raw["runs"].as_array().unwrap() {
+        assert!(
+            run["metrics"].as_object().is_none_or(|m| m.is_empty()),
+            "{}: stores derived metrics; fixtures hold raw measurements only",
+            p.display()
+        );
+    }
+    assert!(
+        raw["summaries"].as_array().is_none_or(|s| s.is_empty()) && raw["recommendation"].is_null(),
+        "{}: stores summaries or a recommendation; fixtures hold raw measurements only",
+        p.display()
+    );
+    let r = rdbtune::output::load_file(&p).unwrap_or_else(|e| {
         panic!(
             "{}: the result format changed and no longer reads old results: {e}",
             p.display()
         )
-    })
+    });
+    assert!(
+        r.runs.iter().all(|run| !run.metrics.is_empty()),
+        "metrics derived on load"
+    );
+    r
 }
 
+/// Compares `got` with tests/snapshots/NAME; `UPDATE_SNAPSHOTS=1` rewrites it instead
+/// (refused under CI). Any other value of UPDATE_SNAPSHOTS compares as usual.
 fn check(name: &str, got: &str) {
     let p = common::source_dir().join("tests/snapshots").join(name);
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+    if std::env::var("UPDATE_SNAPSHOTS").as_deref() == Ok("1") {
+        assert!(
+            !common::in_ci(),
+            "UPDATE_SNAPSHOTS=1 under CI: snapshots are refreshed by a person who checked the diff, not by CI"
+        );
         std::fs::write(&p, got).unwrap();
         return;
     }
@@ -60,6 +91,42 @@ fn exports_match_their_snapshots() {
     let b = fixture("snap-b.json");
     let rows = compare::compare(&a, &b);
     check("compare.md", &compare::markdown(&rows, "A", "B"));
+}
+
+/// The gate's reports (JSON, Markdown, JUnit) of a results gate with a saved baseline, both
+/// fixtures judged by today's statistics. The machine, times and paths are set to fixed
+/// values so the snapshot does not depend on where it runs.
+#[test]
+fn gate_reports_match_their_snapshots() {
+    let fx = common::source_dir().join("tests/fixtures");
+    let g = rdbtune::gate::GateFile::load(&fx.join("gate-snap.toml")).unwrap();
+    let opts = rdbtune::gate::GateOptions {
+        baseline: Some(fx.join("snap-a.json")),
+        force_baseline: true,
+        quiet: true,
+        ..Default::default()
+    };
+    let mut r = rdbtune::gate::run(&g, &opts).unwrap();
+    r.machine = fixture("snap-b.json").machine;
+    r.fingerprint = "fixture machine".into();
+    r.file = "tests/fixtures/gate-snap.toml".into();
+    r.baseline = Some("tests/fixtures/snap-a.json".into());
+    r.baseline_warning = None;
+    r.command = vec![
+        "rdbtune".into(),
+        "gate".into(),
+        "--gate".into(),
+        r.file.clone(),
+    ];
+    r.started_unix = 0;
+    r.elapsed_s = 0.0;
+    assert_eq!(r.mode, "results");
+    check(
+        "gate.json",
+        &String::from_utf8(rdbtune::export::json::json(&r).unwrap()).unwrap(),
+    );
+    check("gate.md", &rdbtune::export::gate::markdown(&r));
+    check("gate.junit.xml", &rdbtune::export::gate::junit(&r));
 }
 
 #[test]
@@ -225,4 +292,71 @@ fn report_of_a_fixture_has_every_chart_kind() {
             "trial-{k:02} unnamed"
         );
     }
+}
+
+/// The shape of a JSON value: one line per path (`runs[].phases[].ops: number`), array
+/// elements merged, the types seen at a path joined (`number|null`). Keys of maps keyed by
+/// data (metric names, op kinds) are part of the shape: they are the result's vocabulary.
+fn shape(v: &serde_json::Value) -> String {
+    fn walk(
+        v: &serde_json::Value,
+        path: &str,
+        out: &mut std::collections::BTreeMap<String, std::collections::BTreeSet<&'static str>>,
+    ) {
+        use serde_json::Value::*;
+        let kind = match v {
+            Null => "null",
+            Bool(_) => "bool",
+            Number(_) => "number",
+            String(_) => "string",
+            Array(_) => "array",
+            Object(_) => "object",
+        };
+        out.entry(path.to_string()).or_default().insert(kind);
+        match v {
+            Array(a) => {
+                for x in a {
+                    walk(x, &format!("{path}[]"), out);
+                }
+            }
+            Object(m) => {
+                for (k, x) in m {
+                    walk(x, &format!("{path}.{k}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(v, "", &mut out);
+    out.iter()
+        .map(|(p, k)| {
+            format!(
+                "{}: {}\n",
+                if p.is_empty() { "." } else { p },
+                k.iter().copied().collect::<Vec<_>>().join("|")
+            )
+        })
+        .collect()
+}
+
+/// What a bench prints and writes, from a raw bench result (fillrandom then readrandom,
+/// 20,000 keys, recorded by `rdbtune bench --json`): the phase table and the shape of the
+/// results JSON as this build writes it.
+#[test]
+fn bench_table_and_results_shape_match_their_snapshots() {
+    let r = fixture("bench-raw.json");
+    check("bench-table.txt", &rdbtune::export::table::table(&r));
+    let v: serde_json::Value =
+        serde_json::from_slice(&rdbtune::export::json::json(&r).unwrap()).unwrap();
+    assert_eq!(v["schema"], "rdbtune.result/v2");
+    check("results-shape.txt", &shape(&v));
+}
+
+/// The YCSB text (upstream's `[SECTION], Metric, value` lines) from a raw YCSB result
+/// (workload A, 1,000 records and operations, recorded by `rdbtune ycsb --json`).
+#[test]
+fn ycsb_text_matches_its_snapshot() {
+    let r = fixture("ycsb-raw.json");
+    check("ycsb.txt", &rdbtune::export::ycsb::ycsb_text(&r));
 }

@@ -137,9 +137,17 @@ fn secondary_follows_a_db_another_process_writes() {
         status.success(),
         "the writer failed while followed: {status:?}"
     );
+    // Each catch-up sees at least what the previous one saw, and the writer's progress shows
+    // over the four (a busy machine may let one 600 ms gap pass without a flush or a new
+    // estimate, so growth at every single step is not required).
+    common::figure(&format!("estimated keys at each catch-up: {seen:?}"));
     assert!(
-        seen.windows(2).all(|p| p[1].0 > p[0].0),
-        "keys should grow at every catch-up while the writer runs: {seen:?}"
+        seen.windows(2).all(|p| p[1].0 >= p[0].0),
+        "the key count went backwards between catch-ups: {seen:?}"
+    );
+    assert!(
+        seen.last().unwrap().0 > seen[0].0,
+        "no growth over four catch-ups while the writer ran: {seen:?}"
     );
     assert!(
         seen.last().unwrap().1 > 0,

@@ -67,8 +67,17 @@ fn all_six_workloads_run_with_their_op_kinds() {
         assert_eq!(blocks.len(), 2, "load and run blocks: {out}");
         assert_eq!(num(&blocks[0], "[INSERT], Operations"), 3000.0);
         let run = &blocks[1];
-        assert!(num(run, "[OVERALL], RunTime(ms)") >= 0.0);
         assert!(num(run, "[OVERALL], Throughput(ops/sec)") > 0.0);
+        // Throughput is the phase's ops over its wall time, RunTime that wall time rounded to
+        // whole ms: the ops each phase must do over the throughput give RunTime to within 0.5.
+        for (b, ops) in [(&blocks[0], 3000.0), (run, 4000.0)] {
+            let ms = num(b, "[OVERALL], RunTime(ms)");
+            let implied = ops / num(b, "[OVERALL], Throughput(ops/sec)") * 1000.0;
+            assert!(
+                (implied - ms).abs() <= 0.5 + 1e-6,
+                "{w}: RunTime {ms} ms, but {ops} ops at the reported throughput take {implied} ms"
+            );
+        }
         let labels: Vec<&str> = run
             .keys()
             .filter_map(|k| k.split_once(", ").map(|(l, _)| l))
@@ -134,13 +143,30 @@ fn target_rate_is_met_and_intended_latency_reported() {
     let out = String::from_utf8_lossy(&o.stdout);
     let run = &parse(&out)[1];
     let tput = num(run, "[OVERALL], Throughput(ops/sec)");
-    assert!((tput - 5000.0).abs() < 250.0, "achieved {tput} ops/s");
+    // Pacing never runs ahead of the target; a busy machine may fall behind it a little.
+    common::figure(&format!(
+        "achieved {tput:.0} ops/s for a target of 5000 (bounds 4000 to 5100)"
+    ));
+    assert!((4000.0..=5100.0).contains(&tput), "achieved {tput} ops/s");
+    // Every paced read has an intended-start latency too.
+    assert_eq!(num(run, "[READ], Operations"), 10000.0);
+    assert_eq!(num(run, "[Intended-READ], Operations"), 10000.0);
+    // Each op's intended start is its own slot in the schedule (start + i / rate), not one
+    // fixed instant: with the rate met (10,000 ops in 2 s, within 5%) the ops keep up with
+    // their slots, so the intended latency is the measured one plus a small lag. Measured
+    // from the phase start it would average about 1 s and its p99 about 2 s. (The bounds
+    // leave room for a stall of well over half a second on a busy machine.)
     let measured = num(run, "[READ], AverageLatency(us)");
     let intended = num(run, "[Intended-READ], AverageLatency(us)");
-    assert!(intended >= measured, "{intended} < {measured}");
     assert!(
-        num(run, "[Intended-READ], 99thPercentileLatency(us)")
-            >= num(run, "[READ], 99thPercentileLatency(us)")
+        intended >= measured && intended - measured < 250_000.0,
+        "intended {intended} us vs measured {measured} us"
+    );
+    let p99 = num(run, "[READ], 99thPercentileLatency(us)");
+    let ip99 = num(run, "[Intended-READ], 99thPercentileLatency(us)");
+    assert!(
+        ip99 >= p99 && ip99 - p99 < 1_000_000.0,
+        "intended p99 {ip99} us vs measured p99 {p99} us"
     );
     assert!(
         stderr(&o).contains("1 sec: "),

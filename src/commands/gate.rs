@@ -51,6 +51,9 @@ pub fn run(a: &GateArgs) -> Result<i32> {
     } else {
         print!("{}", export::gate::table(&r));
     }
+    if let Some(e) = export::gate::error_line(&r) {
+        eprintln!("error: {e}");
+    }
     Ok(r.exit_code)
 }
 

@@ -4,6 +4,7 @@
 use crate::error::{Error, Result};
 use crate::metrics::show as show_metric;
 use crate::model::gate::{CheckResult, GateReport, Verdict};
+use crate::stats::pct_change as pct;
 use std::fmt::Write as _;
 
 fn interval(c: &CheckResult, cand: bool) -> String {
@@ -30,12 +31,12 @@ fn change(c: &CheckResult) -> String {
         None => "-".into(),
         Some(ch) => match (ch.ratio_low, ch.ratio_high) {
             (Some(lo), Some(hi)) => format!(
-                "{:+.1}% [{:+.1}% to {:+.1}%]",
-                (ch.ratio - 1.0) * 100.0,
-                (lo - 1.0) * 100.0,
-                (hi - 1.0) * 100.0
+                "{} [{} to {}]",
+                pct(ch.ratio - 1.0),
+                pct(lo - 1.0),
+                pct(hi - 1.0)
             ),
-            _ => format!("{:+.1}% ({})", (ch.ratio - 1.0) * 100.0, ch.method),
+            _ => format!("{} ({})", pct(ch.ratio - 1.0), ch.method),
         },
     }
 }
@@ -61,18 +62,65 @@ fn verdict_word(v: Verdict) -> &'static str {
         Verdict::Inconclusive => "INCONCLUSIVE",
         Verdict::Warn => "WARN",
         Verdict::Pass => "pass",
-        Verdict::Skipped => "skipped",
+        Verdict::Skipped => "not judged",
+        Verdict::Unmeasured => "UNMEASURED",
     }
+}
+
+/// How many checks got each verdict, worst first: "2 fail, 1 pass, 1 not judged".
+fn tally(r: &GateReport) -> String {
+    let mut parts = Vec::new();
+    for v in [
+        Verdict::Unmeasured,
+        Verdict::Fail,
+        Verdict::Inconclusive,
+        Verdict::Warn,
+        Verdict::Pass,
+        Verdict::Skipped,
+    ] {
+        let n = r.checks.iter().filter(|c| c.judgement.verdict == v).count();
+        if n > 0 {
+            parts.push(format!("{n} {}", verdict_word(v).to_lowercase()));
+        }
+    }
+    parts.join(", ")
+}
+
+/// Why the gate exits 2 after running, in one line for stderr; None otherwise.
+pub fn error_line(r: &GateReport) -> Option<String> {
+    if r.interrupted || r.exit_code != 2 {
+        return None;
+    }
+    let missing: Vec<String> = r
+        .checks
+        .iter()
+        .filter(|c| c.judgement.verdict == Verdict::Unmeasured)
+        .map(|c| format!("{} (trial {})", c.metric, c.trial))
+        .collect();
+    Some(if missing.is_empty() {
+        format!(
+            "{}: no check was judged ({} check(s), each a regression limit without a baseline): give --baseline FILE or a [candidate] table, or add min/max limits",
+            r.file,
+            r.checks.len()
+        )
+    } else {
+        format!(
+            "{}: metric not measured: {}; the scenario produces no value for it: fix the [[check]] metric or the phases",
+            r.file,
+            missing.join(", ")
+        )
+    })
 }
 
 /// The headline: verdict, exit code, runs and mode.
 pub fn headline(r: &GateReport) -> String {
     format!(
-        "gate {}: {} (exit {}): {} checks, {} run(s) per config{}, mode {}{}",
+        "gate {}: {} (exit {}): {} checks ({}), {} run(s) per config{}, mode {}{}",
         r.gate,
         verdict_word(r.verdict),
         r.exit_code,
         r.checks.len(),
+        tally(r),
         r.runs,
         if r.confirmation_runs > 0 {
             format!(" + {} confirmation", r.confirmation_runs)
@@ -125,6 +173,8 @@ fn md_cell(s: &str) -> String {
 pub fn markdown(r: &GateReport) -> String {
     let mut o = String::new();
     let icon = match r.verdict {
+        Verdict::Unmeasured => "⛔",
+        Verdict::Skipped => "❔",
         Verdict::Fail => "❌",
         Verdict::Inconclusive => "❔",
         Verdict::Warn => "⚠️",
@@ -164,8 +214,9 @@ fn xml(s: &str) -> String {
         .replace('\'', "&apos;")
 }
 
-/// JUnit XML: one testsuite, one testcase per check. Fail is a failure; inconclusive and
-/// skipped are skipped; warnings pass with the reason in system-out.
+/// JUnit XML: one testsuite, one testcase per check. Fail is a failure, unmeasured an
+/// error; inconclusive and not judged are skipped; warnings pass with the reason in
+/// system-out.
 pub fn junit(r: &GateReport) -> String {
     let n = |v: Verdict| r.checks.iter().filter(|c| c.judgement.verdict == v).count();
     let mut o = String::new();
@@ -179,11 +230,12 @@ pub fn junit(r: &GateReport) -> String {
     );
     let _ = writeln!(
         o,
-        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" errors=\"0\" time=\"{:.3}\">",
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" errors=\"{}\" time=\"{:.3}\">",
         xml(&r.gate),
         r.checks.len(),
         n(Verdict::Fail),
         n(Verdict::Inconclusive) + n(Verdict::Skipped),
+        n(Verdict::Unmeasured),
         r.elapsed_s
     );
     for c in &r.checks {
@@ -202,6 +254,13 @@ pub fn junit(r: &GateReport) -> String {
             limit(c)
         );
         match c.judgement.verdict {
+            Verdict::Unmeasured => {
+                let _ = writeln!(
+                    o,
+                    ">\n      <error message=\"{}\" type=\"unmeasured\"/>\n    </testcase>",
+                    xml(&c.judgement.reason)
+                );
+            }
             Verdict::Fail => {
                 let _ = writeln!(
                     o,

@@ -19,9 +19,7 @@ pub struct Stats {
     pub confidence: f64,
 }
 
-fn pct(x: f64) -> String {
-    format!("{:+.1}%", x * 100.0)
-}
+use crate::stats::pct_change as pct;
 
 /// Judges one check. `baseline` is `None` without a baseline; `paired` says whether its
 /// samples pair with the candidate's.
@@ -41,8 +39,8 @@ pub fn judge(
         change: None,
     };
     let Some(ce) = j.candidate else {
-        j.verdict = Verdict::Skipped;
-        j.reason = "metric not measured".into();
+        j.verdict = Verdict::Unmeasured;
+        j.reason = "metric not measured: the scenario produced no value for it".into();
         return j;
     };
     let mut reasons = Vec::new();
@@ -189,10 +187,13 @@ mod tests {
             judge(&l, &[0.4], None, false, STATS, show).verdict,
             Verdict::Pass
         );
-        assert_eq!(
-            judge(&l, &[], None, false, STATS, show).verdict,
-            Verdict::Skipped
-        );
+        let j = judge(&l, &[], None, false, STATS, show);
+        assert_eq!(j.verdict, Verdict::Unmeasured);
+        assert!(j.reason.contains("not measured"), "{}", j.reason);
+        // A regression-only check without a baseline is not judged (never a pass).
+        let j = judge(&reg(0.05), &[1.0, 2.0], None, false, STATS, show);
+        assert_eq!(j.verdict, Verdict::Skipped);
+        assert!(j.reason.contains("no baseline"), "{}", j.reason);
     }
 
     #[test]

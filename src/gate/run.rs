@@ -268,6 +268,16 @@ fn judge_all(
             };
             let show = |x: f64| show_metric(&c.metric, x);
             let mut j = judge(&c.limits, cand, base, paired, stats, show);
+            // Shown with intervals clipped to the metric's domain (no negative throughput),
+            // as every other report shows them; the verdict reads medians and the change.
+            j.candidate = crate::metrics::estimate(&c.metric, cand);
+            j.baseline = base.and_then(|b| crate::metrics::estimate(&c.metric, b));
+            if j.verdict == Verdict::Unmeasured {
+                j.reason = format!(
+                    "metric {} was not measured in trial {trial}: the scenario produces no value for it (e.g. no block cache lookups, a phase under 10 s for a trend, nothing in SST files); check the metric or the phases it reads",
+                    c.metric
+                );
+            }
             if baseline_untrusted && j.change.is_some() && j.verdict > Verdict::Warn {
                 // Judge the absolute part alone; the baseline part only warns.
                 let abs = Limits {
@@ -435,8 +445,18 @@ fn measure_and_judge(job: &Job, report: &mut GateReport) -> Result<()> {
             break;
         }
         n += 1;
+        // A metric the first round did not produce will not appear later: stop and say so.
+        if n == 1 && unmeasured(&job.judge(&samples)) {
+            break;
+        }
     }
     let mut checks = job.judge(&samples);
+    if unmeasured(&checks) {
+        report.runs = n;
+        report.checks = checks;
+        report.samples = samples;
+        return Ok(());
+    }
     if !report.interrupted {
         let (m, c, interrupted) =
             job.extend_while_inconclusive(&mut samples, n, "extra (inconclusive)", |_| true)?;
@@ -454,6 +474,13 @@ fn measure_and_judge(job: &Job, report: &mut GateReport) -> Result<()> {
     report.checks = checks;
     report.samples = samples;
     Ok(())
+}
+
+/// Whether a check's metric was not measured (an error of the gate file).
+fn unmeasured(checks: &[CheckResult]) -> bool {
+    checks
+        .iter()
+        .any(|c| c.judgement.verdict == Verdict::Unmeasured)
 }
 
 /// This shard's trials, and per trial its (baseline, candidate) configs.
@@ -481,7 +508,9 @@ fn trials_and_configs(
     Ok((trials, configs))
 }
 
-/// Orders checks (failures first), sets the overall verdict and the exit code.
+/// Orders checks (failures first), sets the overall verdict and the exit code: 2 when a
+/// check's metric was not measured or when no check could be judged at all (a gate that
+/// judged nothing must not pass a build).
 fn finish(report: &mut GateReport, opts: &GateOptions, t0: std::time::Instant) {
     report.checks.sort_by(|a, b| {
         b.judgement
@@ -497,6 +526,9 @@ fn finish(report: &mut GateReport, opts: &GateOptions, t0: std::time::Instant) {
         .unwrap_or(Verdict::Skipped);
     report.exit_code = match (report.verdict, report.interrupted) {
         (_, true) => 128 + signals::interrupted().unwrap_or(2),
+        (Verdict::Unmeasured, _) => 2,
+        // Nothing judged; fine only when the point was to record a baseline.
+        (Verdict::Skipped, _) if opts.save_baseline.is_none() => 2,
         (Verdict::Fail, _) if !opts.warn_only => 1,
         (Verdict::Inconclusive, _) if opts.strict => 4,
         _ => 0,

@@ -12,11 +12,15 @@ pub const GATE_SCHEMA: &str = "rdbtune.gate/v1";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
+    /// Not judged: a regression-only check without a baseline. Never counts as a pass.
     Skipped,
     Pass,
     Warn,
     Inconclusive,
     Fail,
+    /// The metric was not measured: the gate file asks for something the scenario does not
+    /// produce. An error of the gate file (exit 2), worse than a failure.
+    Unmeasured,
 }
 
 impl Verdict {
@@ -27,6 +31,7 @@ impl Verdict {
             Verdict::Warn => "warn",
             Verdict::Inconclusive => "inconclusive",
             Verdict::Fail => "fail",
+            Verdict::Unmeasured => "unmeasured",
         }
     }
 }

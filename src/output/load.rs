@@ -46,33 +46,41 @@ pub fn from_value(v: serde_json::Value, file: &Path) -> Result<RunResult> {
             file.display()
         ))
     };
-    match v.get("schema").and_then(|s| s.as_str()) {
-        Some(SCHEMA) => serde_json::from_value(v).map_err(|e| bad(e.to_string())),
+    let mut r = match v.get("schema").and_then(|s| s.as_str()) {
+        Some(SCHEMA) => serde_json::from_value(v).map_err(|e| bad(e.to_string()))?,
         Some(SCHEMA_V1) => {
             let name = file
                 .file_stem()
                 .map_or("run".into(), |s| s.to_string_lossy().into_owned());
-            let mut r = from_v1(v, &name).map_err(bad)?;
-            if r.kind == Kind::Scenario {
-                return Ok(r);
-            }
-            // A v1 bench stored no metrics: derive them, then the summaries.
-            for run in &mut r.runs {
-                if run.metrics.is_empty() {
-                    if let Some(t) = r.scenario.trials.iter().find(|t| t.id == run.trial) {
-                        let labels: Vec<String> =
-                            t.phases.iter().map(|p| p.label.clone()).collect();
-                        run.metrics =
-                            run_metrics(&labels, &run.phases, t.config.configured_memory());
-                    }
-                }
-            }
-            finalise(&mut r);
-            Ok(r)
+            from_v1(v, &name).map_err(bad)?
         }
-        Some(other) => Err(bad(format!("schema {other:?}"))),
-        None => Err(bad("no schema key".into())),
+        Some(other) => return Err(bad(format!("schema {other:?}"))),
+        None => return Err(bad("no schema key".into())),
+    };
+    // A file that stores raw measurements only (a v1 bench, a fixture) gets its metrics,
+    // summaries and recommendation derived by today's code.
+    if r.runs.iter().any(|run| run.metrics.is_empty()) {
+        rederive(&mut r);
     }
+    Ok(r)
+}
+
+/// Derives every run's metrics from its phases, then the summaries and the recommendation:
+/// what a result holds besides its raw measurements, computed by this build.
+pub fn rederive(r: &mut RunResult) {
+    let RunResult {
+        scenario,
+        runs,
+        partial_run,
+        ..
+    } = r;
+    for run in runs.iter_mut().chain(partial_run.iter_mut()) {
+        if let Some(t) = scenario.trials.iter().find(|t| t.id == run.trial) {
+            let labels: Vec<String> = t.phases.iter().map(|p| p.label.clone()).collect();
+            run.metrics = run_metrics(&labels, &run.phases, t.config.configured_memory());
+        }
+    }
+    finalise(r);
 }
 
 /// Reads a scenario run folder (for `--resume` and `merge`): its results.json must be a

@@ -43,12 +43,15 @@ fn null_as_inf<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::INFINITY))
 }
 
-/// A relative change as a signed percentage; above +999% it reads `>+999%`, since an
-/// interval from two or three noisy repeats can reach absurd upper bounds on the log scale
-/// and the digits say nothing more than "unknown".
+/// A relative change as a signed percentage; above +999% it reads `>+999%` (below −999%,
+/// possible for a worse-direction change, `<-999%`), since an interval from two or three
+/// noisy repeats can reach absurd bounds on the log scale and the digits say nothing more
+/// than "unknown".
 pub fn pct_change(rel: f64) -> String {
     if rel > 9.99 {
         ">+999%".into()
+    } else if rel < -9.99 {
+        "<-999%".into()
     } else {
         format!("{:+.1}%", rel * 100.0)
     }
