@@ -167,8 +167,32 @@ pub fn unbrace(v: &str) -> &str {
         .unwrap_or(v)
 }
 
+/// Values RocksDB's parser accepts but the library cannot survive: `num_levels` below 1 (or
+/// absurdly large) makes the options object resize its per-level vectors to a negative size,
+/// and the C++ exception aborts the process. Checked before RocksDB sees them.
+fn refuse_fatal_values(s: &str) -> std::result::Result<(), String> {
+    for item in items(s) {
+        let Some((k, v)) = item.split_once('=') else {
+            continue;
+        };
+        if k.trim() == "num_levels" {
+            match v.trim().parse::<i64>() {
+                Ok(n) if (1..=100).contains(&n) => {}
+                _ => {
+                    return Err(
+                        "Invalid argument: num_levels must be a whole number from 1 to 100 (RocksDB's default is 7; a value below 1 aborts RocksDB)"
+                            .into(),
+                    )
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// `base` with `s` applied by RocksDB's parser (all or nothing).
 pub fn apply(base: &mut Options, s: &str) -> std::result::Result<Options, String> {
+    refuse_fatal_values(s)?;
     if s.trim().is_empty() {
         return base
             .get_options_from_string("")
