@@ -243,3 +243,64 @@ fn stats_watch_stops_on_sigint() {
         "the secondary's log directory is removed"
     );
 }
+
+/// SIGINT while the engine waits for compaction after a write phase: the wait ends promptly
+/// (it waits in 200 ms slices and checks the flag), the finished phase is kept with the
+/// wait cut short, the exit code is 130 and the temporary DB is gone. The wait is made long
+/// on purpose: flushes are uncompressed and the bottommost level is zstd level 19, so the
+/// compaction after a 1 s fill takes several seconds (about 8 s here).
+#[test]
+fn sigint_during_a_compaction_wait_stops_it_and_keeps_the_phase() {
+    let t = tempfile::tempdir().unwrap();
+    let json = t.path().join("bench.json");
+    let mut child = common::bin()
+        .args([
+            "bench",
+            "--workload",
+            "fillrandom",
+            "--num",
+            "10000000",
+            "--duration",
+            "1",
+            "--rocksdb-options",
+            "compression=kNoCompression;bottommost_compression=kZSTD;bottommost_compression_opts={level=19;enabled=true};write_buffer_size=4194304;level0_file_num_compaction_trigger=2",
+            "--json",
+            json.to_str().unwrap(),
+            "-q",
+        ])
+        .env("TMPDIR", t.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while temp_dbs(t.path()).is_empty() {
+        assert!(start.elapsed() < Duration::from_secs(30), "no temporary DB");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The 1 s phase is over after about 1.5 s; the wait runs for seconds after it.
+    std::thread::sleep(Duration::from_millis(2500));
+    let t0 = Instant::now();
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    let took = t0.elapsed();
+    let mut err = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(130), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let p = &v["runs"][0]["phases"][0];
+    let wait = p["compaction_wait_s"].as_f64().unwrap();
+    common::figure(&format!(
+        "stopped {:.2} s after SIGINT, the wait cut at {wait:.2} s (bound {} s)",
+        took.as_secs_f64(),
+        common::STOP_BOUND.as_secs()
+    ));
+    assert_eq!(
+        p["interrupted"], false,
+        "the signal landed in the phase, not the wait: {err}"
+    );
+    assert!(wait > 0.0, "no compaction wait was measured: {p}");
+    assert!(wait < 6.0, "the wait was not cut short: {wait} s");
+    assert!(took < common::STOP_BOUND, "took {took:?} to stop");
+    assert!(temp_dbs(t.path()).is_empty(), "{:?}", temp_dbs(t.path()));
+}

@@ -76,3 +76,93 @@ pub fn describe(r: &TuneResult) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::tune::{TuneOptions, TuneOutcome};
+
+    fn cmp(rel: f64, lo: f64, hi: f64) -> Comparison {
+        Comparison {
+            rel,
+            rel_low: lo,
+            rel_high: hi,
+            significant: lo > 0.0 || hi < 0.0,
+        }
+    }
+
+    fn result(outcome: Option<TuneOutcome>, interrupted: bool) -> TuneResult {
+        TuneResult {
+            schema: "rdbtune.tune/v1".into(),
+            options: TuneOptions {
+                workload: "a".into(),
+                records: 1000,
+                memory_budget: 64 << 20,
+                time_budget_s: 60.0,
+                holdout: Some("b".into()),
+                repeats: 3,
+                threads: 1,
+                seed: 1,
+                base: None,
+                out: None,
+                quiet: true,
+            },
+            machine: crate::sysmon::Machine::detect(None),
+            command: vec![],
+            search_s: 40.0,
+            total_s: 58.0,
+            run_s: 2.0,
+            history: vec![],
+            outcome,
+            interrupted,
+        }
+    }
+
+    /// A gain is claimed only when its interval's lower bound is above 1; a hold-out that
+    /// lost more than 5% is flagged as over-fitting; the interval is printed either way.
+    #[test]
+    fn gains_need_a_lower_bound_above_one_and_holdout_regressions_are_flagged() {
+        let o = TuneOutcome {
+            winner: "tuned-3".into(),
+            vs_default: Some(cmp(0.20, 0.08, 0.33)),
+            vs_production_optimized: Some(cmp(0.05, -0.03, 0.14)),
+            vs_base: None,
+            holdout: Some(("ycsb-b".into(), cmp(-0.09, -0.15, -0.02))),
+            holdout_regressed: Some(true),
+        };
+        let s = describe(&result(Some(o.clone()), false));
+        let line = |p: &str| s.lines().find(|l| l.contains(p)).unwrap().to_string();
+        let d = line("vs RocksDB defaults");
+        assert!(
+            d.contains("1.20x [95% CI 1.08x to 1.33x]") && !d.contains("not above 1"),
+            "{d}"
+        );
+        let p = line("vs production_optimized");
+        assert!(
+            p.contains("1.05x [95% CI 0.97x to 1.14x] (not above 1 with 95% confidence)"),
+            "{p}"
+        );
+        let h = line("hold-out");
+        assert!(
+            h.contains("0.91x [95% CI 0.85x to 0.98x]") && h.contains("REGRESSED"),
+            "{h}"
+        );
+        assert!(
+            !s.contains("your base config"),
+            "no base line without --options-file"
+        );
+
+        // One repeat a side: no interval, so no claim either way; a hold-out within 5% is fine.
+        let mut o2 = o;
+        o2.vs_default = Some(cmp(0.5, f64::NEG_INFINITY, f64::INFINITY));
+        o2.holdout = Some(("ycsb-b".into(), cmp(-0.03, -0.08, 0.02)));
+        let s = describe(&result(Some(o2), false));
+        assert!(
+            s.contains("vs RocksDB defaults:       1.50x (no interval)"),
+            "{s}"
+        );
+        assert!(s.contains("no regression beyond 5%"), "{s}");
+        assert!(describe(&result(None, true)).contains("interrupted before the final round"));
+        assert!(describe(&result(None, false)).contains("no finalist within the memory budget"));
+    }
+}
