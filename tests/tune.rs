@@ -28,7 +28,6 @@ fn tune_respects_its_budgets_and_returns_the_best_it_measured() {
             "3",
             "--out",
             out.to_str().unwrap(),
-            "-q",
         ],
         t.path(),
     );
@@ -114,6 +113,36 @@ fn tune_respects_its_budgets_and_returns_the_best_it_measured() {
             &want,
             "{id} is not the #{} config of the search",
             k + 1
+        );
+    }
+    // The final round as docs/tuning.md describes it: one unmeasured warm-up run per
+    // finalist before the first measured repeat (so no finalist's first repeat is a cold
+    // start), then repeat r runs the finalists rotated by r, and only the repeats are results.
+    let err = common::stderr(&o);
+    let ids: Vec<&str> = trials.iter().map(|t| t["id"].as_str().unwrap()).collect();
+    let first_repeat = err
+        .find("final repeat 1 ")
+        .unwrap_or_else(|| panic!("no final repeat logged:\n{err}"));
+    for id in &ids {
+        let w = err
+            .find(&format!("final warm-up {id} (not measured)"))
+            .unwrap_or_else(|| panic!("no warm-up for {id}:\n{err}"));
+        assert!(w < first_repeat, "{id} warmed up after the first repeat");
+    }
+    let runs = res["runs"].as_array().unwrap();
+    let n = ids.len();
+    assert_eq!(
+        runs.len(),
+        3 * n,
+        "3 measured repeats per finalist, no warm-up"
+    );
+    for (j, run) in runs.iter().enumerate() {
+        let (rep, k) = (j / n, j % n);
+        assert_eq!(run["repeat"], rep as u64);
+        assert_eq!(
+            run["trial"],
+            ids[(k + rep) % n],
+            "run {j}: repeat {rep} is not the finalists rotated by {rep}"
         );
     }
     let winner = r["outcome"]["winner"].as_str().unwrap();
