@@ -31,6 +31,29 @@ fn read_gate(dir: &Path, name: &str, engine: &str, extra: &str) -> PathBuf {
     p
 }
 
+/// A finished `rdbtune run` of a one-phase fill scenario (`tail` ends it, e.g. a [run]
+/// table) in `dir/out`, for results gates to read.
+fn finished_run(dir: &Path, num: u64, tail: &str) {
+    let scn = dir.join("s.toml");
+    std::fs::write(
+        &scn,
+        format!("name = \"s\"\n[data]\nnum = {num}\n[[phase]]\nname = \"fill\"\nworkload = \"fillrandom\"\n{tail}"),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let o = rdbtune(
+        &[
+            "run",
+            scn.to_str().unwrap(),
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        dir,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
 const SMALL_CACHE: &str = "block_cache_size = \"64KiB\"\ncache_index_and_filter_blocks = true\n";
 const READ_CHECK: &str = "[[check]]\nmetric = \"read.ops_per_sec\"\nmax_regression = 0.10\n";
 
@@ -325,20 +348,7 @@ fn seed_targets_parse_and_results_gates_read_a_finished_run() {
     }
     let t = tempfile::tempdir().unwrap();
     let d = t.path();
-    let scn = d.join("s.toml");
-    std::fs::write(&scn, "name = \"s\"\n[data]\nnum = 2000\n[[phase]]\nname = \"fill\"\nworkload = \"fillrandom\"\n[run]\nrepeats = 2\n").unwrap();
-    let out = d.join("out");
-    let o = rdbtune(
-        &[
-            "run",
-            scn.to_str().unwrap(),
-            "-q",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        d,
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    finished_run(d, 2000, "[run]\nrepeats = 2\n");
     let gate = d.join("r.toml");
     std::fs::write(
         &gate,
@@ -431,21 +441,8 @@ fn an_unmeasured_metric_exits_2_naming_it() {
 
     // The same on a finished run: a results gate reads compression_ratio from a run whose
     // data never reached an SST file (400 keys, no flush).
-    let scn = d.join("s.toml");
-    std::fs::write(&scn, "name = \"s\"\n[data]\nnum = 400\n[[phase]]\nname = \"fill\"\nworkload = \"fillrandom\"\n[run]\nwait_for_compaction = false\n").unwrap();
-    let out = d.join("out");
-    let o = rdbtune(
-        &[
-            "run",
-            scn.to_str().unwrap(),
-            "-q",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        d,
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
-    let res: Value = report(&out.join("results.json"));
+    finished_run(d, 400, "[run]\nwait_for_compaction = false\n");
+    let res: Value = report(&d.join("out/results.json"));
     assert!(
         res["runs"][0]["metrics"].get("compression_ratio").is_none(),
         "the premise: no compression ratio without SST files: {}",
@@ -570,20 +567,7 @@ fn inconclusive_checks_get_extra_rounds() {
 fn markdown_auto_appends_to_the_step_summary() {
     let t = tempfile::tempdir().unwrap();
     let d = t.path();
-    let scn = d.join("s.toml");
-    std::fs::write(&scn, "name = \"s\"\n[data]\nnum = 400\n[[phase]]\nname = \"fill\"\nworkload = \"fillrandom\"\n[run]\nwait_for_compaction = false\n").unwrap();
-    let out = d.join("out");
-    let o = rdbtune(
-        &[
-            "run",
-            scn.to_str().unwrap(),
-            "-q",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        d,
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    finished_run(d, 400, "[run]\nwait_for_compaction = false\n");
     let g = d.join("md.toml");
     std::fs::write(&g, "name = \"md\"\nresults = \"out/results.json\"\n[[check]]\nmetric = \"fill.ops_per_sec\"\nmin = 1\n").unwrap();
     let summary = d.join("step-summary.md");
