@@ -28,6 +28,163 @@ pub fn cpu_times() -> (f64, f64) {
     (t(ru.ru_utime), t(ru.ru_stime))
 }
 
+/// Bytes and calls this process moved, cumulative since it started (/proc/self/io).
+/// `read_bytes`/`write_bytes` are what reached the storage layer (page-cache hits are not
+/// counted; writes are counted when a page is dirtied); `rchar`/`wchar` are every byte
+/// passed to read/pread/write system calls, page cache or not.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProcIo {
+    pub rchar: u64,
+    pub wchar: u64,
+    pub syscr: u64,
+    pub syscw: u64,
+    pub read_bytes: u64,
+    pub write_bytes: u64,
+    pub cancelled_write_bytes: u64,
+}
+
+impl ProcIo {
+    /// This process's counters now (`None` where /proc/self/io is not readable).
+    pub fn read() -> Option<ProcIo> {
+        Self::parse(&std::fs::read_to_string("/proc/self/io").ok()?)
+    }
+
+    /// Parses /proc/<pid>/io text ("name: value" lines).
+    pub fn parse(text: &str) -> Option<ProcIo> {
+        let mut io = ProcIo::default();
+        let mut seen = 0;
+        for line in text.lines() {
+            let Some((k, v)) = line.split_once(':') else {
+                continue;
+            };
+            let v: u64 = v.trim().parse().ok()?;
+            let slot = match k.trim() {
+                "rchar" => &mut io.rchar,
+                "wchar" => &mut io.wchar,
+                "syscr" => &mut io.syscr,
+                "syscw" => &mut io.syscw,
+                "read_bytes" => &mut io.read_bytes,
+                "write_bytes" => &mut io.write_bytes,
+                "cancelled_write_bytes" => &mut io.cancelled_write_bytes,
+                _ => continue,
+            };
+            *slot = v;
+            seen += 1;
+        }
+        (seen >= 6).then_some(io)
+    }
+
+    /// What happened between `earlier` and `self`.
+    pub fn since(&self, earlier: &ProcIo) -> ProcIo {
+        ProcIo {
+            rchar: self.rchar.saturating_sub(earlier.rchar),
+            wchar: self.wchar.saturating_sub(earlier.wchar),
+            syscr: self.syscr.saturating_sub(earlier.syscr),
+            syscw: self.syscw.saturating_sub(earlier.syscw),
+            read_bytes: self.read_bytes.saturating_sub(earlier.read_bytes),
+            write_bytes: self.write_bytes.saturating_sub(earlier.write_bytes),
+            cancelled_write_bytes: self
+                .cancelled_write_bytes
+                .saturating_sub(earlier.cancelled_write_bytes),
+        }
+    }
+}
+
+/// One block device's counters, cumulative since boot (/proc/diskstats: every process's
+/// I/O to the device, not only this one's). Sectors are 512 bytes there whatever the
+/// device's own sector size.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DiskIo {
+    /// Reads and writes completed.
+    pub reads: u64,
+    pub writes: u64,
+    pub sectors_read: u64,
+    pub sectors_written: u64,
+    /// Milliseconds the device had I/O in flight ("io_ticks").
+    pub busy_ms: u64,
+}
+
+impl DiskIo {
+    /// Device `name`'s counters now (`None` when /proc/diskstats has no such device).
+    pub fn read(name: &str) -> Option<DiskIo> {
+        Self::parse(&std::fs::read_to_string("/proc/diskstats").ok()?, name)
+    }
+
+    /// Device `name`'s line of /proc/diskstats text.
+    pub fn parse(text: &str, name: &str) -> Option<DiskIo> {
+        text.lines().find_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            if f.len() < 13 || f[2] != name {
+                return None;
+            }
+            let n = |i: usize| f[i].parse::<u64>().ok();
+            Some(DiskIo {
+                reads: n(3)?,
+                sectors_read: n(5)?,
+                writes: n(7)?,
+                sectors_written: n(9)?,
+                busy_ms: n(12)?,
+            })
+        })
+    }
+
+    /// What happened between `earlier` and `self`.
+    pub fn since(&self, earlier: &DiskIo) -> DiskIo {
+        DiskIo {
+            reads: self.reads.saturating_sub(earlier.reads),
+            writes: self.writes.saturating_sub(earlier.writes),
+            sectors_read: self.sectors_read.saturating_sub(earlier.sectors_read),
+            sectors_written: self.sectors_written.saturating_sub(earlier.sectors_written),
+            busy_ms: self.busy_ms.saturating_sub(earlier.busy_ms),
+        }
+    }
+
+    pub fn read_bytes(&self) -> u64 {
+        self.sectors_read * 512
+    }
+
+    pub fn write_bytes(&self) -> u64 {
+        self.sectors_written * 512
+    }
+}
+
+/// The block device holding `path`, as /proc/diskstats names it, or why there is none
+/// (tmpfs, overlay and other file systems without a device of their own).
+pub fn block_device(path: &Path) -> std::result::Result<String, String> {
+    use std::os::unix::fs::MetadataExt;
+    let dev = std::fs::metadata(path)
+        .map_err(|e| format!("cannot stat {}: {e}", path.display()))?
+        .dev();
+    let (major, minor) = (
+        ((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff),
+        (dev & 0xff) | ((dev >> 12) & !0xff),
+    );
+    let fs = mount_of(path).map_or_else(|| "?".to_string(), |(fs, _)| fs);
+    if major == 0 {
+        return Err(format!(
+            "the DB directory is on {fs}, which has no block device of its own: device I/O is not measured"
+        ));
+    }
+    let uevent = format!("/sys/dev/block/{major}:{minor}/uevent");
+    let name = std::fs::read_to_string(&uevent)
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find_map(|l| l.strip_prefix("DEVNAME=").map(str::to_string))
+        })
+        .ok_or_else(|| {
+            format!("the DB directory's device {major}:{minor} ({fs}) is not in {uevent}: device I/O is not measured")
+        })?;
+    match DiskIo::read(&name) {
+        Some(_) => Ok(name),
+        None => Err(format!(
+            "device {name} ({fs}) is not in /proc/diskstats: device I/O is not measured"
+        )),
+    }
+}
+
 /// What the numbers were measured on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Machine {
@@ -122,6 +279,54 @@ fn mount_of(path: &Path) -> Option<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn proc_io_and_diskstats_parse() {
+        let io = ProcIo::parse(
+            "rchar: 100\nwchar: 50\nsyscr: 3\nsyscw: 2\nread_bytes: 4096\nwrite_bytes: 8192\ncancelled_write_bytes: 0\n",
+        )
+        .unwrap();
+        assert_eq!(
+            (io.rchar, io.wchar, io.read_bytes, io.write_bytes),
+            (100, 50, 4096, 8192)
+        );
+        assert_eq!(ProcIo::parse("rchar: x\n"), None);
+        let later = ProcIo { rchar: 160, ..io };
+        assert_eq!(later.since(&io).rchar, 60);
+        let text = " 253       0 vda 9012 12 345678 1111 5678 90 246810 2222 0 3333 4444 0 0 0 0\n   7       0 loop0 1 0 8 0 0 0 0 0 0 4 0\n";
+        let d = DiskIo::parse(text, "vda").unwrap();
+        assert_eq!(
+            (
+                d.reads,
+                d.sectors_read,
+                d.writes,
+                d.sectors_written,
+                d.busy_ms
+            ),
+            (9012, 345678, 5678, 246810, 3333)
+        );
+        assert_eq!(d.read_bytes(), 345678 * 512);
+        assert_eq!(DiskIo::parse(text, "vdb"), None);
+        // This process's own counters move when it writes and reads a file.
+        let before = ProcIo::read().expect("/proc/self/io");
+        let dir = std::env::temp_dir().join(format!("rdbtune-io-{}", std::process::id()));
+        std::fs::write(&dir, vec![7u8; 1 << 16]).unwrap();
+        let back = std::fs::read(&dir).unwrap();
+        std::fs::remove_file(&dir).unwrap();
+        let d = ProcIo::read().unwrap().since(&before);
+        assert!(d.wchar >= 1 << 16 && d.rchar >= back.len() as u64, "{d:?}");
+    }
+
+    #[test]
+    fn block_devices_are_found_or_refused_with_a_reason() {
+        // /proc is a pseudo file system: no device, and the reason names it.
+        let e = block_device(Path::new("/proc")).unwrap_err();
+        assert!(e.contains("proc") && e.contains("not measured"), "{e}");
+        // Where the temporary directory has a device, diskstats knows it.
+        if let Ok(name) = block_device(&std::env::temp_dir()) {
+            assert!(DiskIo::read(&name).is_some(), "{name}");
+        }
+    }
 
     #[test]
     fn rss_is_positive_and_machine_is_described() {

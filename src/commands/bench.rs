@@ -271,6 +271,7 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
         },
         opts: PhaseOptions {
             alerts: common::alerts(&args.alert)?,
+            measure: common::measure(&args.measure)?,
             ..PhaseOptions::new("", AfterWrite::Nothing)
         },
         view: LiveView::new(

@@ -298,6 +298,40 @@ pub struct AlertArgs {
     pub fail_on_alert: bool,
 }
 
+const PERCENTILES_HELP: &str = "Latency percentiles in every table, CSV row and JSON summary, \
+comma-separated (default 50,95,99,99.9,99.99; 100 is the maximum). Tables also show the mean \
+and the maximum. The per-second timeline keeps p50 and p99; the YCSB text keeps upstream's lines";
+
+const PERF_SAMPLE_HELP: &str = "Measure this share of operations (0 < F <= 1, e.g. 0.01) with \
+RocksDB's PerfContext at EnableTimeExceptForMutex: block cache hits, block reads and their \
+bytes, bloom checks, memtable and SST search time, block read, checksum and decompress time, \
+WAL and memtable write time, averaged per op kind into results.json and the tables. Sampled \
+ops are drawn at random (geometric gaps) and carry the timers' cost; off by default, so the \
+measured loop is untouched";
+
+const HDR_LOG_HELP: &str = "Write one HdrHistogram interval log per phase and op kind into DIR \
+(created if missing): DIR/<phase>.<op>.hlog, one V2-compressed histogram per second, values \
+in nanoseconds (HistogramLogProcessor -outputValueUnitRatio 1000 prints µs). The logs hold \
+exactly the samples of results.json's per-op latency";
+
+const METRICS_ADDR_HELP: &str = "Serve the live per-second sample at http://ADDR/metrics as \
+OpenMetrics text while phases run (e.g. 127.0.0.1:9464; port 0 picks a free one, printed on \
+stderr): ops/s and latency quantiles per op kind, stalls, pending compaction, cache hit rate, \
+memtables, RSS and I/O. docs/monitoring.md has a Prometheus scrape config";
+
+/// What is measured beside throughput and latency, shared by bench, run, sweep and ycsb.
+#[derive(Debug, Clone, Default, Args)]
+pub struct MeasureArgs {
+    #[arg(long, value_name = "LIST", long_help = PERCENTILES_HELP)]
+    pub percentiles: Option<String>,
+    #[arg(long, value_name = "F", long_help = PERF_SAMPLE_HELP)]
+    pub perf_sample: Option<f64>,
+    #[arg(long, value_name = "DIR", long_help = HDR_LOG_HELP)]
+    pub hdr_log: Option<PathBuf>,
+    #[arg(long, value_name = "ADDR", long_help = METRICS_ADDR_HELP)]
+    pub metrics_addr: Option<String>,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct ScenarioRunArgs {
     /// Output folder (default results/<scenario>/<timestamp>)
@@ -330,6 +364,8 @@ pub struct ScenarioRunArgs {
     pub status_interval: u64,
     #[command(flatten)]
     pub alert: AlertArgs,
+    #[command(flatten)]
+    pub measure: MeasureArgs,
 }
 
 #[derive(Debug, Args)]
@@ -624,6 +660,9 @@ pub struct BenchArgs {
 
     #[command(flatten)]
     pub alert: AlertArgs,
+
+    #[command(flatten)]
+    pub measure: MeasureArgs,
 
     /// No progress bar, dashboard, status or alert lines, and no table (errors still go
     /// to stderr)
@@ -977,6 +1016,8 @@ pub struct YcsbArgs {
     pub engine: EngineArgs,
     #[command(flatten)]
     pub alert: AlertArgs,
+    #[command(flatten)]
+    pub measure: MeasureArgs,
     /// No status lines, dashboard or alert lines
     #[arg(long, short = 'q')]
     pub quiet: bool,

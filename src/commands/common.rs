@@ -1,7 +1,7 @@
 //! What several commands share: the engine config from `--preset`/`--set`, the alert set
 //! from `--alert`, the live view from the output flags, writing a one-DB result.
 
-use super::cli::{AlertArgs, EngineArgs, RocksdbArgs};
+use super::cli::{AlertArgs, EngineArgs, MeasureArgs, RocksdbArgs};
 use crate::engine::rocksdb_options::newest_options_file;
 use crate::engine::{EngineConfig, Preset};
 use crate::error::{Error, Result};
@@ -9,6 +9,7 @@ use crate::model::alerts::AlertSet;
 use crate::model::RunResult;
 use crate::model::Scenario;
 use crate::output::write_output;
+use crate::runner::Measure;
 use crate::signals;
 use crate::ui::Display;
 use std::io::IsTerminal;
@@ -76,6 +77,23 @@ pub fn scenario_with(scn: Scenario, origin: &str, r: &RocksdbArgs, gate: bool) -
     Ok(scn)
 }
 /// The `--alert` rules and `--alert-sustain`.
+/// `--percentiles` and `--perf-sample`, checked.
+pub fn measure(args: &MeasureArgs) -> Result<Measure> {
+    let mut m = Measure::default();
+    if let Some(p) = &args.percentiles {
+        m.percentiles = crate::model::phase::parse_percentiles(p).map_err(Error::usage)?;
+    }
+    if let Some(f) = args.perf_sample {
+        if !(f > 0.0 && f <= 1.0) {
+            return Err(Error::usage(format!(
+                "--perf-sample {f}: give the share of ops to measure, 0 < F <= 1 (e.g. 0.01 for 1%)"
+            )));
+        }
+        m.perf_sample = Some(f);
+    }
+    Ok(m)
+}
+
 pub fn alerts(args: &AlertArgs) -> Result<AlertSet> {
     AlertSet::default().with_flags(&args.alerts, args.alert_sustain)
 }

@@ -80,6 +80,9 @@ fn scenario(scn: Scenario, a: &ScenarioRunArgs) -> Result<i32> {
         status_interval: a.status_interval,
         alerts: a.alert.alerts.clone(),
         alert_sustain: a.alert.alert_sustain,
+        measure: super::common::measure(&a.measure)?,
+        hdr_log: a.measure.hdr_log.clone(),
+        metrics_addr: a.measure.metrics_addr.clone(),
     };
     let (r, out, code) = run_scenario(scn, &opts)?;
     if !a.quiet {

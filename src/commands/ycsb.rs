@@ -120,6 +120,7 @@ pub fn run(args: &YcsbArgs) -> Result<i32> {
         after: AfterWrite::WaitForCompaction,
         opts: PhaseOptions {
             alerts: common::alerts(&args.alert)?,
+            measure: common::measure(&args.measure)?,
             ..PhaseOptions::new("", AfterWrite::Nothing)
         },
         view: LiveView::new(display(args), !args.quiet, None),

@@ -42,6 +42,8 @@ pub struct Engine {
     path: PathBuf,
     families: Vec<String>,
     own_cache: Vec<bool>,
+    /// The block device the DB directory is on (its /proc/diskstats name), or why none.
+    device: std::result::Result<String, String>,
 }
 
 /// A column family handle of an open [`Engine`].
@@ -274,6 +276,7 @@ impl Engine {
             sync_opts,
             read_opts: ReadOptions::default(),
             config,
+            device: crate::sysmon::block_device(path),
             path: path.to_path_buf(),
         }
     }
@@ -289,6 +292,12 @@ impl Engine {
     /// The effective config, with `path` set to the DB directory.
     pub fn config(&self) -> &EngineConfig {
         &self.config
+    }
+
+    /// The block device the DB directory is on, as /proc/diskstats names it, or why there
+    /// is none (tmpfs, overlay).
+    pub fn device(&self) -> std::result::Result<&str, &str> {
+        self.device.as_deref().map_err(|e| e.as_str())
     }
 
     pub fn path(&self) -> &Path {

@@ -48,6 +48,10 @@ pub struct Sample {
     pub running_compactions: u64,
     pub running_flushes: u64,
     pub stall_counts: StallCounts,
+    /// This process's I/O counters (/proc/self/io), cumulative.
+    pub io: Option<crate::sysmon::ProcIo>,
+    /// The DB's block device counters (/proc/diskstats), cumulative; none without a device.
+    pub disk: Option<crate::sysmon::DiskIo>,
 }
 
 impl Engine {
@@ -105,6 +109,8 @@ impl Engine {
             running_compactions: p("rocksdb.num-running-compactions"),
             running_flushes: p("rocksdb.num-running-flushes"),
             stall_counts,
+            io: crate::sysmon::ProcIo::read(),
+            disk: engine.device().ok().and_then(crate::sysmon::DiskIo::read),
         }
     }
 }

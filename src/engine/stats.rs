@@ -44,6 +44,15 @@ pub struct Counters {
     /// Write stall conditions RocksDB applied: the delays and stops of
     /// rocksdb.cf-write-stall-stats (every family) and rocksdb.db-write-stall-stats, summed.
     pub write_stalls: u64,
+    /// Value bytes returned by Get, MultiGet and iterators (rocksdb.bytes.read,
+    /// rocksdb.number.multiget.bytes.read, rocksdb.db.iter.bytes.read).
+    pub get_bytes_read: u64,
+    pub multiget_bytes_read: u64,
+    pub iter_bytes_read: u64,
+    /// Bytes and reads of SST files through RocksDB's file reader, gets, iterators and
+    /// compaction inputs alike (rocksdb.last.level.read.* + rocksdb.non.last.level.read.*).
+    pub sst_read_bytes: u64,
+    pub sst_reads: u64,
 }
 
 impl Counters {
@@ -76,6 +85,11 @@ impl Counters {
             blob_file_bytes_read: t(Ticker::BlobDbBlobFileBytesRead),
             blob_file_bytes_written: t(Ticker::BlobDbBlobFileBytesWritten),
             write_stalls: engine.stall_counts().iter().sum(),
+            get_bytes_read: t(Ticker::BytesRead),
+            multiget_bytes_read: t(Ticker::NumberMultigetBytesRead),
+            iter_bytes_read: t(Ticker::IterBytesRead),
+            sst_read_bytes: t(Ticker::LastLevelReadBytes) + t(Ticker::NonLastLevelReadBytes),
+            sst_reads: t(Ticker::LastLevelReadCount) + t(Ticker::NonLastLevelReadCount),
         }
     }
 
@@ -105,7 +119,12 @@ impl Counters {
             flushes,
             blob_file_bytes_read,
             blob_file_bytes_written,
-            write_stalls
+            write_stalls,
+            get_bytes_read,
+            multiget_bytes_read,
+            iter_bytes_read,
+            sst_read_bytes,
+            sst_reads
         )
     }
 
@@ -115,6 +134,16 @@ impl Counters {
         ratio(
             self.block_cache_hits,
             self.block_cache_hits + self.block_cache_misses,
+        )
+    }
+
+    /// Bytes read from SST files for users (every SST read minus compaction's) per value
+    /// byte returned by gets, multigets and iterators; `None` without user reads.
+    pub fn read_amplification(&self) -> Option<f64> {
+        ratio(
+            self.sst_read_bytes
+                .saturating_sub(self.compaction_bytes_read),
+            self.get_bytes_read + self.multiget_bytes_read + self.iter_bytes_read,
         )
     }
 

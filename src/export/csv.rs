@@ -3,7 +3,7 @@
 //! [`interval_record`] too, so both writers encode a second the same way.
 
 use crate::error::{Error, Result};
-use crate::model::{IntervalRow, RunResult};
+use crate::model::{percentile_tag, shown_percentiles, IntervalRow, RunResult};
 use std::collections::BTreeSet;
 
 fn csv_err(e: csv::Error) -> Error {
@@ -14,7 +14,11 @@ fn csv_err(e: csv::Error) -> Error {
 pub fn phases_csv(r: &RunResult) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| Error::usage(format!("writing CSV: {e}"));
-    w.write_record([
+    let pcts: Vec<f64> = shown_percentiles(r.all_phases())
+        .into_iter()
+        .filter(|p| *p < 100.0)
+        .collect();
+    let lead = [
         "phase",
         "workload",
         "threads",
@@ -24,26 +28,32 @@ pub fn phases_csv(r: &RunResult) -> Result<Vec<u8>> {
         "ops_per_sec",
         "mb_per_sec",
         "lat_avg_us",
-        "lat_p50_us",
-        "lat_p95_us",
-        "lat_p99_us",
-        "lat_p999_us",
-        "lat_max_us",
-        "cache_hit_rate",
-        "stall_micros",
-        "write_amplification",
-        "compression_ratio",
-        "sst_bytes",
-        "disk_bytes",
-        "compaction_wait_s",
-        "cpu_s",
-        "interrupted",
-    ])
-    .map_err(fail)?;
+    ];
+    let mut header: Vec<String> = lead.iter().map(|s| s.to_string()).collect();
+    header.extend(
+        pcts.iter()
+            .map(|p| format!("lat_p{}_us", percentile_tag(*p))),
+    );
+    header.extend(
+        [
+            "lat_max_us",
+            "cache_hit_rate",
+            "stall_micros",
+            "write_amplification",
+            "compression_ratio",
+            "sst_bytes",
+            "disk_bytes",
+            "compaction_wait_s",
+            "cpu_s",
+            "interrupted",
+        ]
+        .map(String::from),
+    );
+    w.write_record(&header).map_err(fail)?;
     let o = |x: Option<f64>| x.map_or(String::new(), |v| format!("{v:.4}"));
     for (i, p) in r.all_phases().enumerate() {
         let l = &p.latency_us;
-        w.write_record([
+        let mut row = vec![
             i.to_string(),
             p.workload.to_string(),
             p.spec.threads.to_string(),
@@ -53,10 +63,12 @@ pub fn phases_csv(r: &RunResult) -> Result<Vec<u8>> {
             format!("{:.1}", p.ops_per_sec),
             format!("{:.3}", p.mb_per_sec),
             format!("{:.3}", l.avg),
-            format!("{:.3}", l.p50),
-            format!("{:.3}", l.p95),
-            format!("{:.3}", l.p99),
-            format!("{:.3}", l.p999),
+        ];
+        row.extend(
+            pcts.iter()
+                .map(|q| l.at(*q).map_or(String::new(), |v| format!("{v:.3}"))),
+        );
+        row.extend([
             format!("{:.3}", l.max),
             o(p.engine.cache_hit_rate),
             p.engine.stall_micros.to_string(),
@@ -67,8 +79,8 @@ pub fn phases_csv(r: &RunResult) -> Result<Vec<u8>> {
             format!("{:.3}", p.compaction_wait_s),
             format!("{:.3}", p.cpu_s),
             p.interrupted.to_string(),
-        ])
-        .map_err(fail)?;
+        ]);
+        w.write_record(&row).map_err(fail)?;
     }
     w.into_inner()
         .map_err(|e| Error::usage(format!("writing CSV: {e}")))
@@ -118,7 +130,7 @@ pub fn trials_csv(r: &RunResult) -> Result<Vec<u8>> {
 }
 
 /// Columns of intervals.csv (see [`interval_record`]).
-pub const INTERVAL_COLUMNS: [&str; 19] = [
+pub const INTERVAL_COLUMNS: [&str; 26] = [
     "trial",
     "repeat",
     "phase",
@@ -138,10 +150,21 @@ pub const INTERVAL_COLUMNS: [&str; 19] = [
     "running_compactions",
     "running_flushes",
     "ops",
+    "read_bytes",
+    "write_bytes",
+    "syscall_read_bytes",
+    "syscall_write_bytes",
+    "device_read_bytes",
+    "device_write_bytes",
+    "device_busy",
 ];
 
+fn opt_u64(v: Option<u64>) -> String {
+    v.map_or(String::new(), |b| b.to_string())
+}
+
 /// One intervals.csv row: trial, repeat and phase, then the interval's fields.
-pub fn interval_record(trial: &str, repeat: &str, phase: &str, iv: &IntervalRow) -> [String; 19] {
+pub fn interval_record(trial: &str, repeat: &str, phase: &str, iv: &IntervalRow) -> [String; 26] {
     [
         trial.to_string(),
         repeat.to_string(),
@@ -163,6 +186,15 @@ pub fn interval_record(trial: &str, repeat: &str, phase: &str, iv: &IntervalRow)
         iv.running_compactions.to_string(),
         iv.running_flushes.to_string(),
         iv.ops.to_string(),
+        opt_u64(iv.read_bytes),
+        opt_u64(iv.write_bytes),
+        opt_u64(iv.syscall_read_bytes),
+        opt_u64(iv.syscall_write_bytes),
+        iv.device_read_bytes
+            .map_or(String::new(), |b| b.to_string()),
+        iv.device_write_bytes
+            .map_or(String::new(), |b| b.to_string()),
+        iv.device_busy.map_or(String::new(), |b| format!("{b:.3}")),
     ]
 }
 

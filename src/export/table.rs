@@ -3,7 +3,7 @@
 
 use crate::engine::size::human_bytes;
 use crate::engine::EngineStats;
-use crate::model::{PhaseResult, RunResult};
+use crate::model::{percentile_label, shown_percentiles, LatencySummary, PhaseResult, RunResult};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use std::fmt::Write as _;
 
@@ -59,6 +59,7 @@ pub fn phases_table(phases: &[PhaseResult], final_stats: Option<&EngineStats>) -
     out.push_str(&per_op_table(phases));
     out.push_str(&per_group_table(phases, final_stats));
     out.push_str(&engine_table(phases));
+    out.push_str(&io_table(phases));
     out.push('\n');
     out.push_str(&alerts_text(phases.iter()));
     if let Some(f) = final_stats {
@@ -69,35 +70,55 @@ pub fn phases_table(phases: &[PhaseResult], final_stats: Option<&EngineStats>) -
     out
 }
 
+/// The percentile columns of a table: the phases' list without 100 (the max column).
+fn pct_columns(phases: &[PhaseResult]) -> Vec<f64> {
+    shown_percentiles(phases)
+        .into_iter()
+        .filter(|p| *p < 100.0)
+        .collect()
+}
+
+fn pct_headers(pcts: &[f64]) -> Vec<String> {
+    pcts.iter()
+        .map(|p| format!("{} µs", percentile_label(*p)))
+        .collect()
+}
+
+fn pct_cells(l: &LatencySummary, pcts: &[f64]) -> Vec<String> {
+    pcts.iter()
+        .map(|p| l.at(*p).map_or("n/a".into(), f1))
+        .collect()
+}
+
+fn header<'a>(lead: &[&'a str], mid: &'a [String], tail: &[&'a str]) -> Vec<&'a str> {
+    lead.iter()
+        .copied()
+        .chain(mid.iter().map(String::as_str))
+        .chain(tail.iter().copied())
+        .collect()
+}
+
 fn latency_table(phases: &[PhaseResult]) -> String {
-    let mut t = num_table(&[
-        "phase",
-        "ops",
-        "elapsed s",
-        "ops/s",
-        "MiB/s",
-        "avg µs",
-        "p50 µs",
-        "p95 µs",
-        "p99 µs",
-        "p99.9 µs",
-        "max µs",
-    ]);
+    let pcts = pct_columns(phases);
+    let mid = pct_headers(&pcts);
+    let mut t = num_table(&header(
+        &["phase", "ops", "elapsed s", "ops/s", "MiB/s", "avg µs"],
+        &mid,
+        &["max µs"],
+    ));
     for p in phases {
         let l = &p.latency_us;
-        t.add_row(vec![
+        let mut row = vec![
             phase_label(p) + if p.interrupted { " (interrupted)" } else { "" },
             p.ops.to_string(),
             format!("{:.3}", p.elapsed_s),
             format!("{:.0}", p.ops_per_sec),
             format!("{:.2}", p.mb_per_sec),
             f1(l.avg),
-            f1(l.p50),
-            f1(l.p95),
-            f1(l.p99),
-            f1(l.p999),
-            f1(l.max),
-        ]);
+        ];
+        row.extend(pct_cells(l, &pcts));
+        row.push(f1(l.max));
+        t.add_row(row);
     }
     let mut out = String::from(
         "Throughput over each phase's wall time (all threads); latency per sample (one op, or one batch).\n",
@@ -110,28 +131,26 @@ fn per_op_table(phases: &[PhaseResult]) -> String {
     let mut out = String::new();
     let multi: Vec<&PhaseResult> = phases.iter().filter(|p| p.per_op.len() > 1).collect();
     if !multi.is_empty() {
-        let mut t = num_table(&[
-            "phase",
-            "op",
-            "ops",
-            "ops/s",
-            "p50 µs",
-            "p99 µs",
-            "found",
-            "not found",
-        ]);
+        let pcts = pct_columns(phases);
+        let mid = pct_headers(&pcts);
+        let mut t = num_table(&header(
+            &["phase", "op", "ops", "ops/s"],
+            &mid,
+            &["max µs", "found", "not found"],
+        ));
         for p in multi {
             for o in &p.per_op {
-                t.add_row(vec![
+                let mut row = vec![
                     p.workload.to_string(),
                     o.kind.to_string(),
                     o.ops.to_string(),
                     format!("{:.0}", o.ops_per_sec),
-                    f1(o.latency_us.p50),
-                    f1(o.latency_us.p99),
-                    o.found.map_or("-".into(), |v| v.to_string()),
-                    o.not_found.map_or("-".into(), |v| v.to_string()),
-                ]);
+                ];
+                row.extend(pct_cells(&o.latency_us, &pcts));
+                row.push(f1(o.latency_us.max));
+                row.push(o.found.map_or("-".into(), |v| v.to_string()));
+                row.push(o.not_found.map_or("-".into(), |v| v.to_string()));
+                t.add_row(row);
             }
         }
         out.push_str("\nPer operation kind:\n");
@@ -145,20 +164,17 @@ fn per_op_table(phases: &[PhaseResult]) -> String {
 fn per_group_table(phases: &[PhaseResult], final_stats: Option<&EngineStats>) -> String {
     let mut out = String::new();
     if phases.iter().any(|p| !p.per_group.is_empty()) {
-        let mut t = num_table(&[
-            "phase",
-            "family",
-            "keys",
-            "share of ops",
-            "ops",
-            "ops/s",
-            "p50 µs",
-            "p99 µs",
-        ]);
+        let pcts = pct_columns(phases);
+        let mid = pct_headers(&pcts);
+        let mut t = num_table(&header(
+            &["phase", "family", "keys", "share of ops", "ops", "ops/s"],
+            &mid,
+            &[],
+        ));
         for p in phases {
             let total: u64 = p.per_group.iter().map(|g| g.ops).sum();
             for g in &p.per_group {
-                t.add_row(vec![
+                let mut row = vec![
                     phase_label(p),
                     if g.group.is_empty() || g.group == g.family {
                         g.family.clone()
@@ -169,9 +185,9 @@ fn per_group_table(phases: &[PhaseResult], final_stats: Option<&EngineStats>) ->
                     format!("{:.0}%", g.ops as f64 * 100.0 / total.max(1) as f64),
                     g.ops.to_string(),
                     format!("{:.0}", g.ops_per_sec),
-                    f1(g.latency_us.p50),
-                    f1(g.latency_us.p99),
-                ]);
+                ];
+                row.extend(pct_cells(&g.latency_us, &pcts));
+                t.add_row(row);
             }
         }
         out.push_str("\nPer column family (key group) of each phase:\n");
@@ -247,6 +263,76 @@ fn engine_table(phases: &[PhaseResult]) -> String {
         "\nEngine per phase (cache hit rate, stalls and write amplification during the phase; stall % of its wall time, stall episodes, and its slowest full second vs the median second; sizes and compression ratio after it):\n",
     );
     out.push_str(&t.to_string());
+    out
+}
+
+/// Bytes per op: exact below 10 KiB, human-sized above.
+fn per_op_bytes(total: u64, ops: u64) -> String {
+    if ops == 0 {
+        return "-".into();
+    }
+    let x = total as f64 / ops as f64;
+    if x < 10240.0 {
+        format!("{x:.0} B")
+    } else {
+        human_bytes(x as u64)
+    }
+}
+
+/// Where each phase's bytes went, per headline op, and why device figures are missing.
+fn io_table(phases: &[PhaseResult]) -> String {
+    let mut t = num_table(&[
+        "phase",
+        "storage read",
+        "storage write",
+        "syscall read",
+        "syscall write",
+        "device read",
+        "device write",
+        "SST read",
+        "read amp",
+        "WAL",
+        "flush + compaction",
+    ]);
+    let mut notes: Vec<String> = Vec::new();
+    let measured: Vec<&PhaseResult> = phases.iter().filter(|p| p.io.is_some()).collect();
+    if measured.is_empty() {
+        return String::new();
+    }
+    for p in measured {
+        let pio = p.io.as_ref().expect("filtered");
+        let (io, d, n) = (&pio.process, &p.engine.during, p.ops);
+        let dev = |f: fn(&crate::sysmon::DiskIo) -> u64| {
+            pio.device_io
+                .as_ref()
+                .map_or("n/a".into(), |x| per_op_bytes(f(x), n))
+        };
+        if let Some(note) = &pio.device_note {
+            if !notes.contains(note) {
+                notes.push(note.clone());
+            }
+        }
+        t.add_row(vec![
+            phase_label(p),
+            per_op_bytes(io.read_bytes, n),
+            per_op_bytes(io.write_bytes, n),
+            per_op_bytes(io.rchar, n),
+            per_op_bytes(io.wchar, n),
+            dev(|x| x.read_bytes()),
+            dev(|x| x.write_bytes()),
+            per_op_bytes(d.sst_read_bytes.saturating_sub(d.compaction_bytes_read), n),
+            opt(d.read_amplification(), |x| format!("{x:.2}")),
+            per_op_bytes(d.wal_bytes, n),
+            per_op_bytes(d.flush_bytes_written + d.compaction_bytes_written, n),
+        ]);
+    }
+    let mut out = String::from(
+        "\nI/O per headline op, over each phase and its compaction wait (storage: /proc/self/io read_bytes/write_bytes; syscall: rchar/wchar, page-cache hits included; device: the DB's block device in /proc/diskstats, every process; SST read, WAL, flush + compaction: RocksDB tickers; read amp: SST bytes read for users / value bytes returned):\n",
+    );
+    out.push_str(&t.to_string());
+    for n in notes {
+        out.push_str(&format!("\n  device: {n}"));
+    }
     out
 }
 

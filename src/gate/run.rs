@@ -79,6 +79,7 @@ fn measure(
             AfterWrite::Nothing
         },
         alerts: &Default::default(),
+        measure: &Default::default(),
         folder: None,
     };
     let (phases, _, _) = run.execute(&mut NoObserver)?;

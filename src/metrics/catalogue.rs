@@ -120,6 +120,7 @@ pub const CATALOGUE: &[Metric] = &[
     m("p95_us", Phase, Unit::Micros, Lower, "95th percentile latency per sample"),
     m("p99_us", Phase, Unit::Micros, Lower, "99th percentile latency per sample"),
     m("p999_us", Phase, Unit::Micros, Lower, "99.9th percentile latency per sample"),
+    m("p9999_us", Phase, Unit::Micros, Lower, "99.99th percentile latency per sample"),
     m("max_us", Phase, Unit::Micros, Lower, "largest latency sample"),
     m("cache_hit_rate", Phase, Unit::Fraction, Higher, "block cache hits / lookups during the phase (rocksdb.block.cache.hit/miss)"),
     m("stall_micros", Phase, Unit::Micros, Lower, "writer stall time during the phase (rocksdb.stall.micros)"),
@@ -131,6 +132,15 @@ pub const CATALOGUE: &[Metric] = &[
     m("flushes_per_min", Phase, Unit::PerMinute, Lower, "flushes per minute of wall time and compaction wait"),
     m("compactions", Phase, Unit::Count, Lower, "completed compactions (count of rocksdb.compaction.times.micros)"),
     m("compaction_s", Phase, Unit::Seconds, Lower, "wall time spent in compactions (sum of rocksdb.compaction.times.micros)"),
+    m("read_amplification", Phase, Unit::Ratio, Lower, "bytes read from SST files for users (rocksdb.last.level.read.bytes + non.last.level, minus rocksdb.compact.read.bytes) / value bytes returned (rocksdb.bytes.read + multiget + rocksdb.db.iter.bytes.read), over the phase and its compaction wait"),
+    m("read_bytes_per_op", Phase, Unit::Bytes, Lower, "bytes this process read from storage (/proc/self/io read_bytes: page-cache hits excluded) per headline op, over the phase and its compaction wait"),
+    m("write_bytes_per_op", Phase, Unit::Bytes, Lower, "bytes this process sent to storage (/proc/self/io write_bytes, counted as pages are dirtied) per headline op"),
+    m("syscall_read_bytes_per_op", Phase, Unit::Bytes, Lower, "bytes passed to read system calls (/proc/self/io rchar, page-cache hits included) per headline op"),
+    m("syscall_write_bytes_per_op", Phase, Unit::Bytes, Lower, "bytes passed to write system calls (/proc/self/io wchar) per headline op"),
+    m("sst_read_bytes_per_op", Phase, Unit::Bytes, Lower, "SST bytes RocksDB read for users (file-reader tickers minus compaction reads) per headline op"),
+    m("wal_bytes_per_op", Phase, Unit::Bytes, Lower, "WAL bytes written (rocksdb.wal.bytes) per headline op"),
+    m("device_read_bytes_per_op", Phase, Unit::Bytes, Lower, "bytes read from the DB's block device (/proc/diskstats sectors x 512, every process) per headline op; absent without a device (tmpfs, overlay)"),
+    m("device_write_bytes_per_op", Phase, Unit::Bytes, Lower, "bytes written to the DB's block device (/proc/diskstats, every process) per headline op"),
     signed(m("rss_slope_mib_per_h", Phase, Unit::MibPerHour, Lower, "least-squares slope of RSS after the first 10% of the phase (phases of 10 s or more)")),
     signed(m("throughput_drift", Phase, Unit::Relative, Higher, "mean ops/s of the last 10% of seconds / of the first 10%, minus 1")),
     m("compression_ratio", Trial, Unit::Ratio, Higher, "raw key + value bytes in live SSTs / live SST bytes, after the last phase"),
@@ -160,6 +170,22 @@ pub fn get(scope: Scope, name: &str) -> Option<&'static Metric> {
     CATALOGUE
         .iter()
         .find(|x| x.scope == scope && x.name == name)
+        .or_else(|| (scope == Phase && is_percentile_name(name)).then_some(&PERCENTILE))
+}
+
+/// Any `--percentiles` latency percentile of a phase: `p<digits>_us` (p75_us, p99999_us).
+pub const PERCENTILE: Metric = m(
+    "p<N>_us",
+    Phase,
+    Unit::Micros,
+    Lower,
+    "a latency percentile --percentiles asked for, per sample: the digits without the dot (p75_us = p75, p99999_us = p99.999)",
+);
+
+fn is_percentile_name(name: &str) -> bool {
+    name.strip_prefix('p')
+        .and_then(|r| r.strip_suffix("_us"))
+        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The metric a result name refers to: `<phase>.<name>` for phase metrics, a bare name for

@@ -28,7 +28,13 @@ pub fn run_metrics(
         put("p95_us", p.latency_us.p95);
         put("p99_us", p.latency_us.p99);
         put("p999_us", p.latency_us.p999);
+        if let Some(v) = p.latency_us.at(99.99) {
+            put("p9999_us", v);
+        }
         put("max_us", p.latency_us.max);
+        for q in p.latency_us.percentiles.iter().filter(|q| q.p < 100.0) {
+            put(&format!("p{}_us", crate::model::percentile_tag(q.p)), q.us);
+        }
         if let Some(h) = p.engine.cache_hit_rate {
             put("cache_hit_rate", h);
         }
@@ -47,6 +53,26 @@ pub fn run_metrics(
         );
         put("compactions", d.compactions as f64);
         put("compaction_s", d.compaction_micros as f64 / 1e6);
+        if let Some(pio) = p.io.as_ref().filter(|_| p.ops > 0) {
+            if let Some(r) = d.read_amplification() {
+                put("read_amplification", r);
+            }
+            let per_op = |b: u64| b as f64 / p.ops as f64;
+            let io = &pio.process;
+            put("read_bytes_per_op", per_op(io.read_bytes));
+            put("write_bytes_per_op", per_op(io.write_bytes));
+            put("syscall_read_bytes_per_op", per_op(io.rchar));
+            put("syscall_write_bytes_per_op", per_op(io.wchar));
+            put(
+                "sst_read_bytes_per_op",
+                per_op(d.sst_read_bytes.saturating_sub(d.compaction_bytes_read)),
+            );
+            put("wal_bytes_per_op", per_op(d.wal_bytes));
+            if let Some(dev) = &pio.device_io {
+                put("device_read_bytes_per_op", per_op(dev.read_bytes()));
+                put("device_write_bytes_per_op", per_op(dev.write_bytes()));
+            }
+        }
         stall += p.engine.stall_micros;
         peak_rss = peak_rss.max(p.intervals.iter().map(|i| i.rss_bytes).max().unwrap_or(0));
         if let Some(tr) = &p.trend {
@@ -120,10 +146,14 @@ mod tests {
                 write_amplification: Some(1.5),
                 ..Default::default()
             },
+            io: Some(Default::default()),
             alerts: Vec::new(),
             interrupted: false,
         };
         p.stalls = StallSummary::default();
+        p.engine.during.get_bytes_read = 1000;
+        p.engine.during.sst_read_bytes = 4000;
+        p.io.as_mut().unwrap().device_io = Some(Default::default());
         p.engine.after.compression_ratio = Some(2.0);
         p.engine.after.write_amplification = Some(1.2);
         p.engine.after.live_data_bytes = 1000;

@@ -12,8 +12,9 @@ pub mod result;
 pub mod tune;
 
 pub use phase::{
-    stall_percent, GroupSummary, IntervalRow, LatencySummary, OpSummary, PhaseEngine, PhaseResult,
-    StallSummary,
+    percentile_label, percentile_tag, shown_percentiles, stall_percent, GroupSummary, IntervalRow,
+    LatencySummary, OpSummary, PhaseEngine, PhaseIo, PhaseResult, Quantile, StallSummary,
+    DEFAULT_PERCENTILES,
 };
 pub use plan::{Data, PhaseTemplate, RunFile, Scenario, Trial};
 pub use recommend::{Constraint, Objective, Recommendation, TrialSummary};

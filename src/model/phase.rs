@@ -12,7 +12,7 @@ pub fn stall_percent(stall_micros: u64, span_s: f64) -> f64 {
 }
 
 /// Latency figures in microseconds over a set of samples.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LatencySummary {
     /// Number of latency samples (a batch is one sample).
     pub samples: u64,
@@ -26,7 +26,122 @@ pub struct LatencySummary {
     #[serde(default)]
     pub p9999: f64,
     pub max: f64,
+    /// The percentiles `--percentiles` asked for, in its order (absent in results written
+    /// before it existed: the fixed fields above then serve the default list).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub percentiles: Vec<Quantile>,
 }
+
+/// One requested percentile of a latency summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Quantile {
+    /// The percentile, 0 < p <= 100.
+    pub p: f64,
+    /// Its latency, µs.
+    pub us: f64,
+}
+
+/// The percentiles shown when `--percentiles` is not given.
+pub const DEFAULT_PERCENTILES: [f64; 5] = [50.0, 95.0, 99.0, 99.9, 99.99];
+
+/// A percentile as a name suffix: 50 -> "50", 99.9 -> "999", 99.99 -> "9999".
+pub fn percentile_tag(p: f64) -> String {
+    format!("{p}").replace('.', "")
+}
+
+/// A percentile as column headers show it: "p50", "p99.9".
+pub fn percentile_label(p: f64) -> String {
+    format!("p{p}")
+}
+
+/// Parses a `--percentiles` list ("50,95,99,99.9,99.99"): each in (0, 100], no two with the
+/// same column name; returned in the order given.
+pub fn parse_percentiles(text: &str) -> Result<Vec<f64>, String> {
+    let mut out: Vec<f64> = Vec::new();
+    for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let p: f64 = item.trim_start_matches('p').parse().map_err(|_| {
+            format!("--percentiles {text:?}: {item:?} is not a number; give percentiles like 50,95,99,99.9,99.99")
+        })?;
+        if !(p > 0.0 && p <= 100.0) {
+            return Err(format!(
+                "--percentiles {text:?}: {item} is outside (0, 100]; give percentiles like 50,99,99.99 (100 is the maximum)"
+            ));
+        }
+        if let Some(q) = out
+            .iter()
+            .find(|q| percentile_tag(**q) == percentile_tag(p))
+        {
+            return Err(format!(
+                "--percentiles {text:?}: {item} is given twice (or names the same column p{} as {q})",
+                percentile_tag(p)
+            ));
+        }
+        out.push(p);
+    }
+    if out.is_empty() {
+        return Err(format!(
+            "--percentiles {text:?} lists no percentile; give e.g. 50,95,99,99.9,99.99"
+        ));
+    }
+    if out.len() > 16 {
+        return Err(format!(
+            "--percentiles {text:?} lists {} percentiles; at most 16",
+            out.len()
+        ));
+    }
+    Ok(out)
+}
+
+/// The percentiles a set of phases was summarised with: the first that holds a list, or
+/// the default list.
+pub fn shown_percentiles<'a>(phases: impl IntoIterator<Item = &'a PhaseResult>) -> Vec<f64> {
+    let mut first = None;
+    for p in phases {
+        if !p.latency_us.percentiles.is_empty() {
+            return p.latency_us.shown();
+        }
+        first.get_or_insert(p);
+    }
+    first.map_or_else(|| DEFAULT_PERCENTILES.to_vec(), |p| p.latency_us.shown())
+}
+
+impl LatencySummary {
+    /// The latency at percentile `p`, µs: a requested one, or a fixed field (results
+    /// written before `--percentiles`); `None` when neither holds it.
+    pub fn at(&self, p: f64) -> Option<f64> {
+        if let Some(q) = self.percentiles.iter().find(|q| (q.p - p).abs() < 1e-9) {
+            return Some(q.us);
+        }
+        let fixed = [
+            (50.0, self.p50),
+            (95.0, self.p95),
+            (99.0, self.p99),
+            (99.9, self.p999),
+            (99.99, self.p9999),
+            (100.0, self.max),
+        ];
+        fixed
+            .iter()
+            .find(|(q, _)| (q - p).abs() < 1e-9)
+            // p99.99 was not recorded by results older than the field.
+            .filter(|(q, v)| *q != 99.99 || *v > 0.0 || self.samples == 0)
+            .map(|(_, v)| *v)
+    }
+
+    /// The percentiles these figures were summarised with (the default list for results
+    /// written before `--percentiles`).
+    pub fn shown(&self) -> Vec<f64> {
+        if self.percentiles.is_empty() {
+            DEFAULT_PERCENTILES
+                .into_iter()
+                .filter(|p| self.at(*p).is_some())
+                .collect()
+        } else {
+            self.percentiles.iter().map(|q| q.p).collect()
+        }
+    }
+}
+
 /// Throughput and latency of one op kind within a phase.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OpSummary {
@@ -103,6 +218,28 @@ pub struct IntervalRow {
     pub running_compactions: u64,
     #[serde(default)]
     pub running_flushes: u64,
+    /// Bytes this process read and wrote at the storage layer during the interval
+    /// (/proc/self/io read_bytes, write_bytes: page-cache hits are not reads); none when not
+    /// measured (results written before, or no /proc/self/io).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub write_bytes: Option<u64>,
+    /// Bytes this process passed to read and write system calls (rchar, wchar), page-cache
+    /// hits included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub syscall_read_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub syscall_write_bytes: Option<u64>,
+    /// The DB's block device during the interval (/proc/diskstats, every process's I/O):
+    /// bytes read, bytes written, and the share of the interval it had I/O in flight. None
+    /// when the DB directory has no block device (tmpfs, overlay).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_read_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_write_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_busy: Option<f64>,
 }
 
 /// Write stalls and throughput dips over a phase's 1-second intervals.
@@ -171,6 +308,25 @@ pub struct PhaseEngine {
     pub after: EngineStats,
 }
 
+/// Where a phase's bytes went, over the phase and its compaction wait (the span of
+/// [`PhaseEngine::during`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PhaseIo {
+    /// This process (/proc/self/io deltas; RocksDB's background threads included).
+    pub process: crate::sysmon::ProcIo,
+    /// The block device holding the DB directory, as /proc/diskstats names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    /// That device's counters over the span (every process's I/O to it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_io: Option<crate::sysmon::DiskIo>,
+    /// Why there are no device figures (tmpfs, overlay, no /proc/diskstats).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_note: Option<String>,
+    /// Seconds the span covered (the phase's wall time plus its compaction wait).
+    pub span_s: f64,
+}
+
 /// The result of one phase.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PhaseResult {
@@ -211,6 +367,10 @@ pub struct PhaseResult {
     #[serde(default)]
     pub started_unix: f64,
     pub engine: PhaseEngine,
+    /// Bytes read and written by the process and the DB's device; absent in results
+    /// written before it was measured, and where /proc/self/io cannot be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub io: Option<PhaseIo>,
     /// Alert episodes (rules from `--alert` or the scenario's `[alerts]`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alerts: Vec<super::alerts::AlertEvent>,

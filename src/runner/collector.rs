@@ -87,6 +87,8 @@ pub(super) fn interval_row(
         s1.cache_hit.saturating_sub(s0.cache_hit),
         s1.cache_miss.saturating_sub(s0.cache_miss),
     );
+    let disk = s0.disk.zip(s1.disk).map(|(a, b)| b.since(&a));
+    let io = s0.io.zip(s1.io).map(|(a, b)| b.since(&a));
     let causes: Vec<&str> = STALL_CAUSES
         .iter()
         .zip(s0.stall_counts.iter().zip(&s1.stall_counts))
@@ -110,6 +112,13 @@ pub(super) fn interval_row(
         memtable_bytes: s1.memtable,
         running_compactions: s1.running_compactions,
         running_flushes: s1.running_flushes,
+        read_bytes: io.map(|d| d.read_bytes),
+        write_bytes: io.map(|d| d.write_bytes),
+        syscall_read_bytes: io.map(|d| d.rchar),
+        syscall_write_bytes: io.map(|d| d.wchar),
+        device_read_bytes: disk.map(|d| d.read_bytes()),
+        device_write_bytes: disk.map(|d| d.write_bytes()),
+        device_busy: disk.map(|d| (d.busy_ms as f64 / 1000.0 / span_s.max(1e-3)).min(1.0)),
     }
 }
 

@@ -91,6 +91,7 @@ pub(super) fn drive(
     spec: &PhaseSpec,
     label: &str,
     alerts: &AlertSet,
+    measure: &super::Measure,
     observer: &mut dyn PhaseObserver,
 ) -> Result<PhaseResult> {
     if spec.workload.merges() && engine.config().merge_operator == MergeOperator::None {
@@ -165,7 +166,13 @@ pub(super) fn drive(
     for r in results {
         totals.merge(&r?);
     }
-    Ok(result(spec, &totals, start, collected))
+    Ok(result(
+        spec,
+        &totals,
+        start,
+        collected,
+        &measure.percentiles,
+    ))
 }
 
 /// Which op kinds count toward the headline throughput of `w`.
@@ -183,6 +190,7 @@ fn result(
     totals: &ThreadTotals,
     start: Instant,
     collected: super::collector::Collected,
+    pcts: &[f64],
 ) -> PhaseResult {
     // Wall time from the first worker's start to the last one's end (the collector may be
     // descheduled at the start barrier on a busy machine; the workers' clocks are not).
@@ -191,14 +199,14 @@ fn result(
     let elapsed = (end.saturating_duration_since(first))
         .as_secs_f64()
         .max(1e-9);
-    let mut r = summarise(spec, totals, elapsed);
+    let mut r = summarise(spec, totals, elapsed, pcts);
     r.intervals = timeline(&collected.pieces, &collected.samples, elapsed);
     r.alerts = collected.alerts;
     r
 }
 
 /// Per op kind: the op's own samples plus its nested appearances (an RMW's read).
-fn per_op(totals: &ThreadTotals, elapsed: f64) -> Vec<OpSummary> {
+fn per_op(totals: &ThreadTotals, elapsed: f64, pcts: &[f64]) -> Vec<OpSummary> {
     let mut per_op = Vec::new();
     for k in OpKind::ALL {
         let i = k.index();
@@ -215,8 +223,10 @@ fn per_op(totals: &ThreadTotals, elapsed: f64) -> Vec<OpSummary> {
             kind: k,
             ops,
             ops_per_sec: ops as f64 / elapsed,
-            latency_us: latency_summary(&all),
-            intended_latency_us: totals.intended_hists[i].as_ref().map(latency_summary),
+            latency_us: latency_summary(&all, pcts),
+            intended_latency_us: totals.intended_hists[i]
+                .as_ref()
+                .map(|h| latency_summary(h, pcts)),
             found: is_read.then_some(totals.found[i]),
             not_found: is_read.then_some(totals.not_found[i]),
         });
@@ -226,7 +236,7 @@ fn per_op(totals: &ThreadTotals, elapsed: f64) -> Vec<OpSummary> {
 
 /// The phase's headline figures and per-kind breakdown (timeline and engine figures are
 /// filled in by the caller).
-fn summarise(spec: &PhaseSpec, totals: &ThreadTotals, elapsed: f64) -> PhaseResult {
+fn summarise(spec: &PhaseSpec, totals: &ThreadTotals, elapsed: f64, pcts: &[f64]) -> PhaseResult {
     let w = spec.workload;
     let mut head_hist = new_histogram();
     let (mut head_ops, mut head_bytes) = (0u64, 0u64);
@@ -249,7 +259,7 @@ fn summarise(spec: &PhaseSpec, totals: &ThreadTotals, elapsed: f64) -> PhaseResu
             share_of_ops: g.op_share,
             ops: *ops,
             ops_per_sec: *ops as f64 / elapsed,
-            latency_us: latency_summary(h),
+            latency_us: latency_summary(h, pcts),
         })
         .collect();
     PhaseResult {
@@ -260,8 +270,8 @@ fn summarise(spec: &PhaseSpec, totals: &ThreadTotals, elapsed: f64) -> PhaseResu
         elapsed_s: elapsed,
         ops_per_sec: head_ops as f64 / elapsed,
         mb_per_sec: head_bytes as f64 / elapsed / (1024.0 * 1024.0),
-        latency_us: latency_summary(&head_hist),
-        per_op: per_op(totals, elapsed),
+        latency_us: latency_summary(&head_hist, pcts),
+        per_op: per_op(totals, elapsed, pcts),
         intervals: Vec::new(),
         stalls: StallSummary::default(),
         trend: None,
@@ -271,6 +281,7 @@ fn summarise(spec: &PhaseSpec, totals: &ThreadTotals, elapsed: f64) -> PhaseResu
         cpu_system_s: 0.0,
         started_unix: 0.0,
         engine: PhaseEngine::default(),
+        io: None,
         alerts: Vec::new(),
         interrupted: signals::interrupted().is_some(),
     }

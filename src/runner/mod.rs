@@ -20,7 +20,7 @@ use crate::engine::stats::Counters;
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::model::alerts::AlertSet;
-use crate::model::{PhaseEngine, PhaseResult, StallSummary};
+use crate::model::{PhaseEngine, PhaseIo, PhaseResult, StallSummary};
 use crate::stats::{trend, Point, RSS_GROWTH_THRESHOLD_MIB_PER_H};
 use crate::sysmon;
 use crate::workload::PhaseSpec;
@@ -37,6 +37,25 @@ pub enum AfterWrite {
     FlushAndWait,
 }
 
+/// What is measured beside throughput and latency, and how latency is summarised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measure {
+    /// Latency percentiles every summary holds (`--percentiles`).
+    pub percentiles: Vec<f64>,
+    /// Share of ops measured with RocksDB's PerfContext (`--perf-sample`); none: off, and
+    /// the measured loop never touches it.
+    pub perf_sample: Option<f64>,
+}
+
+impl Default for Measure {
+    fn default() -> Self {
+        Measure {
+            percentiles: crate::model::DEFAULT_PERCENTILES.to_vec(),
+            perf_sample: None,
+        }
+    }
+}
+
 /// How a phase is run beside its spec.
 #[derive(Debug, Clone)]
 pub struct PhaseOptions {
@@ -45,6 +64,7 @@ pub struct PhaseOptions {
     pub after: AfterWrite,
     /// Thresholds judged on every full second.
     pub alerts: AlertSet,
+    pub measure: Measure,
 }
 
 impl PhaseOptions {
@@ -53,6 +73,7 @@ impl PhaseOptions {
             label: label.into(),
             after,
             alerts: AlertSet::default(),
+            measure: Measure::default(),
         }
     }
 }
@@ -75,15 +96,27 @@ pub fn run_phase(
             &w,
             &opts.label,
             &AlertSet::default(),
+            &Measure {
+                perf_sample: None,
+                ..opts.measure.clone()
+            },
             &mut NoObserver,
         )?;
     }
     let before = Counters::read(engine);
+    let io0 = (sysmon::ProcIo::read(), device_io(engine));
     let (u0, s0) = sysmon::cpu_times();
     let started = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64());
-    let mut r = driver::drive(engine, spec, &opts.label, &opts.alerts, observer)?;
+    let mut r = driver::drive(
+        engine,
+        spec,
+        &opts.label,
+        &opts.alerts,
+        &opts.measure,
+        observer,
+    )?;
     let (u1, s1) = sysmon::cpu_times();
     r.cpu_s = (u1 - u0) + (s1 - s0);
     r.cpu_user_s = u1 - u0;
@@ -100,7 +133,44 @@ pub fn run_phase(
         r.compaction_wait_s = t.elapsed().as_secs_f64();
     }
     finish(engine, &mut r, &before)?;
+    r.io = phase_io(engine, io0, r.elapsed_s + r.compaction_wait_s);
     Ok(r)
+}
+
+fn device_io(engine: &Engine) -> Option<sysmon::DiskIo> {
+    engine.device().ok().and_then(sysmon::DiskIo::read)
+}
+
+/// The process's and the device's I/O since `before`, over `span_s` seconds.
+fn phase_io(
+    engine: &Engine,
+    before: (Option<sysmon::ProcIo>, Option<sysmon::DiskIo>),
+    span_s: f64,
+) -> Option<PhaseIo> {
+    let process = match (before.0, sysmon::ProcIo::read()) {
+        (Some(a), Some(b)) => b.since(&a),
+        _ => return None,
+    };
+    let (device, device_io, device_note) = match engine.device() {
+        Ok(name) => match (before.1, device_io(engine)) {
+            (Some(a), Some(b)) => (Some(name.to_string()), Some(b.since(&a)), None),
+            _ => (
+                Some(name.to_string()),
+                None,
+                Some(format!(
+                    "/proc/diskstats lost device {name} during the phase"
+                )),
+            ),
+        },
+        Err(why) => (None, None, Some(why.to_string())),
+    };
+    Some(PhaseIo {
+        process,
+        device,
+        device_io,
+        device_note,
+        span_s,
+    })
 }
 
 /// Fills in what the phase did to the engine: stalls, memory trend, counters and state.

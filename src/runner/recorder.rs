@@ -2,7 +2,7 @@
 //! pieces sent to the collector when a boundary passes. Nothing here locks or allocates per
 //! operation; an interval boundary costs one channel send per thread per second.
 
-use crate::model::LatencySummary;
+use crate::model::{LatencySummary, Quantile};
 use crate::workload::OpKind;
 use hdrhistogram::Histogram;
 use std::sync::mpsc::Sender;
@@ -342,12 +342,23 @@ impl Recorder {
     }
 }
 
-/// Summarises a nanosecond histogram in µs.
-pub fn latency_summary(h: &Histogram<u64>) -> LatencySummary {
+/// Summarises a nanosecond histogram in µs, with the percentiles `pcts` asked for.
+pub fn latency_summary(h: &Histogram<u64>, pcts: &[f64]) -> LatencySummary {
     if h.is_empty() {
         return LatencySummary::default();
     }
     let us = |ns: u64| ns as f64 / 1000.0;
+    let percentiles = pcts
+        .iter()
+        .map(|&p| Quantile {
+            p,
+            us: if p >= 100.0 {
+                us(h.max())
+            } else {
+                us(h.value_at_quantile(p / 100.0))
+            },
+        })
+        .collect();
     LatencySummary {
         samples: h.len(),
         avg: h.mean() / 1000.0,
@@ -358,6 +369,7 @@ pub fn latency_summary(h: &Histogram<u64>) -> LatencySummary {
         p999: us(h.value_at_quantile(0.999)),
         p9999: us(h.value_at_quantile(0.9999)),
         max: us(h.max()),
+        percentiles,
     }
 }
 
@@ -396,7 +408,14 @@ mod tests {
             "the write is not headline"
         );
         assert_eq!((pieces[1].index, pieces[1].ops), (2, 1));
-        let s = latency_summary(t.hists[OpKind::Read.index()].as_ref().unwrap());
+        let s = latency_summary(
+            t.hists[OpKind::Read.index()].as_ref().unwrap(),
+            &[50.0, 99.99, 100.0],
+        );
+        assert_eq!(s.percentiles.len(), 3);
+        assert_eq!(s.at(100.0), Some(s.max));
+        assert_eq!(s.at(99.99), Some(s.percentiles[1].us));
+        assert!((s.percentiles[1].us - 1000.0).abs() < 1.0, "{s:?}");
         assert_eq!(s.samples, 2);
         assert!(
             (s.min - 5.0).abs() < 0.01 && (s.max - 1000.0).abs() < 1.0,

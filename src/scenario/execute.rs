@@ -11,7 +11,7 @@ use crate::model::alerts::AlertSet;
 use crate::model::{DbInfo, Kind, PhaseResult, RunResult, Scenario, Trial, TrialRun};
 use crate::output::{load_folder, RunFolder};
 use crate::recommend::finalise;
-use crate::runner::{run_phase, AfterWrite, Observers, PhaseObserver, PhaseOptions};
+use crate::runner::{run_phase, AfterWrite, Measure, Observers, PhaseObserver, PhaseOptions};
 use crate::signals;
 use crate::sysmon::{self, Machine};
 use crate::ui::{Display, LiveView, TrialBar};
@@ -36,6 +36,12 @@ pub struct RunOptions {
     pub alerts: Vec<String>,
     /// `--alert-sustain`.
     pub alert_sustain: Option<u32>,
+    /// `--percentiles` and `--perf-sample`.
+    pub measure: Measure,
+    /// `--hdr-log DIR`: one HdrHistogram interval log per phase and op kind.
+    pub hdr_log: Option<PathBuf>,
+    /// `--metrics-addr`: the Prometheus endpoint's address.
+    pub metrics_addr: Option<String>,
 }
 
 /// Parses `I/N` (1-based), or `N` with the index taken from `JOB_COMPLETION_INDEX`
@@ -311,6 +317,7 @@ fn run_plan(
             repeat: *rep,
             after,
             alerts: &alerts,
+            measure: &opts.measure,
             folder: Some(folder),
         };
         let (phases, final_stats, options) = run.execute(&mut view)?;
@@ -383,6 +390,8 @@ pub struct RunOfTrial<'a> {
     pub repeat: usize,
     pub after: AfterWrite,
     pub alerts: &'a AlertSet,
+    /// Percentiles and PerfContext sampling.
+    pub measure: &'a Measure,
     /// The run folder whose intervals.csv gets each second live.
     pub folder: Option<&'a RunFolder>,
 }
@@ -404,6 +413,7 @@ impl RunOfTrial<'_> {
                 label: format!("{} #{} {}", self.trial.id, self.repeat + 1, p.label),
                 after: self.after,
                 alerts: self.alerts.clone(),
+                measure: self.measure.clone(),
             };
             let mut log = self
                 .folder

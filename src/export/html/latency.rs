@@ -2,22 +2,32 @@
 
 use super::*;
 
-pub(super) const PCTS: [(&str, &str); 5] = [
-    ("p50", "p50_us"),
-    ("p95", "p95_us"),
-    ("p99", "p99_us"),
-    ("p99.9", "p999_us"),
-    ("max", "max_us"),
-];
+/// (axis label, metric) per point: the run's percentiles (`--percentiles`), then the max.
+fn percentile_points(r: &RunResult) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = crate::model::shown_percentiles(r.all_phases())
+        .into_iter()
+        .filter(|p| *p < 100.0)
+        .map(|p| {
+            (
+                crate::model::percentile_label(p),
+                format!("p{}_us", crate::model::percentile_tag(p)),
+            )
+        })
+        .collect();
+    v.push(("max".into(), "max_us".into()));
+    v
+}
 
 pub(super) fn latency_charts(r: &RunResult) -> Result<Vec<Chart>> {
     let mut out = Vec::new();
+    let pcts = percentile_points(r);
+    let pcts = &pcts;
     for (pi, label) in phase_labels(r).iter().enumerate() {
         let lines: Vec<(String, Vec<f64>)> = r
             .summaries
             .iter()
             .filter_map(|t| {
-                let v: Option<Vec<f64>> = PCTS
+                let v: Option<Vec<f64>> = pcts
                     .iter()
                     .map(|(_, m)| t.median(&format!("{label}.{m}")).filter(|x| *x > 0.0))
                     .collect();
@@ -41,7 +51,7 @@ pub(super) fn latency_charts(r: &RunResult) -> Result<Vec<Chart>> {
                 .x_label_area_size(35)
                 .y_label_area_size(70)
                 .build_cartesian_2d(
-                    (0..last_segment(PCTS.len())).into_segmented(),
+                    (0..last_segment(pcts.len())).into_segmented(),
                     ((lo * 0.8).max(0.01)..hi * 1.25).log_scale(),
                 )
                 .map_err(e)?;
@@ -49,7 +59,9 @@ pub(super) fn latency_charts(r: &RunResult) -> Result<Vec<Chart>> {
                 .x_desc("percentile")
                 .y_desc("latency, µs (log scale)")
                 .x_label_formatter(&|v| match v {
-                    SegmentValue::CenterOf(i) => PCTS.get(*i).map_or("", |p| p.0).to_string(),
+                    SegmentValue::CenterOf(i) => {
+                        pcts.get(*i).map_or("", |p| p.0.as_str()).to_string()
+                    }
                     _ => String::new(),
                 })
                 .draw()
