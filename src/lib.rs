@@ -9,6 +9,7 @@
 
 pub mod commands;
 pub mod dbdir;
+pub mod endpoint;
 pub mod engine;
 pub mod error;
 pub mod export;

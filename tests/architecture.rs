@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["model"],
     &["metrics"],
     &["runner"],
-    &["export", "ui", "recommend"],
+    &["export", "ui", "recommend", "endpoint"],
     &["output"],
     &["scenario"],
     &["gate", "tune"],

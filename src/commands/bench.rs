@@ -153,6 +153,8 @@ pub struct OneDb<'a> {
     pub after: AfterWrite,
     pub opts: PhaseOptions,
     pub view: LiveView,
+    /// `--hdr-log` and `--metrics-addr`.
+    pub extra: Vec<Box<dyn crate::runner::PhaseObserver>>,
     pub quiet: bool,
 }
 
@@ -178,7 +180,11 @@ impl OneDb<'_> {
                 after: self.after,
                 ..self.opts.clone()
             };
-            match run_phase(self.engine, &p.spec, &opts, &mut self.view) {
+            let mut view = crate::runner::Observers(vec![&mut self.view]);
+            for o in &mut self.extra {
+                view.0.push(o.as_mut());
+            }
+            match run_phase(self.engine, &p.spec, &opts, &mut view) {
                 Ok(r) => phases.push(r),
                 Err(e) => {
                     // Keep what finished: the outputs are written, then the error exits 3.
@@ -279,6 +285,7 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
             !args.quiet,
             None,
         ),
+        extra: common::measure_observers(&args.measure)?,
         quiet: args.quiet,
     };
     let n = plan.trials[0].phases.len();

@@ -94,6 +94,16 @@ pub fn measure(args: &MeasureArgs) -> Result<Measure> {
     Ok(m)
 }
 
+/// The `--hdr-log` and `--metrics-addr` observers of a one-DB command.
+pub fn measure_observers(args: &MeasureArgs) -> Result<Vec<Box<dyn crate::runner::PhaseObserver>>> {
+    let m = measure(args)?;
+    crate::scenario::execute::measure_observers(
+        args.hdr_log.as_deref(),
+        args.metrics_addr.as_deref(),
+        &m.percentiles,
+    )
+}
+
 pub fn alerts(args: &AlertArgs) -> Result<AlertSet> {
     AlertSet::default().with_flags(&args.alerts, args.alert_sustain)
 }

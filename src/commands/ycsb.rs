@@ -124,6 +124,7 @@ pub fn run(args: &YcsbArgs) -> Result<i32> {
             ..PhaseOptions::new("", AfterWrite::Nothing)
         },
         view: LiveView::new(display(args), !args.quiet, None),
+        extra: common::measure_observers(&args.measure)?,
         quiet: args.quiet,
     };
     let (run, failure) = one.run(&plan, |_, s| {

@@ -9,6 +9,7 @@ pub mod build;
 pub mod config;
 pub mod knobs;
 pub mod options_file;
+pub mod perf;
 pub mod rocksdb_options;
 pub mod sample;
 pub mod size;

@@ -74,8 +74,40 @@ pub fn summary_md(r: &RunResult) -> String {
         }
     }
     families(&mut o, r);
+    perf(&mut o, r);
     alerts(&mut o, r);
     o
+}
+
+/// With `--perf-sample`: where each trial's first run's sampled ops spent their time.
+fn perf(o: &mut String, r: &RunResult) {
+    let mut lines = Vec::new();
+    for run in r.runs.iter().filter(|x| x.repeat == 0) {
+        for (p, label) in run.phases.iter().zip(
+            r.scenario
+                .trials
+                .iter()
+                .find(|t| t.id == run.trial)
+                .map(|t| t.phases.iter().map(|p| p.label.as_str()).collect::<Vec<_>>())
+                .unwrap_or_default(),
+        ) {
+            for b in &p.perf {
+                lines.push(format!(
+                    "- {} {label}: {}",
+                    run.trial,
+                    super::table::perf_sentence(b)
+                ));
+            }
+        }
+    }
+    if lines.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "\n## Where sampled ops spent their time\n\nRocksDB's PerfContext on a random share of ops (--perf-sample), first repeat of each trial; shares of the sampled ops' mean latency (block reads, decompressing and checksums are part of the time in SST files).\n\n{}",
+        lines.join("\n")
+    );
 }
 
 /// Per column family (key group): medians over each trial's repeats, when a phase spread

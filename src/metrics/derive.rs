@@ -147,6 +147,7 @@ mod tests {
                 ..Default::default()
             },
             io: Some(Default::default()),
+            perf: Vec::new(),
             alerts: Vec::new(),
             interrupted: false,
         };

@@ -308,6 +308,30 @@ pub struct PhaseEngine {
     pub after: EngineStats,
 }
 
+/// Where one op kind's sampled ops spent their time, from RocksDB's PerfContext
+/// (`--perf-sample`): each figure's mean per sampled op.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PerfBreakdown {
+    pub kind: OpKind,
+    /// Ops of this kind measured with the PerfContext.
+    pub sampled_ops: u64,
+    /// The share of ops asked for (`--perf-sample`).
+    pub sample_fraction: f64,
+    /// Mean latency of the sampled ops as rdbtune measured it, ns (the timers' own cost
+    /// included).
+    pub mean_op_ns: f64,
+    /// Mean per sampled op of each PerfContext figure, by its PerfContext name
+    /// (`*_time` and `*_nanos` in ns, `*_count` in events, `*_byte(s)` in bytes).
+    pub mean: std::collections::BTreeMap<String, f64>,
+}
+
+impl PerfBreakdown {
+    /// A PerfContext time as a share of the sampled ops' latency (0 when absent).
+    pub fn share(&self, name: &str) -> f64 {
+        self.mean.get(name).copied().unwrap_or(0.0) / self.mean_op_ns.max(1.0)
+    }
+}
+
 /// Where a phase's bytes went, over the phase and its compaction wait (the span of
 /// [`PhaseEngine::during`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -374,6 +398,9 @@ pub struct PhaseResult {
     /// Alert episodes (rules from `--alert` or the scenario's `[alerts]`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alerts: Vec<super::alerts::AlertEvent>,
+    /// With `--perf-sample`: the PerfContext breakdown per op kind.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub perf: Vec<PerfBreakdown>,
     /// True when a signal cut the phase short.
     pub interrupted: bool,
 }

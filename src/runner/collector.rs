@@ -145,6 +145,10 @@ pub(super) struct Collector<'a, 'o> {
     pieces: Pieces,
     /// Per second, per op kind latency (kept only when an observer wants it).
     kinds: Vec<Vec<(OpKind, Histogram<u64>)>>,
+    /// Seconds already shown: a piece of one of them that arrives late goes to the
+    /// observers on its own.
+    shown: usize,
+    started: Option<Instant>,
     total_ops: u64,
 }
 
@@ -168,6 +172,8 @@ impl<'a, 'o> Collector<'a, 'o> {
             samples: Vec::new(),
             pieces: Vec::new(),
             kinds: Vec::new(),
+            shown: 0,
+            started: None,
             total_ops: 0,
         }
     }
@@ -188,6 +194,7 @@ impl<'a, 'o> Collector<'a, 'o> {
         handles: &[ScopedJoinHandle<'_, Result<ThreadTotals>>],
     ) -> Collected {
         self.samples.push(self.engine.sample());
+        self.started = Some(start);
         let mut due: Option<(Instant, u64)> = None;
         let mut next = start + INTERVAL;
         loop {
@@ -225,6 +232,7 @@ impl<'a, 'o> Collector<'a, 'o> {
         for a in &mut self.pieces {
             a.seal();
         }
+        self.flush_kinds(start.elapsed().as_secs_f64());
         self.observer.finish();
         Collected {
             samples: self.samples,
@@ -252,7 +260,10 @@ impl<'a, 'o> Collector<'a, 'o> {
         }
         self.pieces[i].add(p.ops, &p.hist);
         self.total_ops += p.ops;
-        if !p.per_kind.is_empty() {
+        if !p.per_kind.is_empty() && i < self.shown {
+            // A thread's late share of a second already shown.
+            self.observer.histograms(i as f64, 1.0, &p.per_kind);
+        } else if !p.per_kind.is_empty() {
             if self.kinds.len() <= i {
                 self.kinds.resize_with(i + 1, Vec::new);
             }
@@ -264,6 +275,21 @@ impl<'a, 'o> Collector<'a, 'o> {
             }
         }
         self.observer.progress(self.total_ops);
+    }
+
+    /// Hands the per-kind histograms never shown (the last partial second) to the
+    /// observers, once every worker is done; `elapsed` ends the last span.
+    fn flush_kinds(&mut self, elapsed: f64) {
+        for i in self.shown..self.kinds.len() {
+            let mut kinds = std::mem::take(&mut self.kinds[i]);
+            if kinds.is_empty() {
+                continue;
+            }
+            kinds.sort_by_key(|(k, _)| *k);
+            let span = (elapsed - i as f64).clamp(1e-3, 1.0);
+            self.observer.histograms(i as f64, span, &kinds);
+        }
+        self.shown = self.shown.max(self.kinds.len());
     }
 
     /// Reduces seconds older than `SEAL_AFTER` to their percentiles.
@@ -295,18 +321,16 @@ impl<'a, 'o> Collector<'a, 'o> {
         for c in self.alerts.observe(&row) {
             self.observer.alert(self.label, &c);
         }
-        let mut per_kind: Vec<(OpKind, f64)> = self
-            .kinds
-            .get_mut(i)
-            .map(|v| {
-                let shown = std::mem::take(v);
-                shown
-                    .iter()
-                    .map(|(k, h)| (*k, h.value_at_quantile(0.99) as f64 / 1000.0))
-                    .collect()
-            })
-            .unwrap_or_default();
-        per_kind.sort_by_key(|(k, _)| *k);
+        let mut kinds = self.kinds.get_mut(i).map(std::mem::take).unwrap_or_default();
+        kinds.sort_by_key(|(k, _)| *k);
+        let per_kind: Vec<(OpKind, f64)> = kinds
+            .iter()
+            .map(|(k, h)| (*k, h.value_at_quantile(0.99) as f64 / 1000.0))
+            .collect();
+        if !kinds.is_empty() {
+            self.observer.histograms(i as f64, 1.0, &kinds);
+        }
+        self.shown = self.shown.max(i + 1);
         let active = self.alerts.active();
         self.observer.second(&Second {
             label: self.label,

@@ -8,7 +8,10 @@ use super::workers::worker;
 use crate::engine::{Engine, MergeOperator};
 use crate::error::{Error, Result};
 use crate::model::alerts::AlertSet;
-use crate::model::{GroupSummary, OpSummary, PhaseEngine, PhaseResult, StallSummary};
+use crate::engine::perf::PERF_METRICS;
+use crate::model::{
+    GroupSummary, OpSummary, PerfBreakdown, PhaseEngine, PhaseResult, StallSummary,
+};
 use crate::signals;
 use crate::workload::ycsb::InsertSequence;
 use crate::workload::{OpKind, PhaseSpec, Workload};
@@ -58,6 +61,7 @@ struct ThreadPlan {
     headline: [bool; OpKind::COUNT],
     per_kind: bool,
     duration: Option<Duration>,
+    perf_sample: Option<f64>,
 }
 
 impl ThreadPlan {
@@ -69,6 +73,9 @@ impl ThreadPlan {
         rec.set_abort(shared.abort.clone());
         if self.per_kind {
             rec.track_kinds();
+        }
+        if let Some(f) = self.perf_sample {
+            rec.sample_perf(f, shared.spec.seed.wrapping_add(self.t as u64));
         }
         rec.track_groups(shared.spec.key_groups.len());
         if let Some(target) = shared.spec.target_ops_per_sec {
@@ -143,6 +150,7 @@ pub(super) fn drive(
                 headline,
                 per_kind,
                 duration,
+                perf_sample: measure.perf_sample,
             };
             handles.push(s.spawn(move || plan.run(shared, tx)));
         }
@@ -166,13 +174,34 @@ pub(super) fn drive(
     for r in results {
         totals.merge(&r?);
     }
-    Ok(result(
-        spec,
-        &totals,
-        start,
-        collected,
-        &measure.percentiles,
-    ))
+    let mut r = result(spec, &totals, start, collected, &measure.percentiles);
+    if let Some(f) = measure.perf_sample {
+        r.perf = perf_breakdown(&totals, f);
+    }
+    Ok(r)
+}
+
+/// The PerfContext means per op kind that had sampled ops.
+fn perf_breakdown(totals: &ThreadTotals, fraction: f64) -> Vec<PerfBreakdown> {
+    OpKind::ALL
+        .into_iter()
+        .zip(&totals.perf)
+        .filter(|(_, a)| a.samples > 0)
+        .map(|(kind, a)| {
+            let n = a.samples as f64;
+            PerfBreakdown {
+                kind,
+                sampled_ops: a.samples,
+                sample_fraction: fraction,
+                mean_op_ns: a.op_ns as f64 / n,
+                mean: PERF_METRICS
+                    .iter()
+                    .zip(a.sums)
+                    .map(|((name, _), v)| (name.to_string(), v as f64 / n))
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 /// Which op kinds count toward the headline throughput of `w`.
@@ -282,6 +311,7 @@ fn summarise(spec: &PhaseSpec, totals: &ThreadTotals, elapsed: f64, pcts: &[f64]
         started_unix: 0.0,
         engine: PhaseEngine::default(),
         io: None,
+        perf: Vec::new(),
         alerts: Vec::new(),
         interrupted: signals::interrupted().is_some(),
     }

@@ -5,6 +5,7 @@
 use super::alerts::AlertChange;
 use crate::model::IntervalRow;
 use crate::workload::OpKind;
+use hdrhistogram::Histogram;
 use std::time::Duration;
 
 /// What a phase is about to do.
@@ -42,6 +43,13 @@ pub trait PhaseObserver {
     fn second(&mut self, _s: &Second<'_>) {}
     /// An alert started or cleared.
     fn alert(&mut self, _label: &str, _change: &AlertChange) {}
+    /// The final latency histograms (ns) of each op kind over one span of the phase: a full
+    /// second `[start_s, start_s + span_s)` once all of it is in, a late thread's share of an
+    /// earlier second, or the last partial second. Every sample of the phase's op kinds
+    /// (nested parts of compound ops included) is handed over exactly once; called only
+    /// when an observer [wants per-kind figures](PhaseObserver::wants_per_kind).
+    fn histograms(&mut self, _start_s: f64, _span_s: f64, _per_kind: &[(OpKind, Histogram<u64>)]) {
+    }
     /// After the last worker finished (also on errors and interrupts).
     fn finish(&mut self) {}
     /// Whether [`Second::per_kind_p99_us`] is needed (costs one histogram per op kind per
@@ -72,6 +80,12 @@ impl PhaseObserver for Observers<'_> {
     }
     fn alert(&mut self, label: &str, c: &AlertChange) {
         self.0.iter_mut().for_each(|o| o.alert(label, c));
+    }
+    fn histograms(&mut self, start_s: f64, span_s: f64, per_kind: &[(OpKind, Histogram<u64>)]) {
+        self.0
+            .iter_mut()
+            .filter(|o| o.wants_per_kind())
+            .for_each(|o| o.histograms(start_s, span_s, per_kind));
     }
     fn finish(&mut self) {
         self.0.iter_mut().for_each(|o| o.finish());

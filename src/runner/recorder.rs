@@ -2,7 +2,10 @@
 //! pieces sent to the collector when a boundary passes. Nothing here locks or allocates per
 //! operation; an interval boundary costs one channel send per thread per second.
 
+use crate::engine::perf::{PerfProbe, PerfSums, PERF_FIELDS};
 use crate::model::{LatencySummary, Quantile};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
 use crate::workload::OpKind;
 use hdrhistogram::Histogram;
 use std::sync::mpsc::Sender;
@@ -71,6 +74,44 @@ impl OpOutcome {
     }
 }
 
+/// PerfContext figures of one op kind's sampled ops, summed.
+#[derive(Debug, Clone, Copy)]
+pub struct PerfAcc {
+    pub samples: u64,
+    /// The sampled ops' own latency, ns (as the recorder measured it).
+    pub op_ns: u64,
+    pub sums: PerfSums,
+}
+
+impl Default for PerfAcc {
+    fn default() -> Self {
+        PerfAcc {
+            samples: 0,
+            op_ns: 0,
+            sums: [0; PERF_FIELDS],
+        }
+    }
+}
+
+/// Which ops a thread measures with the PerfContext: random geometric gaps with mean
+/// 1 / fraction, so no op pattern aliases with the sampling.
+struct PerfSampler {
+    probe: PerfProbe,
+    rng: SmallRng,
+    /// ln(1 - fraction); 0 when every op is sampled.
+    ln_skip: f64,
+}
+
+impl PerfSampler {
+    fn next_gap(&mut self) -> u64 {
+        if self.ln_skip == 0.0 {
+            return 1;
+        }
+        let u: f64 = self.rng.random::<f64>().max(f64::MIN_POSITIVE);
+        1 + (u.ln() / self.ln_skip).floor().min(1e15) as u64
+    }
+}
+
 /// Per-thread totals, merged across threads at the end of a phase.
 pub struct ThreadTotals {
     pub hists: Vec<Option<Histogram<u64>>>,
@@ -86,6 +127,8 @@ pub struct ThreadTotals {
     pub intended_hists: Vec<Option<Histogram<u64>>>,
     /// Per key group (only with more than one): ops and the latency of every op kind.
     pub groups: Vec<(u64, Histogram<u64>)>,
+    /// Per op kind, with `--perf-sample`: the sampled ops' PerfContext figures.
+    pub perf: Vec<PerfAcc>,
     /// When the thread started measuring (the earliest over merged threads).
     pub start: Option<Instant>,
     pub end: Option<Instant>,
@@ -103,6 +146,7 @@ impl ThreadTotals {
             nested_hists: (0..OpKind::COUNT).map(|_| None).collect(),
             intended_hists: (0..OpKind::COUNT).map(|_| None).collect(),
             groups: Vec::new(),
+            perf: Vec::new(),
             start: None,
             end: None,
         }
@@ -127,6 +171,16 @@ impl ThreadTotals {
         for (mine, theirs) in self.groups.iter_mut().zip(&other.groups) {
             mine.0 += theirs.0;
             mine.1.add(&theirs.1).expect("same bounds");
+        }
+        if self.perf.len() < other.perf.len() {
+            self.perf.resize(other.perf.len(), PerfAcc::default());
+        }
+        for (mine, theirs) in self.perf.iter_mut().zip(&other.perf) {
+            mine.samples += theirs.samples;
+            mine.op_ns += theirs.op_ns;
+            for (a, b) in mine.sums.iter_mut().zip(theirs.sums) {
+                *a += b;
+            }
         }
         self.end = match (self.end, other.end) {
             (Some(a), Some(b)) => Some(a.max(b)),
@@ -170,6 +224,9 @@ pub struct Recorder {
     per_kind: Option<Vec<Option<Histogram<u64>>>>,
     /// Set by the first thread whose op fails, so the others stop too.
     abort: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// Ops until the next PerfContext sample (u64::MAX when sampling is off).
+    perf_countdown: u64,
+    perf: Option<Box<PerfSampler>>,
 }
 
 impl Recorder {
@@ -193,6 +250,62 @@ impl Recorder {
             pace: None,
             per_kind: None,
             abort: None,
+            perf_countdown: u64::MAX,
+            perf: None,
+        }
+    }
+
+    /// Measures about `fraction` of this thread's ops with RocksDB's PerfContext. Call on
+    /// the thread that runs the ops (the context is per thread).
+    pub fn sample_perf(&mut self, fraction: f64, seed: u64) {
+        let mut p = PerfSampler {
+            probe: PerfProbe::new(),
+            rng: SmallRng::seed_from_u64(seed ^ 0x9E2F_0A11),
+            ln_skip: if fraction >= 1.0 {
+                0.0
+            } else {
+                (1.0 - fraction).ln()
+            },
+        };
+        self.perf_countdown = p.next_gap();
+        self.perf = Some(Box::new(p));
+        self.totals.perf = vec![PerfAcc::default(); OpKind::COUNT];
+    }
+
+    /// Before each op: whether to measure it with the PerfContext (then call
+    /// [`perf_done`](Self::perf_done) after it). Off, this is a decrement and a compare.
+    #[inline(always)]
+    pub fn perf_arm(&mut self) -> bool {
+        if self.perf_countdown > 1 {
+            self.perf_countdown -= 1;
+            return false;
+        }
+        self.perf_begin()
+    }
+
+    #[cold]
+    fn perf_begin(&mut self) -> bool {
+        match &mut self.perf {
+            None => {
+                self.perf_countdown = u64::MAX;
+                false
+            }
+            Some(p) => {
+                p.probe.begin();
+                self.perf_countdown = p.next_gap();
+                true
+            }
+        }
+    }
+
+    /// After a sampled op of `kind` that took `ns`: adds its PerfContext figures.
+    #[cold]
+    pub fn perf_done(&mut self, kind: OpKind, ns: u64) {
+        if let Some(p) = &mut self.perf {
+            let acc = &mut self.totals.perf[kind.index()];
+            p.probe.end(&mut acc.sums);
+            acc.samples += 1;
+            acc.op_ns += ns;
         }
     }
 
@@ -274,6 +387,11 @@ impl Recorder {
             self.totals.nested_hists[i]
                 .get_or_insert_with(new_histogram)
                 .saturating_record(nns.max(1));
+            if let Some(pk) = &mut self.per_kind {
+                pk[i]
+                    .get_or_insert_with(new_histogram)
+                    .saturating_record(nns.max(1));
+            }
         }
         if let Some((intended, tick)) = self.pace {
             let late = (t1 - intended.min(t0)).as_nanos().min(MAX_NS as u128) as u64;
@@ -293,7 +411,11 @@ impl Recorder {
     }
 
     fn send_piece(&mut self) {
-        if self.interval_ops == 0 && self.interval_hist.is_empty() {
+        let kinds_empty = self
+            .per_kind
+            .as_ref()
+            .is_none_or(|pk| pk.iter().all(Option::is_none));
+        if self.interval_ops == 0 && self.interval_hist.is_empty() && kinds_empty {
             return;
         }
         let hist = std::mem::replace(&mut self.interval_hist, new_histogram());

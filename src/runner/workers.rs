@@ -596,7 +596,8 @@ fn iterate(th: &mut Thread, rec: &mut Recorder, b: Bounds, lo: u64) -> Result<()
 }
 
 /// The measured loop: runs `op(keys_left)` until the quota, the deadline, a stop flag or a
-/// signal ends it. Per op: two clock reads, the op, one histogram record; nothing else.
+/// signal ends it. Per op: two clock reads, the op, one histogram record, and the PerfContext
+/// countdown (a decrement and a compare while `--perf-sample` is off); nothing else.
 #[inline(always)]
 pub(super) fn run_loop(
     rec: &mut Recorder,
@@ -624,6 +625,7 @@ pub(super) fn run_loop_with(
             break;
         }
         rec.wait_for_turn();
+        let sampled = rec.perf_arm();
         let t0 = Instant::now();
         let out = match op(quota - done) {
             Ok(o) => o,
@@ -633,6 +635,9 @@ pub(super) fn run_loop_with(
             }
         };
         let t1 = Instant::now();
+        if sampled {
+            rec.perf_done(out.kind, (t1 - t0).as_nanos() as u64);
+        }
         rec.record(out, t0, t1);
         between(rec, t1);
         done += out.ops;

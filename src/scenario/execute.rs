@@ -44,6 +44,25 @@ pub struct RunOptions {
     pub metrics_addr: Option<String>,
 }
 
+/// The observers `--hdr-log` and `--metrics-addr` ask for, beside the live view. The
+/// endpoint's address goes to stderr (port 0 picks a free one).
+pub fn measure_observers(
+    hdr_log: Option<&std::path::Path>,
+    metrics_addr: Option<&str>,
+    percentiles: &[f64],
+) -> Result<Vec<Box<dyn PhaseObserver>>> {
+    let mut v: Vec<Box<dyn PhaseObserver>> = Vec::new();
+    if let Some(dir) = hdr_log {
+        v.push(Box::new(crate::output::HdrLog::new(dir)?));
+    }
+    if let Some(addr) = metrics_addr {
+        let e = crate::endpoint::MetricsEndpoint::start(addr, percentiles)?;
+        eprintln!("metrics: serving http://{}/metrics", e.addr());
+        v.push(Box::new(e));
+    }
+    Ok(v)
+}
+
 /// Parses `I/N` (1-based), or `N` with the index taken from `JOB_COMPLETION_INDEX`
 /// (0-based, as Kubernetes Indexed Jobs set it).
 pub fn parse_shard(s: &str) -> Result<(usize, usize)> {
@@ -301,7 +320,16 @@ fn run_plan(
     } else {
         Display::Status(opts.status_interval)
     };
-    let mut view = LiveView::new(display, !opts.quiet, bar.multi());
+    let mut live = LiveView::new(display, !opts.quiet, bar.multi());
+    let mut extra = measure_observers(
+        opts.hdr_log.as_deref(),
+        opts.metrics_addr.as_deref(),
+        &opts.measure.percentiles,
+    )?;
+    let mut view = Observers(vec![&mut live]);
+    for o in &mut extra {
+        view.0.push(o.as_mut());
+    }
     let after = if result.scenario.run.wait_for_compaction {
         AfterWrite::FlushAndWait
     } else {
