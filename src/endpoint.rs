@@ -90,26 +90,98 @@ impl MetricsEndpoint {
         let series = Arc::new(Series::default());
         let mut registry = Registry::default();
         let s = &series;
-        registry.register("rdbtune_phase", "the phase running now (label phase; 1 while it runs)", s.phase.clone());
-        registry.register("rdbtune_phase_running", "1 while a phase's workers run, 0 between phases", s.running.clone());
-        registry.register("rdbtune_ops", "headline ops (keys; a batch of b keys counts b) completed, all phases", s.ops_total.clone());
-        registry.register("rdbtune_ops_per_second", "headline ops over the last full second", s.ops_per_second.clone());
-        registry.register("rdbtune_latency_seconds", "headline latency per sample over the last full second, by quantile", s.latency.clone());
-        registry.register("rdbtune_op_samples_per_second", "latency samples (ops, or batches) of each op kind over the last full second", s.op_rate.clone());
+        registry.register(
+            "rdbtune_phase",
+            "the phase running now (label phase; 1 while it runs)",
+            s.phase.clone(),
+        );
+        registry.register(
+            "rdbtune_phase_running",
+            "1 while a phase's workers run, 0 between phases",
+            s.running.clone(),
+        );
+        registry.register(
+            "rdbtune_ops",
+            "headline ops (keys; a batch of b keys counts b) completed, all phases",
+            s.ops_total.clone(),
+        );
+        registry.register(
+            "rdbtune_ops_per_second",
+            "headline ops over the last full second",
+            s.ops_per_second.clone(),
+        );
+        registry.register(
+            "rdbtune_latency_seconds",
+            "headline latency per sample over the last full second, by quantile",
+            s.latency.clone(),
+        );
+        registry.register(
+            "rdbtune_op_samples_per_second",
+            "latency samples (ops, or batches) of each op kind over the last full second",
+            s.op_rate.clone(),
+        );
         registry.register("rdbtune_op_latency_seconds", "latency per sample of each op kind over the last full second, by quantile (--percentiles)", s.op_latency.clone());
-        registry.register("rdbtune_write_stall_seconds_per_second", "writer stall time in the last second (rocksdb.stall.micros)", s.stall.clone());
-        registry.register("rdbtune_write_stopped", "1 when RocksDB stopped writes at the second's end", s.stopped.clone());
-        registry.register("rdbtune_write_delayed", "1 when the write controller was delaying writes", s.delayed.clone());
-        registry.register("rdbtune_pending_compaction_bytes", "rocksdb.estimate-pending-compaction-bytes", s.pending.clone());
-        registry.register("rdbtune_block_cache_hit_ratio", "block cache hits / lookups in the last second (NaN without lookups)", s.cache_hit.clone());
-        registry.register("rdbtune_memtable_bytes", "rocksdb.cur-size-all-mem-tables", s.memtable.clone());
-        registry.register("rdbtune_rss_bytes", "resident memory of the rdbtune process (/proc/self/statm)", s.rss.clone());
-        registry.register("rdbtune_rocksdb_memory_bytes", "block cache usage + memtables + table readers", s.rocksdb_mem.clone());
-        registry.register("rdbtune_running_compactions", "rocksdb.num-running-compactions", s.compactions.clone());
-        registry.register("rdbtune_running_flushes", "rocksdb.num-running-flushes", s.flushes.clone());
+        registry.register(
+            "rdbtune_write_stall_seconds_per_second",
+            "writer stall time in the last second (rocksdb.stall.micros)",
+            s.stall.clone(),
+        );
+        registry.register(
+            "rdbtune_write_stopped",
+            "1 when RocksDB stopped writes at the second's end",
+            s.stopped.clone(),
+        );
+        registry.register(
+            "rdbtune_write_delayed",
+            "1 when the write controller was delaying writes",
+            s.delayed.clone(),
+        );
+        registry.register(
+            "rdbtune_pending_compaction_bytes",
+            "rocksdb.estimate-pending-compaction-bytes",
+            s.pending.clone(),
+        );
+        registry.register(
+            "rdbtune_block_cache_hit_ratio",
+            "block cache hits / lookups in the last second (NaN without lookups)",
+            s.cache_hit.clone(),
+        );
+        registry.register(
+            "rdbtune_memtable_bytes",
+            "rocksdb.cur-size-all-mem-tables",
+            s.memtable.clone(),
+        );
+        registry.register(
+            "rdbtune_rss_bytes",
+            "resident memory of the rdbtune process (/proc/self/statm)",
+            s.rss.clone(),
+        );
+        registry.register(
+            "rdbtune_rocksdb_memory_bytes",
+            "block cache usage + memtables + table readers",
+            s.rocksdb_mem.clone(),
+        );
+        registry.register(
+            "rdbtune_running_compactions",
+            "rocksdb.num-running-compactions",
+            s.compactions.clone(),
+        );
+        registry.register(
+            "rdbtune_running_flushes",
+            "rocksdb.num-running-flushes",
+            s.flushes.clone(),
+        );
         registry.register("rdbtune_io_bytes_per_second", "bytes moved in the last second: source process (storage layer, /proc/self/io read_bytes/write_bytes), syscall (rchar/wchar) or device (the DB's block device, /proc/diskstats, every process); direction read or write", s.io.clone());
-        registry.register("rdbtune_device_busy_ratio", "share of the last second the DB's block device had I/O in flight", s.device_busy.clone());
-        registry.register("rdbtune_alerts_active", "alert rules active after the last second", s.alerts.clone());
+        registry.register(
+            "rdbtune_device_busy_ratio",
+            "share of the last second the DB's block device had I/O in flight",
+            s.device_busy.clone(),
+        );
+        registry.register(
+            "rdbtune_alerts_active",
+            "alert rules active after the last second",
+            s.alerts.clone(),
+        );
         let registry = Arc::new(registry);
         let server = Arc::new(server);
         let thread = {
@@ -117,7 +189,11 @@ impl MetricsEndpoint {
             std::thread::Builder::new()
                 .name("rdbtune-metrics".into())
                 .spawn(move || serve(&server, &registry))
-                .map_err(|e| Error::usage(format!("--metrics-addr: cannot start the server thread: {e}")))?
+                .map_err(|e| {
+                    Error::usage(format!(
+                        "--metrics-addr: cannot start the server thread: {e}"
+                    ))
+                })?
         };
         Ok(MetricsEndpoint {
             series,

@@ -115,17 +115,22 @@ impl DiskIo {
     /// Device `name`'s line of /proc/diskstats text.
     pub fn parse(text: &str, name: &str) -> Option<DiskIo> {
         text.lines().find_map(|l| {
-            let f: Vec<&str> = l.split_whitespace().collect();
-            if f.len() < 13 || f[2] != name {
+            let mut f = l.split_whitespace();
+            if f.nth(2)? != name {
                 return None;
             }
-            let n = |i: usize| f[i].parse::<u64>().ok();
+            // Fields after the name: reads, merged, sectors read, ms reading, writes, merged,
+            // sectors written, ms writing, in flight, ms busy (io_ticks), ...
+            let mut v = [0u64; 10];
+            for slot in &mut v {
+                *slot = f.next()?.parse().ok()?;
+            }
             Some(DiskIo {
-                reads: n(3)?,
-                sectors_read: n(5)?,
-                writes: n(7)?,
-                sectors_written: n(9)?,
-                busy_ms: n(12)?,
+                reads: v[0],
+                sectors_read: v[2],
+                writes: v[4],
+                sectors_written: v[6],
+                busy_ms: v[9],
             })
         })
     }

@@ -73,7 +73,10 @@ fn reads_past_the_cache_cost_one_block_per_miss() {
         u(&d["sst_read_bytes"]) as f64 / gets,
         u(&io["read_bytes"]) as f64 / gets
     ));
-    assert!(misses / gets > 0.5, "the DB must be larger than the cache: {misses} misses over {gets} gets");
+    assert!(
+        misses / gets > 0.5,
+        "the DB must be larger than the cache: {misses} misses over {gets} gets"
+    );
     assert!(per_get > 0.0);
     assert!(
         (0.85..1.25).contains(&(per_get / expected)),
@@ -81,7 +84,10 @@ fn reads_past_the_cache_cost_one_block_per_miss() {
     );
     // RocksDB's own count of SST bytes read agrees with the system calls.
     let sst = u(&d["sst_read_bytes"]) as f64;
-    assert!((0.95..1.1).contains(&(rchar / sst)), "rchar {rchar} vs SST {sst}");
+    assert!(
+        (0.95..1.1).contains(&(rchar / sst)),
+        "rchar {rchar} vs SST {sst}"
+    );
     // The derived metric is the same figure.
     let m = &r["runs"][0]["metrics"]["readrandom.syscall_read_bytes_per_op"];
     assert!((m.as_f64().unwrap() - per_get).abs() < 1e-6, "{m}");
@@ -98,7 +104,10 @@ fn reads_past_the_cache_cost_one_block_per_miss() {
         .iter()
         .map(|i| u(&i["syscall_read_bytes"]))
         .sum();
-    assert!(secs as f64 <= rchar * 1.01 && secs as f64 > rchar * 0.5, "{secs} vs {rchar}");
+    assert!(
+        secs as f64 <= rchar * 1.01 && secs as f64 > rchar * 0.5,
+        "{secs} vs {rchar}"
+    );
 }
 
 /// A write phase's bytes through write system calls are its WAL: rocksdb.wal.bytes counts
@@ -135,7 +144,10 @@ fn writes_show_the_wal_and_flush_bytes_rocksdb_counts() {
     if flush["io"]["device"].is_string() {
         // A flush syncs its SST: the device saw at least those bytes.
         let dev = u(&flush["io"]["device_io"]["sectors_written"]) * 512;
-        assert!(dev as f64 >= sst * 0.9, "device wrote {dev} B for a {sst} B flush");
+        assert!(
+            dev as f64 >= sst * 0.9,
+            "device wrote {dev} B for a {sst} B flush"
+        );
     }
 }
 
@@ -172,7 +184,10 @@ fn perf_sample_breaks_a_get_down() {
     let mean = |k: &str| b["mean"][k].as_f64().unwrap_or_else(|| panic!("no {k}"));
     let op_ns = b["mean_op_ns"].as_f64().unwrap();
     let sst = mean("get_from_output_files_time");
-    assert!(sst > 0.0 && sst < op_ns, "SST time {sst} ns of a {op_ns} ns get");
+    assert!(
+        sst > 0.0 && sst < op_ns,
+        "SST time {sst} ns of a {op_ns} ns get"
+    );
     assert!(mean("block_read_time") > 0.0 && mean("block_read_time") < sst);
     // Blocks read per sampled get match the phase's data-block miss rate.
     let d = &p["engine"]["during"];
@@ -185,7 +200,10 @@ fn perf_sample_breaks_a_get_down() {
     let fill = phase(&r, "fillrandom");
     let w = &fill["perf"][0];
     assert_eq!(w["kind"], "write");
-    assert!(w["mean"]["write_memtable_time"].as_f64().unwrap() > 0.0, "{w}");
+    assert!(
+        w["mean"]["write_memtable_time"].as_f64().unwrap() > 0.0,
+        "{w}"
+    );
     // The table says it in words.
     let o = rdbtune(&with, tmp.path());
     let text = String::from_utf8_lossy(&o.stdout);
@@ -204,7 +222,13 @@ fn perf_sample_breaks_a_get_down() {
 fn percentiles_are_the_ones_asked_for() {
     let tmp = tempfile::tempdir().unwrap();
     let o = rdbtune(
-        &["bench", "--workload", "readrandomwriterandom", "--num", "20000"],
+        &[
+            "bench",
+            "--workload",
+            "readrandomwriterandom",
+            "--num",
+            "20000",
+        ],
         tmp.path(),
     );
     let text = String::from_utf8_lossy(&o.stdout);
@@ -275,7 +299,11 @@ fn read_log(path: &Path) -> (Histogram<u64>, usize) {
             let b = base64_decode(ih.encoded_histogram());
             let h: Histogram<u64> = de.deserialize(&mut std::io::Cursor::new(b)).unwrap();
             assert!(ih.duration().as_secs_f64() <= 1.0 + 1e-9);
-            assert_eq!(ih.max(), h.max() as f64, "Interval_Max is the histogram's max (ns)");
+            assert_eq!(
+                ih.max(),
+                h.max() as f64,
+                "Interval_Max is the histogram's max (ns)"
+            );
             match &mut all {
                 Some(a) => a.add(&h).unwrap(),
                 None => all = Some(h),
@@ -360,7 +388,10 @@ fn hdr_logs_read_back_to_the_results() {
     for op in p["per_op"].as_array().unwrap() {
         lines += check_log_against(&dir, "readrandomwriterandom", op);
     }
-    assert!(lines >= 6, "{lines} interval lines for 2 op kinds over 2.5 s");
+    assert!(
+        lines >= 6,
+        "{lines} interval lines for 2 op kinds over 2.5 s"
+    );
     // YCSB F: read-modify-writes, whose nested reads count among the reads.
     let ydir = tmp.path().join("ycsb");
     let json = tmp.path().join("y.json");
@@ -404,7 +435,9 @@ fn hdr_logs_read_back_to_the_results() {
 /// One OpenMetrics sample line: name{labels} value.
 fn parse_sample(line: &str) -> (String, Vec<(String, String)>, f64) {
     let (head, value) = line.rsplit_once(' ').expect("name and value");
-    let value: f64 = value.parse().unwrap_or_else(|_| panic!("value of {line:?}"));
+    let value: f64 = value
+        .parse()
+        .unwrap_or_else(|_| panic!("value of {line:?}"));
     let (name, labels) = match head.split_once('{') {
         None => (head.to_string(), Vec::new()),
         Some((n, rest)) => {
@@ -482,7 +515,10 @@ fn metrics_endpoint_is_scraped_during_a_run() {
         {
             break (head, body);
         }
-        assert!(t0.elapsed().as_secs() < 4, "no live second after 4 s:\n{body}");
+        assert!(
+            t0.elapsed().as_secs() < 4,
+            "no live second after 4 s:\n{body}"
+        );
         std::thread::sleep(std::time::Duration::from_millis(200));
     };
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
@@ -493,7 +529,10 @@ fn metrics_endpoint_is_scraped_during_a_run() {
     );
     assert!(body.ends_with("# EOF\n"), "{body}");
     let mut samples = Vec::new();
-    for l in body.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+    for l in body
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
         samples.push(parse_sample(l));
     }
     let get = |name: &str, labels: &[(&str, &str)]| -> f64 {
@@ -510,12 +549,21 @@ fn metrics_endpoint_is_scraped_during_a_run() {
     };
     assert!(get("rdbtune_ops_per_second", &[]) > 1000.0);
     assert!(get("rdbtune_ops_total", &[]) > 1000.0);
-    assert_eq!(get("rdbtune_phase", &[("phase", "readrandomwriterandom")]), 1.0);
+    assert_eq!(
+        get("rdbtune_phase", &[("phase", "readrandomwriterandom")]),
+        1.0
+    );
     assert_eq!(get("rdbtune_phase_running", &[]), 1.0);
     for op in ["read", "write"] {
         assert!(get("rdbtune_op_samples_per_second", &[("op", op)]) > 0.0);
-        let p50 = get("rdbtune_op_latency_seconds", &[("op", op), ("quantile", "0.5")]);
-        let p99 = get("rdbtune_op_latency_seconds", &[("op", op), ("quantile", "0.99")]);
+        let p50 = get(
+            "rdbtune_op_latency_seconds",
+            &[("op", op), ("quantile", "0.5")],
+        );
+        let p99 = get(
+            "rdbtune_op_latency_seconds",
+            &[("op", op), ("quantile", "0.99")],
+        );
         assert!(p50 > 0.0 && p50 <= p99 && p99 < 1.0, "{op}: {p50} {p99}");
     }
     assert!(get("rdbtune_rss_bytes", &[]) > 1e6);
@@ -523,15 +571,70 @@ fn metrics_endpoint_is_scraped_during_a_run() {
     get("rdbtune_pending_compaction_bytes", &[]);
     get("rdbtune_write_stall_seconds_per_second", &[]);
     get("rdbtune_block_cache_hit_ratio", &[]);
-    get("rdbtune_io_bytes_per_second", &[("source", "syscall"), ("direction", "write")]);
+    get(
+        "rdbtune_io_bytes_per_second",
+        &[("source", "syscall"), ("direction", "write")],
+    );
     // Another path is refused, naming the right one.
     let mut s = std::net::TcpStream::connect(&addr).unwrap();
     write!(s, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
     let mut resp = String::new();
     s.read_to_string(&mut resp).unwrap();
-    assert!(resp.starts_with("HTTP/1.1 404") && resp.contains("/metrics"), "{resp}");
+    assert!(
+        resp.starts_with("HTTP/1.1 404") && resp.contains("/metrics"),
+        "{resp}"
+    );
     let status = child.wait().unwrap();
     let mut rest = String::new();
     err.read_to_string(&mut rest).unwrap();
     assert!(status.success(), "{rest}");
+}
+
+/// On a file system without a block device (tmpfs) the device figures are absent and the
+/// reason is said, in results.json and under the I/O table; the process figures remain.
+#[test]
+fn no_device_is_said_not_printed_as_zeros() {
+    let shm = Path::new("/dev/shm");
+    let on_tmpfs = std::fs::read_to_string("/proc/mounts")
+        .unwrap_or_default()
+        .lines()
+        .any(|l| l.split_whitespace().nth(1) == Some("/dev/shm") && l.contains(" tmpfs "));
+    if !on_tmpfs {
+        common::cannot_run("/dev/shm is not a tmpfs mount here");
+        return;
+    }
+    let db = tempfile::tempdir_in(shm).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let path = db.path().join("db");
+    let json = tmp.path().join("r.json");
+    let o = rdbtune(
+        &[
+            "bench",
+            "--workload",
+            "fillrandom",
+            "--num",
+            "20000",
+            "--db",
+            path.to_str().unwrap(),
+            "--json",
+            json.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let p = phase(&r, "fillrandom");
+    assert!(p["io"].get("device_io").is_none(), "{}", p["io"]);
+    let note = p["io"]["device_note"].as_str().unwrap();
+    assert!(
+        note.contains("tmpfs") && note.contains("not measured"),
+        "{note}"
+    );
+    assert!(u(&p["io"]["process"]["wchar"]) > 0);
+    assert!(p["intervals"][0].get("device_read_bytes").is_none());
+    assert!(r["runs"][0]["metrics"]
+        .get("fillrandom.device_read_bytes_per_op")
+        .is_none());
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains(&format!("device: {note}")), "{text}");
 }

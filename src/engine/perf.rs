@@ -17,7 +17,10 @@ pub const PERF_FIELDS: usize = 31;
 
 /// The PerfContext figures kept, by their PerfContext names (`_time`/`_nanos` are ns).
 pub const PERF_METRICS: [(&str, PerfMetric); PERF_FIELDS] = [
-    ("user_key_comparison_count", PerfMetric::UserKeyComparisonCount),
+    (
+        "user_key_comparison_count",
+        PerfMetric::UserKeyComparisonCount,
+    ),
     ("block_cache_hit_count", PerfMetric::BlockCacheHitCount),
     ("block_read_count", PerfMetric::BlockReadCount),
     ("block_read_byte", PerfMetric::BlockReadByte),
@@ -27,25 +30,43 @@ pub const PERF_METRICS: [(&str, PerfMetric); PERF_FIELDS] = [
     ("get_read_bytes", PerfMetric::GetReadBytes),
     ("multiget_read_bytes", PerfMetric::MultigetReadBytes),
     ("iter_read_bytes", PerfMetric::IterReadBytes),
-    ("internal_key_skipped_count", PerfMetric::InternalKeySkippedCount),
-    ("internal_delete_skipped_count", PerfMetric::InternalDeleteSkippedCount),
+    (
+        "internal_key_skipped_count",
+        PerfMetric::InternalKeySkippedCount,
+    ),
+    (
+        "internal_delete_skipped_count",
+        PerfMetric::InternalDeleteSkippedCount,
+    ),
     ("get_snapshot_time", PerfMetric::GetSnapshotTime),
     ("get_from_memtable_time", PerfMetric::GetFromMemtableTime),
     ("get_from_memtable_count", PerfMetric::GetFromMemtableCount),
     ("get_post_process_time", PerfMetric::GetPostProcessTime),
-    ("get_from_output_files_time", PerfMetric::GetFromOutputFilesTime),
+    (
+        "get_from_output_files_time",
+        PerfMetric::GetFromOutputFilesTime,
+    ),
     ("seek_on_memtable_time", PerfMetric::SeekOnMemtableTime),
     ("seek_child_seek_time", PerfMetric::SeekChildSeekTime),
     ("seek_internal_seek_time", PerfMetric::SeekInternalSeekTime),
-    ("find_next_user_entry_time", PerfMetric::FindNextUserEntryTime),
+    (
+        "find_next_user_entry_time",
+        PerfMetric::FindNextUserEntryTime,
+    ),
     ("write_wal_time", PerfMetric::WriteWalTime),
     ("write_memtable_time", PerfMetric::WriteMemtableTime),
     ("write_delay_time", PerfMetric::WriteDelayTime),
-    ("write_pre_and_post_process_time", PerfMetric::WritePreAndPostProcessTime),
+    (
+        "write_pre_and_post_process_time",
+        PerfMetric::WritePreAndPostProcessTime,
+    ),
     ("read_index_block_nanos", PerfMetric::ReadIndexBlockNanos),
     ("read_filter_block_nanos", PerfMetric::ReadFilterBlockNanos),
     ("find_table_nanos", PerfMetric::FindTableNanos),
-    ("bloom_memtable_miss_count", PerfMetric::BloomMemtableMissCount),
+    (
+        "bloom_memtable_miss_count",
+        PerfMetric::BloomMemtableMissCount,
+    ),
     ("bloom_sst_hit_count", PerfMetric::BloomSstHitCount),
     ("bloom_sst_miss_count", PerfMetric::BloomSstMissCount),
 ];

@@ -88,7 +88,12 @@ fn perf(o: &mut String, r: &RunResult) {
                 .trials
                 .iter()
                 .find(|t| t.id == run.trial)
-                .map(|t| t.phases.iter().map(|p| p.label.as_str()).collect::<Vec<_>>())
+                .map(|t| {
+                    t.phases
+                        .iter()
+                        .map(|p| p.label.as_str())
+                        .collect::<Vec<_>>()
+                })
                 .unwrap_or_default(),
         ) {
             for b in &p.perf {

@@ -356,8 +356,7 @@ pub fn perf_sentence(b: &PerfBreakdown) -> String {
             pct("read_index_block_nanos"),
             pct("read_filter_block_nanos"),
         ));
-    } else if mean("seek_internal_seek_time") > 0.0 || mean("find_next_user_entry_time") > 0.0
-    {
+    } else if mean("seek_internal_seek_time") > 0.0 || mean("find_next_user_entry_time") > 0.0 {
         parts.push(format!(
             "{} seeking, {} stepping to the next entry (block reads {}, decompressing {})",
             pct("seek_internal_seek_time"),

@@ -13,8 +13,8 @@ pub mod tune;
 
 pub use phase::{
     percentile_label, percentile_tag, shown_percentiles, stall_percent, GroupSummary, IntervalRow,
-    LatencySummary, OpSummary, PhaseEngine, PhaseIo, PerfBreakdown, PhaseResult, Quantile, StallSummary,
-    DEFAULT_PERCENTILES,
+    LatencySummary, OpSummary, PerfBreakdown, PhaseEngine, PhaseIo, PhaseResult, Quantile,
+    StallSummary, DEFAULT_PERCENTILES,
 };
 pub use plan::{Data, PhaseTemplate, RunFile, Scenario, Trial};
 pub use recommend::{Constraint, Objective, Recommendation, TrialSummary};

@@ -47,7 +47,8 @@ pub fn file_stem(label: &str) -> String {
 impl HdrLog {
     /// Logs into `dir` (created if missing; it must be a directory).
     pub fn new(dir: &Path) -> Result<HdrLog> {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io("creating the --hdr-log directory", dir, e))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::io("creating the --hdr-log directory", dir, e))?;
         if !dir.is_dir() {
             return Err(Error::usage(format!(
                 "--hdr-log {}: not a directory; give a directory for the interval logs",
@@ -70,7 +71,10 @@ impl HdrLog {
         if let Some(i) = self.files.iter().position(|(k, _, _)| *k == kind) {
             return Ok(i);
         }
-        let (stem, started) = self.phase.clone().unwrap_or(("phase".into(), SystemTime::now()));
+        let (stem, started) = self
+            .phase
+            .clone()
+            .unwrap_or(("phase".into(), SystemTime::now()));
         let path = self.dir.join(format!("{stem}.{}.hlog", kind.name()));
         let mut w = BufWriter::new(File::create(&path)?);
         let mut ser = V2DeflateSerializer::new();
@@ -93,7 +97,13 @@ impl HdrLog {
         Ok(self.files.len() - 1)
     }
 
-    fn write(&mut self, start_s: f64, span_s: f64, kind: OpKind, h: &Histogram<u64>) -> std::io::Result<()> {
+    fn write(
+        &mut self,
+        start_s: f64,
+        span_s: f64,
+        kind: OpKind,
+        h: &Histogram<u64>,
+    ) -> std::io::Result<()> {
         let i = self.file(kind)?;
         let (_, _, w) = &mut self.files[i];
         // No header options: begin_log_with writes nothing, then one interval line.
@@ -162,7 +172,10 @@ mod tests {
 
     #[test]
     fn labels_become_file_stems() {
-        assert_eq!(file_stem("compression=lz4 #2 fillrandom"), "compression_lz4_2_fillrandom");
+        assert_eq!(
+            file_stem("compression=lz4 #2 fillrandom"),
+            "compression_lz4_2_fillrandom"
+        );
         assert_eq!(file_stem("readrandom"), "readrandom");
         assert_eq!(file_stem(" / "), "phase");
     }

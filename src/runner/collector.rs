@@ -321,7 +321,11 @@ impl<'a, 'o> Collector<'a, 'o> {
         for c in self.alerts.observe(&row) {
             self.observer.alert(self.label, &c);
         }
-        let mut kinds = self.kinds.get_mut(i).map(std::mem::take).unwrap_or_default();
+        let mut kinds = self
+            .kinds
+            .get_mut(i)
+            .map(std::mem::take)
+            .unwrap_or_default();
         kinds.sort_by_key(|(k, _)| *k);
         let per_kind: Vec<(OpKind, f64)> = kinds
             .iter()

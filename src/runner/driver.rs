@@ -5,10 +5,10 @@ use super::collector::{timeline, Collector};
 use super::observer::{PhaseObserver, PhaseStart};
 use super::recorder::{latency_summary, new_histogram, IntervalPiece, Recorder, ThreadTotals};
 use super::workers::worker;
+use crate::engine::perf::PERF_METRICS;
 use crate::engine::{Engine, MergeOperator};
 use crate::error::{Error, Result};
 use crate::model::alerts::AlertSet;
-use crate::engine::perf::PERF_METRICS;
 use crate::model::{
     GroupSummary, OpSummary, PerfBreakdown, PhaseEngine, PhaseResult, StallSummary,
 };

@@ -48,8 +48,7 @@ pub trait PhaseObserver {
     /// earlier second, or the last partial second. Every sample of the phase's op kinds
     /// (nested parts of compound ops included) is handed over exactly once; called only
     /// when an observer [wants per-kind figures](PhaseObserver::wants_per_kind).
-    fn histograms(&mut self, _start_s: f64, _span_s: f64, _per_kind: &[(OpKind, Histogram<u64>)]) {
-    }
+    fn histograms(&mut self, _start_s: f64, _span_s: f64, _per_kind: &[(OpKind, Histogram<u64>)]) {}
     /// After the last worker finished (also on errors and interrupts).
     fn finish(&mut self) {}
     /// Whether [`Second::per_kind_p99_us`] is needed (costs one histogram per op kind per

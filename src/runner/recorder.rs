@@ -4,10 +4,10 @@
 
 use crate::engine::perf::{PerfProbe, PerfSums, PERF_FIELDS};
 use crate::model::{LatencySummary, Quantile};
-use rand::rngs::SmallRng;
-use rand::{Rng, SeedableRng};
 use crate::workload::OpKind;
 use hdrhistogram::Histogram;
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 
@@ -272,8 +272,14 @@ impl Recorder {
         self.totals.perf = vec![PerfAcc::default(); OpKind::COUNT];
     }
 
-    /// Before each op: whether to measure it with the PerfContext (then call
-    /// [`perf_done`](Self::perf_done) after it). Off, this is a decrement and a compare.
+    /// Whether `--perf-sample` is on for this thread (the measured loop then runs its
+    /// sampling copy; off, the loop has no sampling code at all).
+    pub fn perf_on(&self) -> bool {
+        self.perf.is_some()
+    }
+
+    /// Before each op of the sampling loop: whether to measure it with the PerfContext
+    /// (then call [`perf_done`](Self::perf_done) after it).
     #[inline(always)]
     pub fn perf_arm(&mut self) -> bool {
         if self.perf_countdown > 1 {

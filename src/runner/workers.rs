@@ -596,8 +596,8 @@ fn iterate(th: &mut Thread, rec: &mut Recorder, b: Bounds, lo: u64) -> Result<()
 }
 
 /// The measured loop: runs `op(keys_left)` until the quota, the deadline, a stop flag or a
-/// signal ends it. Per op: two clock reads, the op, one histogram record, and the PerfContext
-/// countdown (a decrement and a compare while `--perf-sample` is off); nothing else.
+/// signal ends it. Per op: two clock reads, the op, one histogram record; nothing else. With
+/// `--perf-sample` a second copy of the loop also counts down to the next sampled op.
 #[inline(always)]
 pub(super) fn run_loop(
     rec: &mut Recorder,
@@ -610,6 +610,21 @@ pub(super) fn run_loop(
 /// [`run_loop`] with `between(rec, t1)` after each recorded op (mixgraph's sine rate).
 #[inline(always)]
 pub(super) fn run_loop_with(
+    rec: &mut Recorder,
+    b: Bounds,
+    op: impl FnMut(u64) -> Result<OpOutcome>,
+    between: impl FnMut(&mut Recorder, Instant),
+) -> Result<()> {
+    if rec.perf_on() {
+        measured_loop::<true>(rec, b, op, between)
+    } else {
+        measured_loop::<false>(rec, b, op, between)
+    }
+}
+
+/// The loop itself; `PERF` compiles the PerfContext sampling in (`--perf-sample`) or out.
+#[inline(always)]
+fn measured_loop<const PERF: bool>(
     rec: &mut Recorder,
     b: Bounds,
     mut op: impl FnMut(u64) -> Result<OpOutcome>,
@@ -625,7 +640,7 @@ pub(super) fn run_loop_with(
             break;
         }
         rec.wait_for_turn();
-        let sampled = rec.perf_arm();
+        let sampled = PERF && rec.perf_arm();
         let t0 = Instant::now();
         let out = match op(quota - done) {
             Ok(o) => o,
@@ -635,7 +650,7 @@ pub(super) fn run_loop_with(
             }
         };
         let t1 = Instant::now();
-        if sampled {
+        if PERF && sampled {
             rec.perf_done(out.kind, (t1 - t0).as_nanos() as u64);
         }
         rec.record(out, t0, t1);
