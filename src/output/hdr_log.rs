@@ -47,14 +47,14 @@ pub fn file_stem(label: &str) -> String {
 impl HdrLog {
     /// Logs into `dir` (created if missing; it must be a directory).
     pub fn new(dir: &Path) -> Result<HdrLog> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::io("creating the --hdr-log directory", dir, e))?;
-        if !dir.is_dir() {
+        if dir.exists() && !dir.is_dir() {
             return Err(Error::usage(format!(
-                "--hdr-log {}: not a directory; give a directory for the interval logs",
+                "--hdr-log {}: not a directory; give a directory for the interval logs (created if missing)",
                 dir.display()
             )));
         }
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::io("creating the --hdr-log directory", dir, e))?;
         Ok(HdrLog {
             dir: dir.to_path_buf(),
             phase: None,
