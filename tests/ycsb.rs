@@ -230,8 +230,8 @@ fn bad_ycsb_input_is_a_usage_error() {
         (vec!["-w", "g"], "\"g\""),
         (vec![], "--workload"),
         (
-            vec!["-w", "a", "-p", "requestdistribution=hotspot"],
-            "hotspot",
+            vec!["-w", "a", "-p", "requestdistribution=hotspots"],
+            "requestdistribution",
         ),
         (vec!["-w", "a", "-p", "fieldcount"], "-p"),
         (
@@ -285,4 +285,117 @@ fn ycsb_phases_run_in_scenarios() {
     assert!(v["recommendation"]["winner"].is_string());
     let flags = std::fs::read_to_string(out.join("db_bench.flags")).unwrap();
     assert!(flags.contains("db_bench has no YCSB core workloads"));
+}
+
+/// The property files the README points at run as shipped (workloads/workloada..f with
+/// upstream's values), every request distribution upstream has runs and chooses only
+/// loaded keys (no read misses), zipfian constants other than 0.99 set up at once (each
+/// thread summed 10^10 terms before), and a property no part of YCSB reads is named in a
+/// warning with the nearest real one.
+#[test]
+fn shipped_workloads_and_every_request_distribution_run() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("y.json");
+    let o_s = out.to_str().unwrap().to_string();
+    let run = |extra: &[&str]| -> (serde_json::Value, String) {
+        let mut args = vec!["ycsb", "--format", "json", "-o", &o_s, "-q"];
+        args.extend_from_slice(extra);
+        let o = common::bin()
+            .args(&args)
+            .current_dir(common::source_dir())
+            .env("TMPDIR", t.path())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(o.status.success(), "{extra:?}: {err}");
+        (
+            serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap(),
+            err,
+        )
+    };
+    for w in ["a", "b", "c", "d", "e", "f"] {
+        let file = format!("workloads/workload{w}");
+        let (r, _) = run(&["-P", &file, "-p", "operationcount=500"]);
+        let y = &r["runs"][0]["phases"][1]["spec"]["ycsb"];
+        let core = &r["runs"][0]["phases"][1]["spec"]["ycsb"];
+        assert_eq!(y["recordcount"], 1000, "{file}");
+        assert_eq!(r["runs"][0]["phases"][1]["ops"], 500, "{file}");
+        let want = match w {
+            "d" => "latest",
+            _ => "zipfian",
+        };
+        assert_eq!(core["requestdistribution"], want, "{file}");
+    }
+    for props in [
+        &["-p", "requestdistribution=hotspot"][..],
+        &["-p", "requestdistribution=exponential"],
+        &["-p", "requestdistribution=sequential"],
+        &["-p", "zipfianconstant=0.5"],
+        &["-p", "zipfianconstant=1.2"],
+    ] {
+        let mut a = vec![
+            "-w",
+            "c",
+            "-p",
+            "recordcount=2000",
+            "-p",
+            "operationcount=4000",
+        ];
+        a.extend_from_slice(props);
+        let (r, _) = run(&a);
+        let ph = &r["runs"][0]["phases"][1];
+        let read = ph["per_op"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["kind"] == "read")
+            .unwrap();
+        assert_eq!(read["ops"], 4000, "{props:?}");
+        assert_eq!(
+            read["not_found"], 0,
+            "{props:?}: keys chosen outside the loaded ones"
+        );
+    }
+    let (_, err) = run(&[
+        "-w",
+        "c",
+        "-p",
+        "recordcount=100",
+        "-p",
+        "operationcount=100",
+        "-p",
+        "readproporton=0.5",
+    ]);
+    assert!(
+        err.contains("warning: YCSB property \"readproporton\"")
+            && err.contains("did you mean readproportion?"),
+        "{err}"
+    );
+}
+
+/// The template lists every property at upstream's default and runs as it is (every value
+/// in it is honoured or accepted), with no warning.
+#[test]
+fn the_property_template_runs_without_warnings() {
+    let t = tempfile::tempdir().unwrap();
+    let o = common::bin()
+        .args([
+            "ycsb",
+            "-P",
+            "workloads/workload_template",
+            "--records",
+            "500",
+            "--operations",
+            "500",
+            "-q",
+            "--format",
+            "table",
+        ])
+        .current_dir(common::source_dir())
+        .env("TMPDIR", t.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(!err.contains("warning"), "{err}");
 }

@@ -45,6 +45,9 @@ pub fn spec(args: &YcsbArgs) -> Result<YcsbSpec> {
     if let Some(n) = args.operations {
         s.operationcount = n;
     }
+    for w in s.unknown_warnings() {
+        eprintln!("{w}");
+    }
     s.validate().map_err(|e| {
         if args.property_files.is_empty() {
             e

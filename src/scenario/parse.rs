@@ -444,6 +444,16 @@ fn ycsb(src: &Source, f: &File, p: &Spanned<PhaseFile>, w: Workload) -> Result<O
                     )
                 })?;
             }
+            // A scenario is checked strictly: a property no part of YCSB reads is an error.
+            if let Some(k) = y.unknown.first() {
+                let hint = crate::workload::ycsb::spec::nearest_property(k)
+                    .map_or(String::new(), |n| format!("; did you mean {n}?"));
+                return Err(src.err(
+                    p.span().start,
+                    &format!("phase.properties.{k}"),
+                    format!("{k:?} is read by no part of YCSB (docs/ycsb.md lists the properties){hint}"),
+                ));
+            }
             Ok(Some(y))
         }
         (None, true) => Err(src.err(

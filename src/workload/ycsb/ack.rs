@@ -21,6 +21,9 @@ pub struct InsertSequence {
     window: Box<[AtomicBool]>,
     /// Held by the thread advancing `limit`; others skip (try-lock).
     advancing: AtomicBool,
+    /// requestdistribution=sequential's counter, shared by every thread as upstream's one
+    /// SequentialGenerator is.
+    sequential: AtomicU64,
 }
 
 impl InsertSequence {
@@ -31,7 +34,14 @@ impl InsertSequence {
             limit: AtomicU64::new(start.wrapping_sub(1)),
             window: (0..WINDOW).map(|_| AtomicBool::new(false)).collect(),
             advancing: AtomicBool::new(false),
+            sequential: AtomicU64::new(0),
         }
+    }
+
+    /// The next key number of requestdistribution=sequential (before the modulo).
+    #[inline]
+    pub fn next_sequential(&self) -> u64 {
+        self.sequential.fetch_add(1, Ordering::Relaxed)
     }
 
     /// The key number for the next insert.

@@ -1,7 +1,7 @@
 //! Which key and which operation: CoreWorkload's key chooser and operation mix.
 
 use super::ack::InsertSequence;
-use super::generators::{ScrambledZipfian, Zipfian};
+use super::generators::{Exponential, Hotspot, ScrambledZipfian, Zipfian};
 use super::spec::{Distribution, YcsbSpec};
 use crate::workload::OpKind;
 use rand::rngs::SmallRng;
@@ -15,6 +15,13 @@ pub enum KeyChooser {
     Zipfian(ScrambledZipfian),
     /// SkewedLatestGenerator: the most recent inserts are the most popular.
     Latest(Zipfian),
+    Hotspot(Hotspot),
+    /// Back from the newest acknowledged key by an exponential draw.
+    Exponential(Exponential),
+    /// In order over `[0, n)`, one counter shared by every thread (the insert sequence's).
+    Sequential {
+        n: u64,
+    },
 }
 
 impl KeyChooser {
@@ -29,11 +36,26 @@ impl KeyChooser {
                 spec.recordcount + expected_new,
                 spec.zipfianconstant,
             )),
+            // Upstream: ZipfianGenerator(basis.lastValue()), over the keys acknowledged at
+            // the start (recordcount - 1 of them), so the first draws need no new zeta.
             Distribution::Latest => KeyChooser::Latest(Zipfian::new(
                 0,
-                spec.recordcount.max(2) - 1,
+                spec.recordcount.max(3) - 2,
                 spec.zipfianconstant,
             )),
+            Distribution::Hotspot => KeyChooser::Hotspot(Hotspot::new(
+                0,
+                spec.recordcount - 1,
+                spec.hotspotdatafraction,
+                spec.hotspotopnfraction,
+            )),
+            Distribution::Exponential => KeyChooser::Exponential(Exponential::new(
+                spec.exponential_percentile,
+                spec.recordcount as f64 * spec.exponential_frac,
+            )),
+            Distribution::Sequential => KeyChooser::Sequential {
+                n: spec.recordcount,
+            },
         }
     }
 
@@ -46,6 +68,15 @@ impl KeyChooser {
                 KeyChooser::Uniform { n } => crate::workload::keys::uniform(rng, *n),
                 KeyChooser::Zipfian(z) => z.next(rng),
                 KeyChooser::Latest(z) => limit - z.next_over(rng, limit.max(1)),
+                KeyChooser::Hotspot(h) => h.next(rng),
+                KeyChooser::Sequential { n } => seq.next_sequential() % *n,
+                KeyChooser::Exponential(e) => {
+                    // CoreWorkload: newest - draw, redrawn while below key 0.
+                    match limit.checked_sub(e.next(rng)) {
+                        Some(k) => return k,
+                        None => continue,
+                    }
+                }
             };
             if k <= limit {
                 return k;

@@ -11,10 +11,18 @@ pub enum Distribution {
     Uniform,
     Zipfian,
     Latest,
+    /// HotspotIntegerGenerator (hotspotdatafraction, hotspotopnfraction).
+    Hotspot,
+    /// ExponentialGenerator (exponential.percentile, exponential.frac), back from the newest
+    /// acknowledged key.
+    Exponential,
+    /// SequentialGenerator: key numbers in order, one counter for all threads, wrapping.
+    Sequential,
 }
 
 /// A CoreWorkload configuration, with YCSB's property names and defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct YcsbSpec {
     /// a..f for the core workloads, else "custom".
     pub workload: String,
@@ -36,6 +44,15 @@ pub struct YcsbSpec {
     pub zeropadding: usize,
     pub minscanlength: u64,
     pub maxscanlength: u64,
+    /// hotspotdatafraction, hotspotopnfraction (upstream's defaults 0.2 and 0.8).
+    pub hotspotdatafraction: f64,
+    pub hotspotopnfraction: f64,
+    /// exponential.percentile (95) and exponential.frac (0.8571428571).
+    pub exponential_percentile: f64,
+    pub exponential_frac: f64,
+    /// Properties set that no part of YCSB reads (typos): named in a warning, no effect.
+    #[serde(skip)]
+    pub unknown: Vec<String>,
 }
 
 impl Default for YcsbSpec {
@@ -60,8 +77,116 @@ impl Default for YcsbSpec {
             zeropadding: 1,
             minscanlength: 1,
             maxscanlength: 1000,
+            hotspotdatafraction: 0.2,
+            hotspotopnfraction: 0.8,
+            exponential_percentile: 95.0,
+            exponential_frac: 0.8571428571,
+            unknown: Vec::new(),
         }
     }
+}
+
+/// Properties of upstream YCSB that rdbtune accepts without acting on them: they name
+/// classes or output rdbtune replaces with its own (the workload and binding classes, the
+/// exporter and its file, JVM tracking, status intervals, histogram bucket counts), or
+/// they are set to the only value rdbtune implements (checked in [`YcsbSpec::set`]).
+const ACCEPTED: &[&str] = &[
+    "workload",
+    "db",
+    "exporter",
+    "exportfile",
+    "histogram.buckets",
+    "measurement.trackjvm",
+    "measurement.raw.output_file",
+    "status.interval",
+    "timeseries.granularity",
+    "reportlatencyforeacherror",
+    "latencytrackederrors",
+    "core_workload_insertion_retry_limit",
+    "core_workload_insertion_retry_interval",
+    "hdrhistogram.fileoutput",
+    "hdrhistogram.output.path",
+    "columnfamily",
+    "debug",
+];
+
+/// Properties upstream reads whose effect rdbtune does not implement: any value but the
+/// default (given second) is refused, naming what to do instead.
+const NOT_HONOURED: &[(&str, &str, &str)] = &[
+    ("insertstart", "0", "several clients loading disjoint parts of one key space are not supported yet"),
+    ("insertcount", "", "several clients loading disjoint parts of one key space are not supported yet; set recordcount"),
+    ("threadcount", "1", "give --threads N"),
+    ("target", "0", "give --target OPS"),
+    ("maxexecutiontime", "0", "rdbtune's YCSB run is bounded by operationcount"),
+    ("fieldlengthdistribution", "constant", "field lengths other than constant are not supported yet"),
+    ("fieldlengthhistogram", "hist.txt", "field lengths other than constant are not supported yet"),
+    ("minfieldlength", "1", "field lengths other than constant are not supported yet"),
+    ("scanlengthdistribution", "uniform", "zipfian scan lengths are not supported yet"),
+    ("fieldnameprefix", "field", "the RocksDB binding's field names are field0..fieldN"),
+    ("dataintegrity", "false", "values are not verified on read yet"),
+    ("measurementtype", "histogram", "rdbtune measures HdrHistograms and prints upstream's histogram summary (hdrhistogram is accepted too); timeseries and raw are not supported"),
+    ("measurement.interval", "op", "intended latency comes with --target (shown as [INTENDED-*] lines)"),
+    ("hdrhistogram.percentiles", "95,99", "use --percentiles for tables and JSON"),
+    ("table", "usertable", "rdbtune's records go to the default column family"),
+    ("dotransactions", "true", "choose the phases with --phase load|run|both"),
+    ("rocksdb.dir", "", "give --db PATH"),
+    ("rocksdb.optionsfile", "", "give --options-file FILE (rdbtune's engine flags)"),
+];
+
+/// Every property name CoreWorkload, Client, the measurements and the RocksDB binding read,
+/// for "did you mean" on a typo.
+fn known_names() -> impl Iterator<Item = &'static str> {
+    const HONOURED: &[&str] = &[
+        "recordcount",
+        "operationcount",
+        "readproportion",
+        "updateproportion",
+        "insertproportion",
+        "scanproportion",
+        "readmodifywriteproportion",
+        "requestdistribution",
+        "zipfianconstant",
+        "zipfian.constant",
+        "fieldcount",
+        "fieldlength",
+        "readallfields",
+        "writeallfields",
+        "insertorder",
+        "zeropadding",
+        "minscanlength",
+        "maxscanlength",
+        "hotspotdatafraction",
+        "hotspotopnfraction",
+        "exponential.percentile",
+        "exponential.frac",
+    ];
+    HONOURED
+        .iter()
+        .chain(ACCEPTED)
+        .copied()
+        .chain(NOT_HONOURED.iter().map(|(k, _, _)| *k))
+}
+
+/// The known property nearest to `key` (edit distance at most 2), for a typo's warning.
+pub fn nearest_property(key: &str) -> Option<&'static str> {
+    fn dist(a: &str, b: &str) -> usize {
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for i in 1..=a.len() {
+            let mut cur = vec![i; b.len() + 1];
+            for j in 1..=b.len() {
+                let sub = prev[j - 1] + usize::from(a[i - 1] != b[j - 1]);
+                cur[j] = sub.min(prev[j] + 1).min(cur[j - 1] + 1);
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    }
+    known_names()
+        .map(|k| (dist(&key.to_ascii_lowercase(), k), k))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
 }
 
 impl YcsbSpec {
@@ -98,9 +223,10 @@ impl YcsbSpec {
         Ok(s)
     }
 
-    /// Applies one YCSB property. Properties YCSB has but rdbtune does not use (workload
-    /// class, measurement settings, db bindings) are accepted and ignored; a bad value for a
-    /// property rdbtune uses is an error naming it.
+    /// Applies one YCSB property: honoured with upstream's meaning, accepted without effect
+    /// (classes and output rdbtune replaces, see `ACCEPTED`), refused when upstream would act
+    /// on it and rdbtune cannot (any value but the default), or, unknown to every part of
+    /// YCSB, kept in `unknown` for a warning. A bad value is an error naming the property.
     pub fn set(&mut self, key: &str, value: &str) -> Result<()> {
         let v = value.trim();
         let bad = |what: &str| Error::usage(format!("YCSB property {key}={v:?}: expected {what}"));
@@ -125,17 +251,40 @@ impl YcsbSpec {
                     "uniform" => Distribution::Uniform,
                     "zipfian" => Distribution::Zipfian,
                     "latest" => Distribution::Latest,
-                    _ => return Err(bad(
-                        "uniform, zipfian or latest (hotspot and exponential are not supported)",
-                    )),
+                    "hotspot" => Distribution::Hotspot,
+                    "exponential" => Distribution::Exponential,
+                    "sequential" => Distribution::Sequential,
+                    _ => {
+                        return Err(bad(
+                            "uniform, zipfian, latest, hotspot, exponential or sequential",
+                        ))
+                    }
                 }
             }
             "zipfianconstant" | "zipfian.constant" => {
                 self.zipfianconstant = v
                     .parse::<f64>()
                     .ok()
-                    .filter(|x| *x > 0.0 && *x < 1.0)
-                    .ok_or_else(|| bad("a number in (0, 1)"))?
+                    .filter(|x| *x > 0.0 && *x != 1.0 && x.is_finite())
+                    .ok_or_else(|| {
+                        bad("a positive number other than 1 (Gray's method divides by 1 - theta)")
+                    })?
+            }
+            "hotspotdatafraction" => self.hotspotdatafraction = frac()?,
+            "hotspotopnfraction" => self.hotspotopnfraction = frac()?,
+            "exponential.percentile" => {
+                self.exponential_percentile = v
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|x| *x > 0.0 && *x < 100.0)
+                    .ok_or_else(|| bad("a percentile in (0, 100)"))?
+            }
+            "exponential.frac" => {
+                self.exponential_frac = v
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|x| *x > 0.0)
+                    .ok_or_else(|| bad("a positive fraction of recordcount"))?
             }
             "fieldcount" => self.fieldcount = num()? as usize,
             "fieldlength" => self.fieldlength = num()? as usize,
@@ -151,15 +300,36 @@ impl YcsbSpec {
             "zeropadding" => self.zeropadding = num()? as usize,
             "minscanlength" => self.minscanlength = num()?,
             "maxscanlength" => self.maxscanlength = num()?,
-            "scanlengthdistribution" | "fieldlengthdistribution"
-                if v != "uniform" && v != "constant" =>
-            {
-                return Err(bad("uniform (scans) or constant (fields)"));
+            "measurementtype" if v == "hdrhistogram" => {}
+            "insertcount" if v.parse::<u64>().ok() == Some(self.recordcount) => {}
+            k if ACCEPTED.contains(&k) => {}
+            k => {
+                if let Some((_, default, instead)) = NOT_HONOURED.iter().find(|(n, _, _)| *n == k) {
+                    if !default.is_empty() && v == *default {
+                        return Ok(());
+                    }
+                    return Err(Error::usage(format!(
+                        "YCSB property {k}={v:?} is upstream's, and rdbtune does not implement it: {instead} (docs/ycsb.md lists every property)"
+                    )));
+                }
+                if !self.unknown.iter().any(|u| u == k) {
+                    self.unknown.push(k.to_string());
+                }
             }
-            // Accepted and ignored: they select classes or measurement output in YCSB.
-            _ => {}
         }
         Ok(())
+    }
+
+    /// One warning line per property no part of YCSB reads (a typo, usually).
+    pub fn unknown_warnings(&self) -> Vec<String> {
+        self.unknown
+            .iter()
+            .map(|k| {
+                let hint = nearest_property(k)
+                    .map_or(String::new(), |n| format!(" (did you mean {n}?)"));
+                format!("warning: YCSB property {k:?} is read by no part of YCSB (CoreWorkload, the client, its measurements or the RocksDB binding); it has no effect{hint}")
+            })
+            .collect()
     }
 
     /// Reads a YCSB property file (`key=value` lines, `#` comments), naming the file and
