@@ -145,8 +145,8 @@ pub(super) fn worker(
         cf: sh.engine.cf(0),
         y,
         seq: sh.inserts.as_ref().expect("created with the YCSB spec"),
-        // YCSB fills fields with random bytes: incompressible values.
-        vals: ValueGen::new(1.0, y.fieldlength, seed ^ 0x9C5B),
+        // Field values as upstream's RandomByteIterator: printable ASCII.
+        vals: ValueGen::ycsb_ascii(y.fieldlength, seed ^ 0x9C5B),
         scratch: Vec::with_capacity(record.buf.len()),
         rec_len: record.buf.len() as u64,
         record,
