@@ -437,3 +437,81 @@ fn records_compress_as_upstreams_ascii_values() {
     ));
     assert!((1.3..1.42).contains(&ratio), "{ratio}");
 }
+
+/// insertstart/insertcount: two loads of the two halves of one key space into one DB give
+/// exactly the full key set, and after the first load exactly the first half is there. Read
+/// back with sequential reads (each key number once) over a part: found counts are exact.
+#[test]
+fn two_loads_of_disjoint_halves_make_the_whole_key_space() {
+    let t = tempfile::tempdir().unwrap();
+    let db = t.path().join("db");
+    let db_s = db.to_str().unwrap().to_string();
+    let out = t.path().join("y.json");
+    let out_s = out.to_str().unwrap().to_string();
+    let ycsb = |phase: &str, props: &[&str]| -> serde_json::Value {
+        let mut a = vec![
+            "ycsb",
+            "-w",
+            "c",
+            "--phase",
+            phase,
+            "--db",
+            &db_s,
+            "--format",
+            "json",
+            "-o",
+            &out_s,
+            "-q",
+            "-p",
+            "recordcount=2000",
+        ];
+        if db.exists() {
+            a.push("--db-reuse");
+        }
+        for p in props {
+            a.extend(["-p", p]);
+        }
+        let o = common::rdbtune(&a, t.path());
+        assert!(o.status.success(), "{props:?}: {}", common::stderr(&o));
+        serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap()
+    };
+    let found = |part: (u64, u64)| -> (u64, u64) {
+        let s = format!("insertstart={}", part.0);
+        let c = format!("insertcount={}", part.1);
+        let n = format!("operationcount={}", part.1);
+        let r = ycsb("run", &[&s, &c, &n, "requestdistribution=sequential"]);
+        let read = &r["runs"][0]["phases"][0]["per_op"][0];
+        assert_eq!(read["kind"], "read");
+        (
+            read["found"].as_u64().unwrap(),
+            read["not_found"].as_u64().unwrap(),
+        )
+    };
+    let r = ycsb("load", &["insertstart=0", "insertcount=1000"]);
+    assert_eq!(r["runs"][0]["phases"][0]["ops"], 1000);
+    assert_eq!(found((0, 1000)), (1000, 0), "the first half is all there");
+    assert_eq!(found((1000, 1000)), (0, 1000), "and nothing of the second");
+    ycsb("load", &["insertstart=1000", "insertcount=1000"]);
+    assert_eq!(
+        found((0, 2000)),
+        (2000, 0),
+        "both halves: the whole key space"
+    );
+    // A part beyond recordcount is refused, naming the properties.
+    let o = common::rdbtune(
+        &[
+            "ycsb",
+            "-w",
+            "c",
+            "-p",
+            "recordcount=100",
+            "-p",
+            "insertstart=50",
+            "-p",
+            "insertcount=60",
+        ],
+        t.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(common::stderr(&o).contains("insertstart (50) + insertcount (60)"));
+}

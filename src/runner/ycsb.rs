@@ -153,7 +153,8 @@ pub(super) fn worker(
         key: Vec::with_capacity(32),
     };
     if sh.spec.workload == Workload::YcsbLoad {
-        let mut next = lo;
+        // CoreWorkload's keysequence starts at insertstart; threads split insertcount.
+        let mut next = y.insertstart + lo;
         return run_loop(rec, b, |_| {
             next += 1;
             c.insert(next - 1, rng)

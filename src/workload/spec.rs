@@ -462,7 +462,7 @@ impl PhaseSpec {
     /// for load, operationcount for run).
     pub fn total_ops(&self) -> Option<u64> {
         match (&self.ycsb, self.workload) {
-            (Some(y), Workload::YcsbLoad) => return Some(self.ops.unwrap_or(y.recordcount)),
+            (Some(y), Workload::YcsbLoad) => return Some(self.ops.unwrap_or(y.insert_count())),
             (Some(y), Workload::YcsbRun) if self.duration_s.is_none() => {
                 return Some(self.ops.unwrap_or(y.operationcount))
             }

@@ -9,7 +9,9 @@ use rand::Rng;
 
 /// Chooses the key number of a read, update, scan or read-modify-write.
 pub enum KeyChooser {
+    /// Over `[lo, lo + n)`.
     Uniform {
+        lo: u64,
         n: u64,
     },
     Zipfian(ScrambledZipfian),
@@ -18,8 +20,10 @@ pub enum KeyChooser {
     Hotspot(Hotspot),
     /// Back from the newest acknowledged key by an exponential draw.
     Exponential(Exponential),
-    /// In order over `[0, n)`, one counter shared by every thread (the insert sequence's).
+    /// In order over `[lo, lo + n)`, one counter shared by every thread (the insert
+    /// sequence's).
     Sequential {
+        lo: u64,
         n: u64,
     },
 }
@@ -27,13 +31,15 @@ pub enum KeyChooser {
 impl KeyChooser {
     pub fn new(spec: &YcsbSpec) -> KeyChooser {
         let expected_new = (spec.operationcount as f64 * spec.insertproportion * 2.0) as u64;
+        // CoreWorkload: the uniform, zipfian, hotspot and sequential choosers cover
+        // [insertstart, insertstart + insertcount); latest and exponential follow the insert
+        // sequence, which starts at recordcount.
+        let (lo, count) = (spec.insertstart, spec.insert_count());
         match spec.requestdistribution {
-            Distribution::Uniform => KeyChooser::Uniform {
-                n: spec.recordcount,
-            },
+            Distribution::Uniform => KeyChooser::Uniform { lo, n: count },
             Distribution::Zipfian => KeyChooser::Zipfian(ScrambledZipfian::new(
-                0,
-                spec.recordcount + expected_new,
+                lo,
+                lo + count + expected_new,
                 spec.zipfianconstant,
             )),
             // Upstream: ZipfianGenerator(basis.lastValue()), over the keys acknowledged at
@@ -44,8 +50,8 @@ impl KeyChooser {
                 spec.zipfianconstant,
             )),
             Distribution::Hotspot => KeyChooser::Hotspot(Hotspot::new(
-                0,
-                spec.recordcount - 1,
+                lo,
+                lo + count - 1,
                 spec.hotspotdatafraction,
                 spec.hotspotopnfraction,
             )),
@@ -53,9 +59,7 @@ impl KeyChooser {
                 spec.exponential_percentile,
                 spec.recordcount as f64 * spec.exponential_frac,
             )),
-            Distribution::Sequential => KeyChooser::Sequential {
-                n: spec.recordcount,
-            },
+            Distribution::Sequential => KeyChooser::Sequential { lo, n: count },
         }
     }
 
@@ -65,11 +69,11 @@ impl KeyChooser {
         let limit = seq.last_acknowledged();
         loop {
             let k = match self {
-                KeyChooser::Uniform { n } => crate::workload::keys::uniform(rng, *n),
+                KeyChooser::Uniform { lo, n } => *lo + crate::workload::keys::uniform(rng, *n),
                 KeyChooser::Zipfian(z) => z.next(rng),
                 KeyChooser::Latest(z) => limit - z.next_over(rng, limit.max(1)),
                 KeyChooser::Hotspot(h) => h.next(rng),
-                KeyChooser::Sequential { n } => seq.next_sequential() % *n,
+                KeyChooser::Sequential { lo, n } => *lo + seq.next_sequential() % *n,
                 KeyChooser::Exponential(e) => {
                     // CoreWorkload: newest - draw, redrawn while below key 0.
                     match limit.checked_sub(e.next(rng)) {

@@ -205,10 +205,10 @@ mod tests {
         // Upstream properties rdbtune cannot honour are refused unless at their default;
         // typos are kept for a warning that names the nearest property.
         let e = s
-            .apply_properties("insertstart=10\n", "w")
+            .apply_properties("fieldnameprefix=f\n", "w")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("insertstart") && e.contains("w:1"), "{e}");
+        assert!(e.contains("fieldnameprefix") && e.contains("w:1"), "{e}");
         s.apply_properties("insertstart=0\ntable=usertable\nexporter=site.ycsb.measurements.exporter.TextMeasurementsExporter\nreadproporton=0.5\n", "w")
             .unwrap();
         assert_eq!(s.unknown, ["readproporton"]);

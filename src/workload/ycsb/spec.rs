@@ -50,6 +50,12 @@ pub struct YcsbSpec {
     /// exponential.percentile (95) and exponential.frac (0.8571428571).
     pub exponential_percentile: f64,
     pub exponential_frac: f64,
+    /// insertstart and insertcount: the load writes key numbers [insertstart, insertstart +
+    /// insertcount) and a run chooses among them (uniform, zipfian, hotspot, sequential), so
+    /// several clients load disjoint parts of one key space. `None`: recordcount -
+    /// insertstart.
+    pub insertstart: u64,
+    pub insertcount: Option<u64>,
     /// Properties set that no part of YCSB reads (typos): named in a warning, no effect.
     #[serde(skip)]
     pub unknown: Vec<String>,
@@ -81,6 +87,8 @@ impl Default for YcsbSpec {
             hotspotopnfraction: 0.8,
             exponential_percentile: 95.0,
             exponential_frac: 0.8571428571,
+            insertstart: 0,
+            insertcount: None,
             unknown: Vec::new(),
         }
     }
@@ -108,13 +116,13 @@ const ACCEPTED: &[&str] = &[
     "hdrhistogram.output.path",
     "columnfamily",
     "debug",
+    "readallfieldsbyname",
 ];
 
 /// Properties upstream reads whose effect rdbtune does not implement: any value but the
 /// default (given second) is refused, naming what to do instead.
 const NOT_HONOURED: &[(&str, &str, &str)] = &[
-    ("insertstart", "0", "several clients loading disjoint parts of one key space are not supported yet"),
-    ("insertcount", "", "several clients loading disjoint parts of one key space are not supported yet; set recordcount"),
+
     ("threadcount", "1", "give --threads N"),
     ("target", "0", "give --target OPS"),
     ("maxexecutiontime", "0", "rdbtune's YCSB run is bounded by operationcount"),
@@ -159,6 +167,8 @@ fn known_names() -> impl Iterator<Item = &'static str> {
         "hotspotopnfraction",
         "exponential.percentile",
         "exponential.frac",
+        "insertstart",
+        "insertcount",
     ];
     HONOURED
         .iter()
@@ -270,6 +280,8 @@ impl YcsbSpec {
                         bad("a positive number other than 1 (Gray's method divides by 1 - theta)")
                     })?
             }
+            "insertstart" => self.insertstart = num()?,
+            "insertcount" => self.insertcount = Some(num()?),
             "hotspotdatafraction" => self.hotspotdatafraction = frac()?,
             "hotspotopnfraction" => self.hotspotopnfraction = frac()?,
             "exponential.percentile" => {
@@ -301,7 +313,6 @@ impl YcsbSpec {
             "minscanlength" => self.minscanlength = num()?,
             "maxscanlength" => self.maxscanlength = num()?,
             "measurementtype" if v == "hdrhistogram" => {}
-            "insertcount" if v.parse::<u64>().ok() == Some(self.recordcount) => {}
             k if ACCEPTED.contains(&k) => {}
             k => {
                 if let Some((_, default, instead)) = NOT_HONOURED.iter().find(|(n, _, _)| *n == k) {
@@ -352,8 +363,22 @@ impl YcsbSpec {
         Ok(())
     }
 
+    /// Key numbers the load writes and a run chooses among: insertstart and insertcount.
+    pub fn insert_count(&self) -> u64 {
+        self.insertcount
+            .unwrap_or(self.recordcount.saturating_sub(self.insertstart))
+    }
+
     /// Checks the values before anything runs.
     pub fn validate(&self) -> Result<()> {
+        if self.insertstart + self.insert_count() > self.recordcount || self.insert_count() == 0 {
+            return Err(Error::usage(format!(
+                "YCSB insertstart ({}) + insertcount ({}) must be at most recordcount ({}), and insertcount at least 1: recordcount is the whole key space, each client loads [insertstart, insertstart + insertcount)",
+                self.insertstart,
+                self.insert_count(),
+                self.recordcount
+            )));
+        }
         let total = self.readproportion
             + self.updateproportion
             + self.insertproportion
