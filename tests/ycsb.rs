@@ -515,3 +515,48 @@ fn two_loads_of_disjoint_halves_make_the_whole_key_space() {
     assert_eq!(o.status.code(), Some(2));
     assert!(common::stderr(&o).contains("insertstart (50) + insertcount (60)"));
 }
+
+/// As upstream, the run starts with the load's compaction debt pending (no wait in
+/// between); --wait-for-compaction waits it away first, untimed.
+#[test]
+fn the_run_inherits_the_loads_compaction_debt_unless_asked_to_wait() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("y.json");
+    let run = |extra: &[&str]| -> serde_json::Value {
+        let mut a = vec![
+            "ycsb",
+            "-w",
+            "a",
+            "-p",
+            "recordcount=100000",
+            "-p",
+            "operationcount=1000",
+            "--set",
+            "write_buffer_size=4MiB",
+            "--format",
+            "json",
+            "-o",
+            out.to_str().unwrap(),
+            "-q",
+        ];
+        a.extend_from_slice(extra);
+        let o = common::rdbtune(&a, t.path());
+        assert!(o.status.success(), "{}", common::stderr(&o));
+        serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap()
+    };
+    let r = run(&[]);
+    let load = &r["runs"][0]["phases"][0];
+    assert_eq!(
+        load["compaction_wait_s"].as_f64(),
+        Some(0.0),
+        "{}",
+        load["compaction_wait_s"]
+    );
+    let r = run(&["--wait-for-compaction"]);
+    let load = &r["runs"][0]["phases"][0];
+    let after = &load["engine"]["after"];
+    assert!(load["compaction_wait_s"].as_f64().unwrap() > 0.0);
+    assert_eq!(after["pending_compaction_bytes"], 0, "{after}");
+    assert_eq!(after["running_compactions"], 0);
+    assert_eq!(after["running_flushes"], 0);
+}

@@ -983,6 +983,11 @@ pub struct YcsbArgs {
     /// Which phases to run
     #[arg(long, value_enum, default_value = "both")]
     pub phase: YcsbPhase,
+    /// After the load, wait (untimed) until no flush or compaction is pending before the run.
+    /// Off by default, as upstream YCSB: its run starts with the load's compaction debt
+    /// pending, and the run pays for it
+    #[arg(long)]
+    pub wait_for_compaction: bool,
     /// DB directory (default: a temporary one, removed afterwards); --phase run needs the
     /// --db of an earlier load, with --db-reuse
     #[arg(long, value_name = "PATH")]

@@ -120,7 +120,11 @@ pub fn run(args: &YcsbArgs) -> Result<i32> {
     let options = crate::scenario::execute::effective_options(&engine);
     let mut one = OneDb {
         engine: &engine,
-        after: AfterWrite::WaitForCompaction,
+        after: if args.wait_for_compaction {
+            AfterWrite::WaitForCompaction
+        } else {
+            AfterWrite::Nothing
+        },
         opts: PhaseOptions {
             alerts: common::alerts(&args.alert)?,
             measure: common::measure(&args.measure)?,
