@@ -560,3 +560,65 @@ fn the_run_inherits_the_loads_compaction_debt_unless_asked_to_wait() {
     assert_eq!(after["running_compactions"], 0);
     assert_eq!(after["running_flushes"], 0);
 }
+
+/// Reads of missing records are upstream's [READ-FAILED] measurements: [READ] counts the
+/// reads that found their record (with their own latency), [READ-FAILED] the others, and
+/// Return=NOT_FOUND stays under [READ].
+#[test]
+fn reads_of_missing_records_are_read_failed() {
+    let t = tempfile::tempdir().unwrap();
+    // Half the key space loaded; latest reads near recordcount, mostly in the missing half.
+    let o = common::rdbtune(
+        &[
+            "ycsb",
+            "-w",
+            "c",
+            "-p",
+            "recordcount=2000",
+            "-p",
+            "insertcount=1000",
+            "-p",
+            "operationcount=4000",
+            "-p",
+            "requestdistribution=latest",
+            "-q",
+        ],
+        t.path(),
+    );
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    let value = |line: &str| -> u64 {
+        text.lines()
+            .find(|l| l.starts_with(line))
+            .unwrap_or_else(|| panic!("no {line:?} in\n{text}"))
+            .rsplit(", ")
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let (ok, failed) = (
+        value("[READ], Operations,"),
+        value("[READ-FAILED], Operations,"),
+    );
+    assert_eq!(ok + failed, 4000, "{text}");
+    assert!(failed > 1000, "{text}");
+    assert_eq!(value("[READ], Return=NOT_FOUND,"), failed);
+    assert_eq!(value("[READ], Return=OK,"), ok);
+    value("[READ-FAILED], 99thPercentileLatency(us),");
+    // A run without missing records has no -FAILED lines.
+    let o = common::rdbtune(
+        &[
+            "ycsb",
+            "-w",
+            "c",
+            "-p",
+            "recordcount=1000",
+            "-p",
+            "operationcount=1000",
+            "-q",
+        ],
+        t.path(),
+    );
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("FAILED"));
+}

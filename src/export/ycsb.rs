@@ -55,8 +55,18 @@ fn phase_text(o: &mut String, p: &PhaseResult) {
             continue;
         };
         let label = k.ycsb_label();
-        let _ = writeln!(o, "[{label}], Operations, {}", s.ops);
-        latency_lines(o, label, &s.latency_us);
+        // As upstream's DB wrapper: [READ] measures the ops that returned OK, [READ-FAILED]
+        // the others; the NOT_FOUND count stays under [READ].
+        let (ok_lat, failed) = match (&s.ok_latency_us, &s.failed_latency_us) {
+            (Some(ok), Some(f)) if f.samples > 0 => (ok, Some(f)),
+            _ => (&s.latency_us, None),
+        };
+        let _ = writeln!(
+            o,
+            "[{label}], Operations, {}",
+            s.ops - failed.map_or(0, |f| f.samples)
+        );
+        latency_lines(o, label, ok_lat);
         let (ok, nf) = match (s.found, s.not_found) {
             (Some(f), Some(n)) => (f + (s.ops - (f + n)), n),
             _ => (s.ops, 0),
@@ -64,6 +74,11 @@ fn phase_text(o: &mut String, p: &PhaseResult) {
         let _ = writeln!(o, "[{label}], Return=OK, {ok}");
         if nf > 0 {
             let _ = writeln!(o, "[{label}], Return=NOT_FOUND, {nf}");
+        }
+        if let Some(f) = failed {
+            let fl = format!("{label}-FAILED");
+            let _ = writeln!(o, "[{fl}], Operations, {}", f.samples);
+            latency_lines(o, &fl, f);
         }
         if let Some(i) = &s.intended_latency_us {
             let il = format!("Intended-{label}");

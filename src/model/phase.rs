@@ -160,6 +160,12 @@ pub struct OpSummary {
     pub found: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_found: Option<u64>,
+    /// YCSB phases with missing records: the latency of the samples that found theirs
+    /// (upstream's `[READ]`) and of those that did not (`[READ-FAILED]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ok_latency_us: Option<LatencySummary>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_latency_us: Option<LatencySummary>,
 }
 
 /// What one key group (a key range in one column family) got during a phase.

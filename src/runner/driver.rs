@@ -74,6 +74,9 @@ impl ThreadPlan {
         if self.per_kind {
             rec.track_kinds();
         }
+        if matches!(shared.spec.workload, Workload::YcsbLoad | Workload::YcsbRun) {
+            rec.track_failed();
+        }
         if let Some(f) = self.perf_sample {
             rec.sample_perf(f, shared.spec.seed.wrapping_add(self.t as u64));
         }
@@ -181,6 +184,11 @@ pub(super) fn drive(
     Ok(r)
 }
 
+/// Kinds YCSB reports `-FAILED` for when the record is missing.
+fn is_ycsb_kind(k: OpKind) -> bool {
+    matches!(k, OpKind::Read | OpKind::Update)
+}
+
 /// The PerfContext means per op kind that had sampled ops.
 fn perf_breakdown(totals: &ThreadTotals, fraction: f64) -> Vec<PerfBreakdown> {
     OpKind::ALL
@@ -248,6 +256,19 @@ fn per_op(totals: &ThreadTotals, elapsed: f64, pcts: &[f64]) -> Vec<OpSummary> {
         }
         let ops = totals.ops[i] + totals.nested_ops[i];
         let is_read = totals.found[i] + totals.not_found[i] > 0;
+        // YCSB: the samples that found their record, and those that did not.
+        let (ok_latency_us, failed_latency_us) = match (&totals.failed_hists[i], is_ycsb_kind(k)) {
+            (Some(f), true) => {
+                let mut ok = all.clone();
+                ok.subtract(f)
+                    .expect("failed samples are among all samples");
+                (
+                    Some(latency_summary(&ok, pcts)),
+                    Some(latency_summary(f, pcts)),
+                )
+            }
+            _ => (None, None),
+        };
         per_op.push(OpSummary {
             kind: k,
             ops,
@@ -258,6 +279,8 @@ fn per_op(totals: &ThreadTotals, elapsed: f64, pcts: &[f64]) -> Vec<OpSummary> {
                 .map(|h| latency_summary(h, pcts)),
             found: is_read.then_some(totals.found[i]),
             not_found: is_read.then_some(totals.not_found[i]),
+            ok_latency_us,
+            failed_latency_us,
         });
     }
     per_op

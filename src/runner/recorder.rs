@@ -125,6 +125,9 @@ pub struct ThreadTotals {
     /// With a target rate: latency from each op's intended start (coordinated-omission
     /// corrected), per kind.
     pub intended_hists: Vec<Option<Histogram<u64>>>,
+    /// YCSB phases: the latency of reads and updates that found no record (upstream's
+    /// `[READ-FAILED]`, `[UPDATE-FAILED]`), also recorded in `hists`.
+    pub failed_hists: Vec<Option<Histogram<u64>>>,
     /// Per key group (only with more than one): ops and the latency of every op kind.
     pub groups: Vec<(u64, Histogram<u64>)>,
     /// Per op kind, with `--perf-sample`: the sampled ops' PerfContext figures.
@@ -145,6 +148,7 @@ impl ThreadTotals {
             nested_ops: [0; OpKind::COUNT],
             nested_hists: (0..OpKind::COUNT).map(|_| None).collect(),
             intended_hists: (0..OpKind::COUNT).map(|_| None).collect(),
+            failed_hists: (0..OpKind::COUNT).map(|_| None).collect(),
             groups: Vec::new(),
             perf: Vec::new(),
             start: None,
@@ -163,6 +167,7 @@ impl ThreadTotals {
             add_into(&mut self.hists[k], &other.hists[k]);
             add_into(&mut self.nested_hists[k], &other.nested_hists[k]);
             add_into(&mut self.intended_hists[k], &other.intended_hists[k]);
+            add_into(&mut self.failed_hists[k], &other.failed_hists[k]);
         }
         if self.groups.len() < other.groups.len() {
             self.groups
@@ -224,6 +229,8 @@ pub struct Recorder {
     per_kind: Option<Vec<Option<Histogram<u64>>>>,
     /// Set by the first thread whose op fails, so the others stop too.
     abort: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// Keeps the latency of not-found reads and updates apart too (YCSB phases).
+    track_failed: bool,
     /// Ops until the next PerfContext sample (u64::MAX when sampling is off).
     perf_countdown: u64,
     perf: Option<Box<PerfSampler>>,
@@ -252,7 +259,14 @@ impl Recorder {
             abort: None,
             perf_countdown: u64::MAX,
             perf: None,
+            track_failed: false,
         }
+    }
+
+    /// Also keeps the latency of reads and updates that found no record (YCSB's
+    /// `-FAILED` measurements).
+    pub fn track_failed(&mut self) {
+        self.track_failed = true;
     }
 
     /// Measures about `fraction` of this thread's ops with RocksDB's PerfContext. Call on
@@ -370,7 +384,14 @@ impl Recorder {
         }
         match out.found {
             Some(true) => self.totals.found[k] += 1,
-            Some(false) => self.totals.not_found[k] += 1,
+            Some(false) => {
+                self.totals.not_found[k] += 1;
+                if self.track_failed {
+                    self.totals.failed_hists[k]
+                        .get_or_insert_with(new_histogram)
+                        .saturating_record(ns.max(1));
+                }
+            }
             None => {}
         }
         if self.headline[k] {
