@@ -622,3 +622,59 @@ fn reads_of_missing_records_are_read_failed() {
     );
     assert!(!String::from_utf8_lossy(&o.stdout).contains("FAILED"));
 }
+
+/// The client's properties: threadcount and target apply when --threads and --target are
+/// not given; maxexecutiontime bounds the run by time, alone with operationcount=0 (which
+/// without it would mean "run until interrupted" and is refused).
+#[test]
+fn client_properties_threads_target_and_execution_time() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("y.json");
+    let run = |extra: &[&str]| -> serde_json::Value {
+        let mut a = vec![
+            "ycsb",
+            "-w",
+            "c",
+            "-p",
+            "recordcount=1000",
+            "--format",
+            "json",
+            "-o",
+            out.to_str().unwrap(),
+            "-q",
+        ];
+        a.extend_from_slice(extra);
+        let o = common::rdbtune(&a, t.path());
+        assert!(o.status.success(), "{extra:?}: {}", common::stderr(&o));
+        serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap()
+    };
+    let r = run(&[
+        "-p",
+        "threadcount=2",
+        "-p",
+        "operationcount=2000",
+        "-p",
+        "target=4000",
+    ]);
+    let ph = &r["runs"][0]["phases"][1];
+    assert_eq!(ph["spec"]["threads"], 2);
+    assert_eq!(ph["spec"]["target_ops_per_sec"], 4000.0);
+    // --threads wins over the property.
+    let r = run(&[
+        "-p",
+        "threadcount=2",
+        "--threads",
+        "1",
+        "-p",
+        "operationcount=100",
+    ]);
+    assert_eq!(r["runs"][0]["phases"][1]["spec"]["threads"], 1);
+    let r = run(&["-p", "operationcount=0", "-p", "maxexecutiontime=1"]);
+    let ph = &r["runs"][0]["phases"][1];
+    let e = ph["elapsed_s"].as_f64().unwrap();
+    assert!((0.9..2.0).contains(&e), "ran {e} s for maxexecutiontime=1");
+    assert!(ph["ops"].as_u64().unwrap() > 1000);
+    // With both, the count ends a short run first.
+    let r = run(&["-p", "operationcount=500", "-p", "maxexecutiontime=30"]);
+    assert_eq!(r["runs"][0]["phases"][1]["ops"], 500);
+}

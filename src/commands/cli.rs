@@ -974,10 +974,11 @@ pub struct YcsbArgs {
     /// operationcount (default 100000)
     #[arg(long)]
     pub operations: Option<u64>,
-    /// Client threads
-    #[arg(long, short = 't', default_value_t = 1)]
-    pub threads: usize,
-    /// Target throughput of the run phase over all threads, ops/s
+    /// Client threads (default: the threadcount property, else 1)
+    #[arg(long, short = 't')]
+    pub threads: Option<usize>,
+    /// Target throughput of the run phase over all threads, ops/s (default: the target
+    /// property, else unpaced)
     #[arg(long, value_name = "OPS", allow_negative_numbers = true)]
     pub target: Option<f64>,
     /// Which phases to run

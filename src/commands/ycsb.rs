@@ -67,11 +67,16 @@ pub fn spec(args: &YcsbArgs) -> Result<YcsbSpec> {
 fn phase_specs(args: &YcsbArgs, y: &YcsbSpec) -> Result<Vec<PhaseSpec>> {
     let mk = |w: Workload| {
         let mut p = PhaseSpec::new(w, y.recordcount);
-        p.threads = args.threads;
+        p.threads = args.threads.or(y.threadcount).unwrap_or(1);
         p.ycsb = Some(y.clone());
         p.seed = args.seed.wrapping_add(w as u64);
         if w == Workload::YcsbRun {
-            p.target_ops_per_sec = args.target;
+            p.target_ops_per_sec = args.target.or(y.target);
+            // maxexecutiontime bounds the run by time too (and alone with operationcount=0).
+            if let Some(d) = y.maxexecutiontime {
+                p.duration_s = Some(d);
+                p.ops = (y.operationcount > 0).then_some(y.operationcount);
+            }
         }
         p
     };

@@ -444,6 +444,24 @@ fn ycsb(src: &Source, f: &File, p: &Spanned<PhaseFile>, w: Workload) -> Result<O
                     )
                 })?;
             }
+            // The phase's own keys say these in a scenario.
+            for (k, set, instead) in [
+                ("threadcount", y.threadcount.is_some(), "threads"),
+                ("target", y.target.is_some(), "target_ops_per_sec"),
+                (
+                    "maxexecutiontime",
+                    y.maxexecutiontime.is_some(),
+                    "duration_s",
+                ),
+            ] {
+                if set {
+                    return Err(src.err(
+                        p.span().start,
+                        &format!("phase.properties.{k}"),
+                        format!("in a scenario, give the phase's {instead} instead of the YCSB property {k}"),
+                    ));
+                }
+            }
             // A scenario is checked strictly: a property no part of YCSB reads is an error.
             if let Some(k) = y.unknown.first() {
                 let hint = crate::workload::ycsb::spec::nearest_property(k)

@@ -56,6 +56,12 @@ pub struct YcsbSpec {
     /// insertstart.
     pub insertstart: u64,
     pub insertcount: Option<u64>,
+    /// The client's threadcount, target (ops/s over all threads) and maxexecutiontime (s)
+    /// properties; `--threads` and `--target` win over them. None: not set (0 is "none" for
+    /// target and maxexecutiontime, as upstream).
+    pub threadcount: Option<usize>,
+    pub target: Option<f64>,
+    pub maxexecutiontime: Option<f64>,
     /// Properties set that no part of YCSB reads (typos): named in a warning, no effect.
     #[serde(skip)]
     pub unknown: Vec<String>,
@@ -89,6 +95,9 @@ impl Default for YcsbSpec {
             exponential_frac: 0.8571428571,
             insertstart: 0,
             insertcount: None,
+            threadcount: None,
+            target: None,
+            maxexecutiontime: None,
             unknown: Vec::new(),
         }
     }
@@ -123,9 +132,7 @@ const ACCEPTED: &[&str] = &[
 /// default (given second) is refused, naming what to do instead.
 const NOT_HONOURED: &[(&str, &str, &str)] = &[
 
-    ("threadcount", "1", "give --threads N"),
-    ("target", "0", "give --target OPS"),
-    ("maxexecutiontime", "0", "rdbtune's YCSB run is bounded by operationcount"),
+
     ("fieldlengthdistribution", "constant", "field lengths other than constant are not supported yet"),
     ("fieldlengthhistogram", "hist.txt", "field lengths other than constant are not supported yet"),
     ("minfieldlength", "1", "field lengths other than constant are not supported yet"),
@@ -169,6 +176,9 @@ fn known_names() -> impl Iterator<Item = &'static str> {
         "exponential.frac",
         "insertstart",
         "insertcount",
+        "threadcount",
+        "target",
+        "maxexecutiontime",
     ];
     HONOURED
         .iter()
@@ -280,6 +290,17 @@ impl YcsbSpec {
                         bad("a positive number other than 1 (Gray's method divides by 1 - theta)")
                     })?
             }
+            "threadcount" => {
+                self.threadcount = Some(
+                    num()?
+                        .try_into()
+                        .ok()
+                        .filter(|t: &usize| *t >= 1)
+                        .ok_or_else(|| bad("at least 1 thread"))?,
+                )
+            }
+            "target" => self.target = Some(num()? as f64).filter(|t| *t > 0.0),
+            "maxexecutiontime" => self.maxexecutiontime = Some(num()? as f64).filter(|t| *t > 0.0),
             "insertstart" => self.insertstart = num()?,
             "insertcount" => self.insertcount = Some(num()?),
             "hotspotdatafraction" => self.hotspotdatafraction = frac()?,
@@ -371,6 +392,11 @@ impl YcsbSpec {
 
     /// Checks the values before anything runs.
     pub fn validate(&self) -> Result<()> {
+        if self.operationcount == 0 && self.maxexecutiontime.is_none() {
+            return Err(Error::usage(
+                "YCSB operationcount=0 means no limit (upstream runs until maxexecutiontime or an interrupt): set maxexecutiontime=SECS, or an operationcount",
+            ));
+        }
         if self.insertstart + self.insert_count() > self.recordcount || self.insert_count() == 0 {
             return Err(Error::usage(format!(
                 "YCSB insertstart ({}) + insertcount ({}) must be at most recordcount ({}), and insertcount at least 1: recordcount is the whole key space, each client loads [insertstart, insertstart + insertcount)",
