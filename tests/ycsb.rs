@@ -287,6 +287,26 @@ fn ycsb_phases_run_in_scenarios() {
     assert!(flags.contains("db_bench has no YCSB core workloads"));
 }
 
+/// Runs `rdbtune ycsb ARGS --format json` from the checkout (so `-P workloads/...` resolves),
+/// temporary DBs under `tmp`; asserts success and returns the result and stderr.
+fn ycsb_json(tmp: &std::path::Path, args: &[&str]) -> (serde_json::Value, String) {
+    let out = tmp.join("ycsb-out.json");
+    let o = common::bin()
+        .arg("ycsb")
+        .args(args)
+        .args(["--format", "json", "-o", out.to_str().unwrap(), "-q"])
+        .current_dir(common::source_dir())
+        .env("TMPDIR", tmp)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(o.status.success(), "{args:?}: {err}");
+    (
+        serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap(),
+        err,
+    )
+}
+
 /// The property files the README points at run as shipped (workloads/workloada..f with
 /// upstream's values), every request distribution upstream has runs and chooses only
 /// loaded keys (no read misses), zipfian constants other than 0.99 set up at once (each
@@ -295,24 +315,7 @@ fn ycsb_phases_run_in_scenarios() {
 #[test]
 fn shipped_workloads_and_every_request_distribution_run() {
     let t = tempfile::tempdir().unwrap();
-    let out = t.path().join("y.json");
-    let o_s = out.to_str().unwrap().to_string();
-    let run = |extra: &[&str]| -> (serde_json::Value, String) {
-        let mut args = vec!["ycsb", "--format", "json", "-o", &o_s, "-q"];
-        args.extend_from_slice(extra);
-        let o = common::bin()
-            .args(&args)
-            .current_dir(common::source_dir())
-            .env("TMPDIR", t.path())
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&o.stderr).into_owned();
-        assert!(o.status.success(), "{extra:?}: {err}");
-        (
-            serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap(),
-            err,
-        )
-    };
+    let run = |extra: &[&str]| ycsb_json(t.path(), extra);
     for w in ["a", "b", "c", "d", "e", "f"] {
         let file = format!("workloads/workload{w}");
         let (r, _) = run(&["-P", &file, "-p", "operationcount=500"]);
@@ -405,10 +408,9 @@ fn the_property_template_runs_without_warnings() {
 #[test]
 fn records_compress_as_upstreams_ascii_values() {
     let t = tempfile::tempdir().unwrap();
-    let out = t.path().join("y.json");
-    let o = common::rdbtune(
+    let (r, _) = ycsb_json(
+        t.path(),
         &[
-            "ycsb",
             "-w",
             "a",
             "-p",
@@ -419,16 +421,8 @@ fn records_compress_as_upstreams_ascii_values() {
             "compression=zlib",
             "--set",
             "write_buffer_size=4MiB",
-            "--format",
-            "json",
-            "-o",
-            out.to_str().unwrap(),
-            "-q",
         ],
-        t.path(),
     );
-    assert!(o.status.success(), "{}", common::stderr(&o));
-    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     let ratio = r["runs"][0]["final_stats"]["compression_ratio"]
         .as_f64()
         .unwrap();
@@ -446,22 +440,14 @@ fn two_loads_of_disjoint_halves_make_the_whole_key_space() {
     let t = tempfile::tempdir().unwrap();
     let db = t.path().join("db");
     let db_s = db.to_str().unwrap().to_string();
-    let out = t.path().join("y.json");
-    let out_s = out.to_str().unwrap().to_string();
     let ycsb = |phase: &str, props: &[&str]| -> serde_json::Value {
         let mut a = vec![
-            "ycsb",
             "-w",
             "c",
             "--phase",
             phase,
             "--db",
             &db_s,
-            "--format",
-            "json",
-            "-o",
-            &out_s,
-            "-q",
             "-p",
             "recordcount=2000",
         ];
@@ -471,9 +457,7 @@ fn two_loads_of_disjoint_halves_make_the_whole_key_space() {
         for p in props {
             a.extend(["-p", p]);
         }
-        let o = common::rdbtune(&a, t.path());
-        assert!(o.status.success(), "{props:?}: {}", common::stderr(&o));
-        serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap()
+        ycsb_json(t.path(), &a).0
     };
     let found = |part: (u64, u64)| -> (u64, u64) {
         let s = format!("insertstart={}", part.0);
@@ -521,10 +505,8 @@ fn two_loads_of_disjoint_halves_make_the_whole_key_space() {
 #[test]
 fn the_run_inherits_the_loads_compaction_debt_unless_asked_to_wait() {
     let t = tempfile::tempdir().unwrap();
-    let out = t.path().join("y.json");
     let run = |extra: &[&str]| -> serde_json::Value {
         let mut a = vec![
-            "ycsb",
             "-w",
             "a",
             "-p",
@@ -533,16 +515,9 @@ fn the_run_inherits_the_loads_compaction_debt_unless_asked_to_wait() {
             "operationcount=1000",
             "--set",
             "write_buffer_size=4MiB",
-            "--format",
-            "json",
-            "-o",
-            out.to_str().unwrap(),
-            "-q",
         ];
         a.extend_from_slice(extra);
-        let o = common::rdbtune(&a, t.path());
-        assert!(o.status.success(), "{}", common::stderr(&o));
-        serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap()
+        ycsb_json(t.path(), &a).0
     };
     let r = run(&[]);
     let load = &r["runs"][0]["phases"][0];
@@ -629,24 +604,10 @@ fn reads_of_missing_records_are_read_failed() {
 #[test]
 fn client_properties_threads_target_and_execution_time() {
     let t = tempfile::tempdir().unwrap();
-    let out = t.path().join("y.json");
     let run = |extra: &[&str]| -> serde_json::Value {
-        let mut a = vec![
-            "ycsb",
-            "-w",
-            "c",
-            "-p",
-            "recordcount=1000",
-            "--format",
-            "json",
-            "-o",
-            out.to_str().unwrap(),
-            "-q",
-        ];
+        let mut a = vec!["-w", "c", "-p", "recordcount=1000"];
         a.extend_from_slice(extra);
-        let o = common::rdbtune(&a, t.path());
-        assert!(o.status.success(), "{extra:?}: {}", common::stderr(&o));
-        serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap()
+        ycsb_json(t.path(), &a).0
     };
     let r = run(&[
         "-p",
