@@ -936,3 +936,53 @@ fn db_bench_7_8_3_runs_the_new_workloads_with_rdbtunes_op_counts() {
     }
     assert_eq!(compared, phases.len() - 1);
 }
+
+/// `--binding upstream`'s config is what YCSB's RocksDB binding opens: RocksDB's defaults
+/// with OptimizeLevelStyleCompaction() and IncreaseParallelism(t) +
+/// setMaxBackgroundCompactions(t), called on RocksDB itself here; the DB options and the
+/// default family's options RocksDB writes are identical, and the usertable family has the
+/// same column-family options.
+#[test]
+fn the_ycsb_binding_config_is_rocksdbs_optimize_level_style_compaction() {
+    let threads = 6;
+    let d = tempfile::tempdir().unwrap();
+    let mut o = rocksdb::Options::default();
+    // RocksDBClient: setCreateIfMissing(true), setCreateMissingColumnFamilies(true).
+    o.create_if_missing(true);
+    o.create_missing_column_families(true);
+    o.optimize_level_style_compaction(512 << 20);
+    o.increase_parallelism(threads);
+    #[allow(deprecated)]
+    o.set_max_background_compactions(threads);
+    let db = rocksdb::DB::open(&o, d.path()).unwrap();
+    let theirs = written(d.path());
+    drop(db);
+    let (_d2, ours, _e) = open_with(&EngineConfig::ycsb_binding(threads, "usertable"));
+    let section = |f: &OptionsFile, header: &str| -> Vec<(String, String)> {
+        f.sections
+            .iter()
+            .find(|s| s.header == header)
+            .unwrap_or_else(|| panic!("no [{header}]"))
+            .items
+            .clone()
+    };
+    for header in [
+        "DBOptions",
+        "CFOptions \"default\"",
+        "TableOptions/BlockBasedTable \"default\"",
+    ] {
+        let (a, b) = (section(&theirs, header), section(&ours, header));
+        let diff: Vec<String> = a
+            .iter()
+            .zip(&b)
+            .filter(|(x, y)| x != y)
+            .map(|(x, y)| format!("[{header}] RocksDB {}={} vs ours {}={}", x.0, x.1, y.0, y.1))
+            .collect();
+        assert!(diff.is_empty(), "{}", diff.join("\n"));
+        assert_eq!(a, b, "[{header}]");
+    }
+    assert_eq!(
+        section(&ours, "CFOptions \"usertable\""),
+        section(&ours, "CFOptions \"default\"")
+    );
+}

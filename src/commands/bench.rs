@@ -7,7 +7,7 @@ use crate::engine::{Engine, EngineConfig};
 use crate::error::{Error, Result};
 use crate::export;
 use crate::metrics::run_metrics;
-use crate::model::{DbInfo, Kind, RunResult, Scenario, TrialRun};
+use crate::model::{DbInfo, Kind, PhaseResult, PhaseTemplate, RunResult, Scenario, TrialRun};
 use crate::output::write_output;
 use crate::runner::{run_phase, AfterWrite, PhaseOptions};
 use crate::signals;
@@ -148,8 +148,7 @@ fn list_workloads() -> String {
 }
 
 /// Runs the phases in order on one engine; keeps the phases that finished when one fails.
-pub struct OneDb<'a> {
-    pub engine: &'a Engine,
+pub struct OneDb {
     pub after: AfterWrite,
     pub opts: PhaseOptions,
     pub view: LiveView,
@@ -158,10 +157,25 @@ pub struct OneDb<'a> {
     pub quiet: bool,
 }
 
-impl OneDb<'_> {
+impl OneDb {
+    /// Runs one phase on `engine` with the live view and the extra observers.
+    pub fn phase(&mut self, engine: &Engine, p: &PhaseTemplate) -> Result<PhaseResult> {
+        let opts = PhaseOptions {
+            label: p.label.clone(),
+            after: self.after,
+            ..self.opts.clone()
+        };
+        let mut view = crate::runner::Observers(vec![&mut self.view]);
+        for o in &mut self.extra {
+            view.0.push(o.as_mut());
+        }
+        run_phase(engine, &p.spec, &opts, &mut view)
+    }
+
     /// The run of `plan`'s single trial, and the error that cut it short, if any.
     pub fn run(
         &mut self,
+        engine: &Engine,
         plan: &Scenario,
         describe: impl Fn(usize, &PhaseSpec) -> String,
     ) -> (TrialRun, Option<Error>) {
@@ -175,16 +189,7 @@ impl OneDb<'_> {
             if !self.quiet {
                 eprintln!("{}", describe(i, &p.spec));
             }
-            let opts = PhaseOptions {
-                label: p.label.clone(),
-                after: self.after,
-                ..self.opts.clone()
-            };
-            let mut view = crate::runner::Observers(vec![&mut self.view]);
-            for o in &mut self.extra {
-                view.0.push(o.as_mut());
-            }
-            match run_phase(self.engine, &p.spec, &opts, &mut view) {
+            match self.phase(engine, p) {
                 Ok(r) => phases.push(r),
                 Err(e) => {
                     // Keep what finished: the outputs are written, then the error exits 3.
@@ -193,16 +198,26 @@ impl OneDb<'_> {
                 }
             }
         }
-        let labels: Vec<String> = trial.phases.iter().map(|p| p.label.clone()).collect();
-        let metrics = run_metrics(&labels, &phases, trial.config.configured_memory());
-        let run = TrialRun {
-            trial: trial.id.clone(),
-            repeat: 0,
-            metrics,
-            phases,
-            final_stats: self.engine.get_stats().ok(),
-        };
+        let run = trial_run(plan, phases, engine.get_stats().ok());
         (run, failure)
+    }
+}
+
+/// The single trial's run of `plan` from its finished phases.
+pub fn trial_run(
+    plan: &Scenario,
+    phases: Vec<PhaseResult>,
+    final_stats: Option<crate::engine::EngineStats>,
+) -> TrialRun {
+    let trial = &plan.trials[0];
+    let labels: Vec<String> = trial.phases.iter().map(|p| p.label.clone()).collect();
+    let metrics = run_metrics(&labels, &phases, trial.config.configured_memory());
+    TrialRun {
+        trial: trial.id.clone(),
+        repeat: 0,
+        metrics,
+        phases,
+        final_stats,
     }
 }
 
@@ -269,7 +284,6 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
     let plan = Scenario::one_trial("bench", engine.config().clone(), specs, args.seed);
     let options = crate::scenario::execute::effective_options(&engine);
     let mut one = OneDb {
-        engine: &engine,
         after: if args.no_wait_for_compaction {
             AfterWrite::Nothing
         } else {
@@ -289,7 +303,7 @@ pub fn run(args: &BenchArgs) -> Result<i32> {
         quiet: args.quiet,
     };
     let n = plan.trials[0].phases.len();
-    let (run, failure) = one.run(&plan, |i, s| {
+    let (run, failure) = one.run(&engine, &plan, |i, s| {
         format!(
             "phase {}/{n}: {} ({} threads, num {}{})",
             i + 1,

@@ -918,33 +918,51 @@ impl MixGraphArgs {
 }
 
 const YCSB_HELP: &str = "\
-Workloads (upstream YCSB's workloads/workloada..f):
+Workloads (upstream YCSB's workloads/workloada..f; -P workloads/workloada reads the same):
   a  50% read, 50% update, zipfian          d  95% read, 5% insert, latest
   b  95% read, 5% update, zipfian           e  95% scan (1..100), 5% insert, zipfian
   c  100% read, zipfian                     f  50% read, 50% read-modify-write, zipfian
-Records: fieldcount (10) fields of fieldlength (100) random bytes, stored as one value of
-length-prefixed name/value pairs (YCSB's RocksDB binding layout); keys \"user\" + fnvhash64(n)
-(insertorder=hashed). An update reads the record, rewrites one field (all with
-writeallfields=true) and writes it back. Defaults are sized to finish in about a minute:
-100,000 records and operations; upstream's full size is --records 1000000 --operations 3000000.
+Records as upstream builds them: fieldcount (10) fields named fieldnameprefix+i of
+fieldlength (100) printable bytes (fieldlengthdistribution constant|uniform|zipfian|histogram),
+stored as YCSB's RocksDB binding does (length-prefixed name/value pairs in Java HashMap
+order); keys \"user\" + fnvhash64(n). An update reads the record, replaces one field (all with
+writeallfields=true) and writes it back. Defaults finish in about a minute: 100,000 records
+and operations; upstream's full size is --records 1000000 --operations 3000000.
 
-Properties: -P FILE reads YCSB property files as they are (upstream's workload files parse);
--p key=value sets one (recordcount, operationcount, *proportion, requestdistribution
-uniform|zipfian|latest, zipfianconstant, fieldcount, fieldlength, readallfields,
-writeallfields, insertorder hashed|ordered, zeropadding, minscanlength, maxscanlength).
-Order: --workload, then -P files, then -p, then --records/--operations.
+Properties: -P FILE reads YCSB property files as they are; -p key=value sets one. Every
+property CoreWorkload, the client, its measurements and the RocksDB binding read is honoured
+with upstream's meaning or refused (exit 2); an unknown one is named in a warning.
+docs/ycsb.md lists them all. Order: --workload, then -P files, then -p, then the flags.
 
---target OPS paces the run phase at OPS ops/s over all threads; each op has an intended start
-time, and the latency from it (coordinated-omission corrected) is printed as [Intended-READ]
-etc. beside the measured latency. A status line goes to stderr every --status-interval
-seconds (default 10; 0 turns it off). The load phase is followed by a wait for compaction
-(untimed) so the run phase is not billed for it.
+Phases: load and run each open the DB and close it at the end (upstream runs them as two
+client processes): the run starts with cold caches and the load's compaction debt pending
+(--wait-for-compaction waits it away, untimed). The close is part of [CLEANUP].
+
+Measurements as upstream: latencies in whole µs (truncated), [READ] for OK ops and
+[READ-FAILED] for the others, Return= counts; an op that fails in RocksDB is Return=ERROR and
+the run goes on. measurementtype hdrhistogram|histogram|hdrhistogram+histogram|timeseries,
+hdrhistogram.percentiles, measurement.interval op|intended|both; exporter (Text, JSON,
+JSONArray) and exportfile. --target OPS paces the run; -p measurement.interval=both prints
+[Intended-READ] (latency from each op's scheduled start) beside [READ].
+
+--binding upstream opens the DB as YCSB's RocksDB binding: records in the usertable column
+family (-p table=NAME), optimizeLevelStyleCompaction, 2 x cores background jobs; or its
+-p rocksdb.optionsfile=FILE.
 
 Examples:
   rdbtune ycsb --workload a
-  rdbtune ycsb --workload a --records 1000000 --operations 3000000 --threads 2
+  rdbtune ycsb -P workloads/workloadc --records 1000000 --operations 3000000 --threads 2
   rdbtune ycsb -P workloads/workloadb -p requestdistribution=uniform --format table
-  rdbtune ycsb --workload c --target 5000 --phase both --db ./ycsb-db";
+  rdbtune ycsb --workload c --target 5000 -p measurement.interval=both --phase both --db ./ycsb-db
+  rdbtune ycsb --workload a --binding upstream -p exporter=site.ycsb.measurements.exporter.JSONArrayMeasurementsExporter";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum YcsbBinding {
+    /// rdbtune's engine config (--preset, --set, ...), records in the default family
+    Rdbtune,
+    /// YCSB's RocksDB binding: usertable family, optimizeLevelStyleCompaction, 2 x cores jobs
+    Upstream,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum YcsbPhase {
@@ -1011,10 +1029,18 @@ pub struct YcsbArgs {
     /// Write the HTML report (charts inline) to FILE
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
-    /// Seconds between YCSB status lines on stderr (default 10; 0: none). Given explicitly,
-    /// it also replaces the terminal dashboard with those lines
+    /// Seconds between YCSB status lines on stderr (default: the status.interval property,
+    /// else 10; 0: none). Given explicitly, it also replaces the terminal dashboard with
+    /// those lines
     #[arg(long, value_name = "SECS")]
     pub status_interval: Option<u64>,
+    /// Upstream's status lines on stderr, also on a terminal (YCSB's -s)
+    #[arg(short = 's')]
+    pub status: bool,
+    /// How records reach RocksDB: rdbtune's engine flags, or as upstream YCSB's RocksDB
+    /// binding sets the DB up (default rdbtune)
+    #[arg(long, value_enum)]
+    pub binding: Option<YcsbBinding>,
     /// Seed for key choice and values
     #[arg(long, default_value_t = 0x5EED)]
     pub seed: u64,

@@ -51,7 +51,12 @@ pub fn add_rocksdb_options(cfg: &mut EngineConfig, r: &RocksdbArgs) -> Result<()
 
 /// The base config with every `--set KEY=VALUE` applied in order, then `--rocksdb-options`.
 pub fn engine_config(args: &EngineArgs) -> Result<EngineConfig> {
-    let mut cfg = base_config(args.preset, &args.rocksdb)?.unwrap_or_default();
+    let cfg = base_config(args.preset, &args.rocksdb)?.unwrap_or_default();
+    engine_config_on(cfg, args)
+}
+
+/// `cfg` with every `--set KEY=VALUE` applied in order, then `--rocksdb-options`.
+pub fn engine_config_on(mut cfg: EngineConfig, args: &EngineArgs) -> Result<EngineConfig> {
     for kv in &args.set {
         let (k, v) = split_kv("--set", kv, "write_buffer_size=128MiB")?;
         cfg.set(k, v)

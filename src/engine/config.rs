@@ -434,6 +434,36 @@ impl EngineConfig {
         }
     }
 
+    /// What upstream YCSB's RocksDB binding (RocksDBClient, without `rocksdb.optionsfile`)
+    /// opens: RocksDB's defaults, `optimizeLevelStyleCompaction()` (512 MiB memtable budget:
+    /// 128 MiB write buffers, 6 of them, 2 merged per flush, L0 trigger 2, 64 MiB target
+    /// files, a 512 MiB base level, no compression on L0-L1 and LZ4 below), and
+    /// `setIncreaseParallelism(threads)` with `setMaxBackgroundCompactions(threads)`, where
+    /// the binding passes 2 x the cores: that many background jobs and compactions, one
+    /// flush. The records go to the `table` column family (default `usertable`), opened with
+    /// the same column-family options.
+    pub fn ycsb_binding(threads: i32, table: &str) -> Self {
+        use Compression::*;
+        let mut c = EngineConfig {
+            write_buffer_size: Size::mib(128),
+            min_write_buffer_number_to_merge: 2,
+            max_write_buffer_number: 6,
+            level0_file_num_compaction_trigger: 2,
+            target_file_size_base: Size::mib(64),
+            max_bytes_for_level_base: Size::mib(512),
+            compaction_style: CompactionStyle::Level,
+            compression_per_level: vec![None, None, Lz4, Lz4, Lz4, Lz4, Lz4],
+            max_background_jobs: threads,
+            rocksdb_options: format!("max_background_compactions={threads}"),
+            ..Self::rocksdb_defaults()
+        };
+        c.column_families.push(CfConfig {
+            name: table.to_string(),
+            overrides: toml::Table::new(),
+        });
+        c
+    }
+
     /// db_bench's flag defaults as Debian's db_bench 7.8.3 runs them: the OPTIONS file it
     /// writes for `--benchmarks=fillseq` with no other flag (engine/presets/), with its 8 MiB
     /// LRU block cache (`--cache_size=8388608 --cache_type=lru_cache`), which the file cannot

@@ -1,89 +1,159 @@
-//! YCSB's text output (`[OVERALL], RunTime(ms), ...`), one block per phase, so existing
-//! YCSB parsing scripts read rdbtune's runs.
+//! YCSB's output as upstream's exporters write it, one block per phase (load, then run):
+//! the text exporter's `[OVERALL], RunTime(ms), ...` lines, or the JSON and JSON-array
+//! exporters' documents, from each phase's [`YcsbMeasurements`].
 
-use crate::model::{LatencySummary, PhaseResult, RunResult};
-use crate::workload::{OpKind, Workload};
+use crate::model::ycsb::{YValue, YcsbMeasurements};
+use crate::model::{PhaseResult, RunResult};
+use crate::workload::ycsb::Exporter;
+use crate::workload::Workload;
 use std::fmt::Write as _;
 
-fn latency_lines(o: &mut String, label: &str, l: &LatencySummary) {
-    // As YCSB's HdrHistogram measurement: average as a double, the rest whole µs.
-    let _ = writeln!(o, "[{label}], AverageLatency(us), {}", l.avg);
-    for (name, v) in [
-        ("MinLatency(us)", l.min),
-        ("MaxLatency(us)", l.max),
-        ("50thPercentileLatency(us)", l.p50),
-        ("95thPercentileLatency(us)", l.p95),
-        ("99thPercentileLatency(us)", l.p99),
-        ("99.9PercentileLatency(us)", l.p999),
-    ] {
-        let _ = writeln!(o, "[{label}], {name}, {}", v.round() as u64);
+/// Every (metric, measurement, value) of a phase in upstream's order: `[OVERALL]` first,
+/// then each metric's lines.
+pub fn entries(m: &YcsbMeasurements) -> Vec<(String, String, YValue)> {
+    let mut e = vec![
+        (
+            "OVERALL".to_string(),
+            "RunTime(ms)".to_string(),
+            YValue::Int(m.runtime_ms as i64),
+        ),
+        (
+            "OVERALL".into(),
+            "Throughput(ops/sec)".into(),
+            YValue::double(m.throughput()),
+        ),
+    ];
+    for metric in &m.metrics {
+        for part in &metric.parts {
+            for (k, v) in &part.lines {
+                e.push((part.label.clone(), k.clone(), v.clone()));
+            }
+        }
+    }
+    e
+}
+
+/// TextMeasurementsExporter: `[metric], measurement, value` per line.
+fn text(m: &YcsbMeasurements, o: &mut String) {
+    for (metric, measurement, v) in entries(m) {
+        let _ = writeln!(o, "[{metric}], {measurement}, {}", v.text());
     }
 }
 
-/// YCSB's text output, one block per phase (load, run), each starting with `[OVERALL]`.
-pub fn ycsb_text(r: &RunResult) -> String {
+/// One entry as Jackson's pretty printer writes it.
+fn json_object(metric: &str, measurement: &str, v: &YValue) -> String {
+    let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    format!(
+        "{{\n  \"metric\" : {},\n  \"measurement\" : {},\n  \"value\" : {}\n}}",
+        q(metric),
+        q(measurement),
+        v.json()
+    )
+}
+
+/// JSONMeasurementsExporter (objects separated by a space) or JSONArrayMeasurementsExporter
+/// (`[ {..}, {..} ]`); neither ends with a newline.
+fn json(m: &YcsbMeasurements, array: bool) -> String {
+    let objs: Vec<String> = entries(m)
+        .iter()
+        .map(|(a, b, v)| json_object(a, b, v))
+        .collect();
+    if array {
+        format!("[ {} ]", objs.join(", "))
+    } else {
+        objs.join(" ")
+    }
+}
+
+/// The phase's measurements (a phase without them, from an older result, gets the
+/// figures its summary has).
+fn measurements(p: &PhaseResult) -> YcsbMeasurements {
+    p.ycsb.clone().unwrap_or_else(|| YcsbMeasurements {
+        runtime_ms: (p.elapsed_s * 1000.0) as u64,
+        operations: p.ops,
+        ..Default::default()
+    })
+}
+
+/// YCSB's output of every phase with `exporter`: the text exporter's lines, each phase after
+/// a `#` line naming it; the JSON exporters' documents, one per phase, each on its own line.
+pub fn ycsb_output(r: &RunResult, exporter: Exporter) -> Vec<u8> {
     let mut o = String::new();
     for p in r.all_phases() {
-        phase_text(&mut o, p);
+        let m = measurements(p);
+        match exporter {
+            Exporter::Text => {
+                let w = p.spec.ycsb.as_ref().map_or("?", |y| y.workload.as_str());
+                let _ = writeln!(
+                    o,
+                    "# rdbtune ycsb: workload {w}, {} phase, {} threads",
+                    if p.workload == Workload::YcsbLoad {
+                        "load"
+                    } else {
+                        "run"
+                    },
+                    p.spec.threads
+                );
+                text(&m, &mut o);
+            }
+            Exporter::Json | Exporter::JsonArray => {
+                o.push_str(&json(&m, exporter == Exporter::JsonArray));
+                o.push('\n');
+            }
+        }
     }
-    o
+    o.into_bytes()
 }
 
-fn phase_text(o: &mut String, p: &PhaseResult) {
-    let w = p.spec.ycsb.as_ref().map_or("?", |y| y.workload.as_str());
-    let _ = writeln!(
-        o,
-        "# rdbtune ycsb: workload {w}, {} phase, {} threads",
-        if p.workload == Workload::YcsbLoad {
-            "load"
-        } else {
-            "run"
-        },
-        p.spec.threads
-    );
-    let _ = writeln!(o, "[OVERALL], RunTime(ms), {:.0}", p.elapsed_s * 1000.0);
-    let _ = writeln!(o, "[OVERALL], Throughput(ops/sec), {}", p.ops_per_sec);
-    let order = [
-        OpKind::Insert,
-        OpKind::Read,
-        OpKind::Update,
-        OpKind::Scan,
-        OpKind::ReadModifyWrite,
-    ];
-    for k in order {
-        let Some(s) = p.per_op.iter().find(|s| s.kind == k) else {
-            continue;
-        };
-        let label = k.ycsb_label();
-        // As upstream's DB wrapper: [READ] measures the ops that returned OK, [READ-FAILED]
-        // the others; the NOT_FOUND count stays under [READ].
-        let (ok_lat, failed) = match (&s.ok_latency_us, &s.failed_latency_us) {
-            (Some(ok), Some(f)) if f.samples > 0 => (ok, Some(f)),
-            _ => (&s.latency_us, None),
-        };
-        let _ = writeln!(
-            o,
-            "[{label}], Operations, {}",
-            s.ops - failed.map_or(0, |f| f.samples)
+/// The text exporter's output of every phase.
+pub fn ycsb_text(r: &RunResult) -> String {
+    String::from_utf8(ycsb_output(r, Exporter::Text)).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ycsb::{YcsbMetric, YcsbPart};
+
+    fn sample() -> YcsbMeasurements {
+        YcsbMeasurements {
+            runtime_ms: 1234,
+            operations: 12,
+            cleanup_us: Vec::new(),
+            metrics: vec![YcsbMetric {
+                name: "READ".into(),
+                intended: false,
+                parts: vec![YcsbPart {
+                    label: "READ".into(),
+                    lines: vec![
+                        ("Operations".into(), YValue::Int(10)),
+                        ("AverageLatency(us)".into(), YValue::double(800.0)),
+                        ("Return=OK".into(), YValue::Int(10)),
+                    ],
+                }],
+            }],
+            first_error: None,
+        }
+    }
+
+    /// The text and JSON exporters' formats, as upstream's (Jackson 1.9.4's pretty printer
+    /// for JSON; Java's Double.toString for doubles).
+    #[test]
+    fn exporters_write_upstreams_formats() {
+        let mut t = String::new();
+        text(&sample(), &mut t);
+        assert_eq!(
+            t,
+            "[OVERALL], RunTime(ms), 1234\n[OVERALL], Throughput(ops/sec), 9.724473257698541\n[READ], Operations, 10\n[READ], AverageLatency(us), 800.0\n[READ], Return=OK, 10\n"
         );
-        latency_lines(o, label, ok_lat);
-        let (ok, nf) = match (s.found, s.not_found) {
-            (Some(f), Some(n)) => (f + (s.ops - (f + n)), n),
-            _ => (s.ops, 0),
-        };
-        let _ = writeln!(o, "[{label}], Return=OK, {ok}");
-        if nf > 0 {
-            let _ = writeln!(o, "[{label}], Return=NOT_FOUND, {nf}");
-        }
-        if let Some(f) = failed {
-            let fl = format!("{label}-FAILED");
-            let _ = writeln!(o, "[{fl}], Operations, {}", f.samples);
-            latency_lines(o, &fl, f);
-        }
-        if let Some(i) = &s.intended_latency_us {
-            let il = format!("Intended-{label}");
-            let _ = writeln!(o, "[{il}], Operations, {}", i.samples);
-            latency_lines(o, &il, i);
-        }
+        let a = json(&sample(), true);
+        assert!(a.starts_with("[ {\n  \"metric\" : \"OVERALL\",\n  \"measurement\" : \"RunTime(ms)\",\n  \"value\" : 1234\n}, {\n"), "{a}");
+        assert!(a.ends_with("  \"value\" : 10\n} ]"), "{a}");
+        let v: serde_json::Value = serde_json::from_str(&a).unwrap();
+        assert_eq!(v.as_array().unwrap().len(), 5);
+        assert_eq!(v[3]["value"], serde_json::json!(800.0));
+        let j = json(&sample(), false);
+        assert!(j.contains("} {\n  \"metric\""), "{j}");
+        assert!(!j.starts_with('['));
     }
 }

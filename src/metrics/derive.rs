@@ -149,6 +149,7 @@ mod tests {
             io: Some(Default::default()),
             perf: Vec::new(),
             alerts: Vec::new(),
+            ycsb: None,
             interrupted: false,
         };
         p.stalls = StallSummary::default();

@@ -10,6 +10,7 @@ pub mod plan;
 pub mod recommend;
 pub mod result;
 pub mod tune;
+pub mod ycsb;
 
 pub use phase::{
     percentile_label, percentile_tag, shown_percentiles, stall_percent, GroupSummary, IntervalRow,

@@ -166,6 +166,10 @@ pub struct OpSummary {
     pub ok_latency_us: Option<LatencySummary>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_latency_us: Option<LatencySummary>,
+    /// YCSB phases: ops whose engine call failed (counted as upstream's `Return=ERROR`;
+    /// the run went on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<u64>,
 }
 
 /// What one key group (a key range in one column family) got during a phase.
@@ -408,6 +412,9 @@ pub struct PhaseResult {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub perf: Vec<PerfBreakdown>,
     /// True when a signal cut the phase short.
+    /// YCSB phases: the measurements as upstream's client exports them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ycsb: Option<super::ycsb::YcsbMeasurements>,
     pub interrupted: bool,
 }
 impl IntervalRow {

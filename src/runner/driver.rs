@@ -3,8 +3,11 @@
 
 use super::collector::{timeline, Collector};
 use super::observer::{PhaseObserver, PhaseStart};
-use super::recorder::{latency_summary, new_histogram, IntervalPiece, Recorder, ThreadTotals};
+use super::recorder::{
+    latency_summary, new_histogram, IntervalPiece, Recorder, Status, ThreadTotals,
+};
 use super::workers::worker;
+use super::ycsb_totals::slot;
 use crate::engine::perf::PERF_METRICS;
 use crate::engine::{Engine, MergeOperator};
 use crate::error::{Error, Result};
@@ -74,8 +77,11 @@ impl ThreadPlan {
         if self.per_kind {
             rec.track_kinds();
         }
-        if matches!(shared.spec.workload, Workload::YcsbLoad | Workload::YcsbRun) {
-            rec.track_failed();
+        if let Some(y) = &shared.spec.ycsb {
+            let series = (y.measure.measurementtype
+                == crate::workload::ycsb::MeasurementType::Timeseries)
+                .then(|| Duration::from_millis(y.measure.granularity_ms));
+            rec.measure_ycsb(series);
         }
         if let Some(f) = self.perf_sample {
             rec.sample_perf(f, shared.spec.seed.wrapping_add(self.t as u64));
@@ -184,11 +190,6 @@ pub(super) fn drive(
     Ok(r)
 }
 
-/// Kinds YCSB reports `-FAILED` for when the record is missing.
-fn is_ycsb_kind(k: OpKind) -> bool {
-    matches!(k, OpKind::Read | OpKind::Update)
-}
-
 /// The PerfContext means per op kind that had sampled ops.
 fn perf_breakdown(totals: &ThreadTotals, fraction: f64) -> Vec<PerfBreakdown> {
     OpKind::ALL
@@ -237,6 +238,9 @@ fn result(
         .as_secs_f64()
         .max(1e-9);
     let mut r = summarise(spec, totals, elapsed, pcts);
+    if let Some(y) = &spec.ycsb {
+        r.ycsb = Some(super::ycsb_report::measurements(y, totals, elapsed, r.ops));
+    }
     r.intervals = timeline(&collected.pieces, &collected.samples, elapsed);
     r.alerts = collected.alerts;
     r
@@ -256,9 +260,22 @@ fn per_op(totals: &ThreadTotals, elapsed: f64, pcts: &[f64]) -> Vec<OpSummary> {
         }
         let ops = totals.ops[i] + totals.nested_ops[i];
         let is_read = totals.found[i] + totals.not_found[i] > 0;
-        // YCSB: the samples that found their record, and those that did not.
-        let (ok_latency_us, failed_latency_us) = match (&totals.failed_hists[i], is_ycsb_kind(k)) {
-            (Some(f), true) => {
+        // YCSB: the samples that returned OK, and those that did not (NOT_FOUND, ERROR).
+        let mut failed: Option<hdrhistogram::Histogram<u64>> = None;
+        let mut errors = None;
+        if let Some(y) = &totals.ycsb {
+            for s in [Status::NotFound, Status::Error] {
+                if let Some(h) = &y.failed[slot(k, s)] {
+                    match &mut failed {
+                        Some(f) => f.add(h).expect("same bounds"),
+                        None => failed = Some(h.clone()),
+                    }
+                }
+            }
+            errors = Some(y.statuses[i][Status::Error as usize]).filter(|n| *n > 0);
+        }
+        let (ok_latency_us, failed_latency_us) = match &failed {
+            Some(f) => {
                 let mut ok = all.clone();
                 ok.subtract(f)
                     .expect("failed samples are among all samples");
@@ -267,7 +284,7 @@ fn per_op(totals: &ThreadTotals, elapsed: f64, pcts: &[f64]) -> Vec<OpSummary> {
                     Some(latency_summary(f, pcts)),
                 )
             }
-            _ => (None, None),
+            None => (None, None),
         };
         per_op.push(OpSummary {
             kind: k,
@@ -281,6 +298,7 @@ fn per_op(totals: &ThreadTotals, elapsed: f64, pcts: &[f64]) -> Vec<OpSummary> {
             not_found: is_read.then_some(totals.not_found[i]),
             ok_latency_us,
             failed_latency_us,
+            errors,
         });
     }
     per_op
@@ -336,6 +354,7 @@ fn summarise(spec: &PhaseSpec, totals: &ThreadTotals, elapsed: f64, pcts: &[f64]
         io: None,
         perf: Vec::new(),
         alerts: Vec::new(),
+        ycsb: None,
         interrupted: signals::interrupted().is_some(),
     }
 }

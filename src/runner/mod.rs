@@ -11,6 +11,8 @@ pub mod recorder;
 mod route;
 mod workers;
 mod ycsb;
+mod ycsb_report;
+pub mod ycsb_totals;
 
 pub use alerts::{AlertChange, AlertTracker};
 pub use observer::{NoObserver, Observers, PhaseObserver, PhaseStart, Second};

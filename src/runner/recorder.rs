@@ -2,6 +2,7 @@
 //! pieces sent to the collector when a boundary passes. Nothing here locks or allocates per
 //! operation; an interval boundary costs one channel send per thread per second.
 
+use super::ycsb_totals::{truncate_us, YcsbTotals};
 use crate::engine::perf::{PerfProbe, PerfSums, PERF_FIELDS};
 use crate::model::{LatencySummary, Quantile};
 use crate::workload::OpKind;
@@ -32,6 +33,45 @@ pub struct IntervalPiece {
     pub per_kind: Vec<(OpKind, Histogram<u64>)>,
 }
 
+/// An operation's status as upstream YCSB's `Status` names it (the ones rdbtune produces).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Ok = 0,
+    NotFound = 1,
+    Error = 2,
+    UnexpectedState = 3,
+}
+
+impl Status {
+    pub const COUNT: usize = 4;
+    pub const ALL: [Status; Status::COUNT] = [
+        Status::Ok,
+        Status::NotFound,
+        Status::Error,
+        Status::UnexpectedState,
+    ];
+
+    /// The name upstream prints (`Return=NOT_FOUND`, `READ-NOT_FOUND`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Ok => "OK",
+            Status::NotFound => "NOT_FOUND",
+            Status::Error => "ERROR",
+            Status::UnexpectedState => "UNEXPECTED_STATE",
+        }
+    }
+}
+
+/// A part of a compound op measured on its own: YCSB's read-modify-write reports its read
+/// and its update too, and a verified read its verification. Parts run one after the other
+/// from the op's start.
+#[derive(Debug, Clone, Copy)]
+pub struct Nested {
+    pub kind: OpKind,
+    pub ns: u64,
+    pub status: Status,
+}
+
 /// What one operation did, as returned by a workload step.
 #[derive(Debug, Clone, Copy)]
 pub struct OpOutcome {
@@ -44,9 +84,14 @@ pub struct OpOutcome {
     pub found: Option<bool>,
     /// For an op over several keys (MultiGet): how many of its `ops` keys were found.
     pub found_count: Option<u64>,
-    /// Parts of a compound op measured on their own (YCSB's read-modify-write reports its
-    /// read and its update too): (kind, ns). Not counted toward the phase's throughput.
-    pub nested: [Option<(OpKind, u64)>; 2],
+    /// The engine call failed and the workload goes on (YCSB counts it as `Return=ERROR`).
+    pub error: bool,
+    /// Parts of a compound op measured on their own. Not counted toward the phase's
+    /// throughput.
+    pub nested: [Option<Nested>; 3],
+    /// Nanoseconds at the end of the op that are not part of its latency (YCSB's
+    /// verification of a read's values, which upstream measures apart).
+    pub untimed_ns: u64,
     /// The key group (column family) the op went to.
     pub group: u8,
 }
@@ -61,7 +106,9 @@ impl OpOutcome {
             bytes,
             found,
             found_count: None,
-            nested: [None, None],
+            error: false,
+            nested: [None, None, None],
+            untimed_ns: 0,
             group: 0,
         }
     }
@@ -71,6 +118,19 @@ impl OpOutcome {
     pub fn in_group(mut self, g: u8) -> Self {
         self.group = g;
         self
+    }
+
+    /// YCSB's status of the op: ERROR when the engine call failed, NOT_FOUND when the
+    /// record was missing, else OK.
+    #[inline(always)]
+    pub fn status(&self) -> Status {
+        if self.error {
+            Status::Error
+        } else if self.found == Some(false) {
+            Status::NotFound
+        } else {
+            Status::Ok
+        }
     }
 }
 
@@ -125,9 +185,8 @@ pub struct ThreadTotals {
     /// With a target rate: latency from each op's intended start (coordinated-omission
     /// corrected), per kind.
     pub intended_hists: Vec<Option<Histogram<u64>>>,
-    /// YCSB phases: the latency of reads and updates that found no record (upstream's
-    /// `[READ-FAILED]`, `[UPDATE-FAILED]`), also recorded in `hists`.
-    pub failed_hists: Vec<Option<Histogram<u64>>>,
+    /// YCSB phases: upstream's statuses, failed ops' latencies, time series, cleanup.
+    pub ycsb: Option<Box<YcsbTotals>>,
     /// Per key group (only with more than one): ops and the latency of every op kind.
     pub groups: Vec<(u64, Histogram<u64>)>,
     /// Per op kind, with `--perf-sample`: the sampled ops' PerfContext figures.
@@ -148,7 +207,7 @@ impl ThreadTotals {
             nested_ops: [0; OpKind::COUNT],
             nested_hists: (0..OpKind::COUNT).map(|_| None).collect(),
             intended_hists: (0..OpKind::COUNT).map(|_| None).collect(),
-            failed_hists: (0..OpKind::COUNT).map(|_| None).collect(),
+            ycsb: None,
             groups: Vec::new(),
             perf: Vec::new(),
             start: None,
@@ -167,7 +226,11 @@ impl ThreadTotals {
             add_into(&mut self.hists[k], &other.hists[k]);
             add_into(&mut self.nested_hists[k], &other.nested_hists[k]);
             add_into(&mut self.intended_hists[k], &other.intended_hists[k]);
-            add_into(&mut self.failed_hists[k], &other.failed_hists[k]);
+        }
+        match (&mut self.ycsb, &other.ycsb) {
+            (Some(a), Some(b)) => a.merge(b),
+            (None, Some(b)) => self.ycsb = Some(b.clone()),
+            _ => {}
         }
         if self.groups.len() < other.groups.len() {
             self.groups
@@ -229,8 +292,8 @@ pub struct Recorder {
     per_kind: Option<Vec<Option<Histogram<u64>>>>,
     /// Set by the first thread whose op fails, so the others stop too.
     abort: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
-    /// Keeps the latency of not-found reads and updates apart too (YCSB phases).
-    track_failed: bool,
+    /// YCSB phases: latencies truncated to whole µs, statuses and failed ops kept apart.
+    ycsb: bool,
     /// Ops until the next PerfContext sample (u64::MAX when sampling is off).
     perf_countdown: u64,
     perf: Option<Box<PerfSampler>>,
@@ -259,14 +322,41 @@ impl Recorder {
             abort: None,
             perf_countdown: u64::MAX,
             perf: None,
-            track_failed: false,
+            ycsb: false,
         }
     }
 
-    /// Also keeps the latency of reads and updates that found no record (YCSB's
-    /// `-FAILED` measurements).
-    pub fn track_failed(&mut self) {
-        self.track_failed = true;
+    /// Measures as upstream YCSB: latencies truncated to whole µs, statuses, failed ops'
+    /// latencies apart, and with `timeseries` a time series of that granularity.
+    pub fn measure_ycsb(&mut self, timeseries: Option<Duration>) {
+        self.ycsb = true;
+        self.totals.ycsb = Some(Box::new(YcsbTotals::new(timeseries)));
+    }
+
+    /// Records a client thread's cleanup that took `ns` (YCSB's `[CLEANUP]`).
+    pub fn record_cleanup(&mut self, ns: u64) {
+        if let Some(y) = &mut self.totals.ycsb {
+            y.cleanup_us.push(ns / 1000);
+        }
+    }
+
+    /// Keeps the first engine error a YCSB thread met (its ops counted it and went on).
+    pub fn note_error(&mut self, msg: String) {
+        if let Some(y) = &mut self.totals.ycsb {
+            y.first_error.get_or_insert(msg);
+        }
+    }
+
+    /// Starts the pace over at `start` (after a YCSB thread's setup and start offset).
+    pub fn restart_pace(&mut self, start: Instant) {
+        if let Some((_, tick)) = self.pace {
+            self.pace = Some((start, tick));
+        }
+    }
+
+    /// The interval between paced ops, when pacing.
+    pub fn tick(&self) -> Option<Duration> {
+        self.pace.map(|(_, t)| t)
     }
 
     /// Measures about `fraction` of this thread's ops with RocksDB's PerfContext. Call on
@@ -373,9 +463,18 @@ impl Recorder {
             self.roll(t1);
         }
         let k = out.kind.index();
-        let ns = (t1 - t0).as_nanos().min(MAX_NS as u128) as u64;
+        let t1 = t1 - Duration::from_nanos(out.untimed_ns);
+        let mut ns = (t1.saturating_duration_since(t0))
+            .as_nanos()
+            .min(MAX_NS as u128) as u64;
+        if self.ycsb {
+            // Upstream records (end - start) / 1000 µs, truncated (0 for a sub-µs op).
+            ns = truncate_us(ns);
+        } else {
+            ns = ns.max(1);
+        }
         let h = self.totals.hists[k].get_or_insert_with(new_histogram);
-        h.saturating_record(ns.max(1));
+        h.saturating_record(ns);
         self.totals.ops[k] += out.ops;
         self.totals.bytes[k] += out.bytes;
         if let Some(n) = out.found_count {
@@ -384,48 +483,72 @@ impl Recorder {
         }
         match out.found {
             Some(true) => self.totals.found[k] += 1,
-            Some(false) => {
-                self.totals.not_found[k] += 1;
-                if self.track_failed {
-                    self.totals.failed_hists[k]
-                        .get_or_insert_with(new_histogram)
-                        .saturating_record(ns.max(1));
-                }
-            }
+            Some(false) => self.totals.not_found[k] += 1,
             None => {}
         }
         if self.headline[k] {
             self.interval_ops += out.ops;
-            self.interval_hist.saturating_record(ns.max(1));
+            self.interval_hist.saturating_record(ns);
         }
         if !self.totals.groups.is_empty() {
             let g = &mut self.totals.groups[out.group as usize];
             g.0 += out.ops;
-            g.1.saturating_record(ns.max(1));
+            g.1.saturating_record(ns);
         }
         if let Some(pk) = &mut self.per_kind {
             pk[k]
                 .get_or_insert_with(new_histogram)
-                .saturating_record(ns.max(1));
+                .saturating_record(ns);
         }
-        for (nk, nns) in out.nested.into_iter().flatten() {
-            let i = nk.index();
+        for n in out.nested.into_iter().flatten() {
+            let i = n.kind.index();
+            let nns = if self.ycsb {
+                truncate_us(n.ns)
+            } else {
+                n.ns.max(1)
+            };
             self.totals.nested_ops[i] += 1;
             self.totals.nested_hists[i]
                 .get_or_insert_with(new_histogram)
-                .saturating_record(nns.max(1));
+                .saturating_record(nns);
             if let Some(pk) = &mut self.per_kind {
                 pk[i]
                     .get_or_insert_with(new_histogram)
-                    .saturating_record(nns.max(1));
+                    .saturating_record(nns);
             }
         }
+        let mut intended_ns = None;
+        let mut base = None;
         if let Some((intended, tick)) = self.pace {
-            let late = (t1 - intended.min(t0)).as_nanos().min(MAX_NS as u128) as u64;
+            let b = intended.min(t0);
+            let mut late = (t1 - b).as_nanos().min(MAX_NS as u128) as u64;
+            late = if self.ycsb {
+                truncate_us(late)
+            } else {
+                late.max(1)
+            };
             self.totals.intended_hists[k]
                 .get_or_insert_with(new_histogram)
-                .saturating_record(late.max(1));
+                .saturating_record(late);
+            // A compound op's parts share its intended start (upstream: each part reads the
+            // thread's intended start time): part i ends after parts 0..=i.
+            let mut end = t0;
+            for n in out.nested.iter().flatten() {
+                end += Duration::from_nanos(n.ns);
+                if n.kind == OpKind::Verify {
+                    continue;
+                }
+                let l = (end - b).as_nanos().min(MAX_NS as u128) as u64;
+                self.totals.intended_hists[n.kind.index()]
+                    .get_or_insert_with(new_histogram)
+                    .saturating_record(if self.ycsb { truncate_us(l) } else { l.max(1) });
+            }
+            intended_ns = Some(late);
+            base = Some(b);
             self.pace = Some((intended + tick, tick));
+        }
+        if let Some(y) = &mut self.totals.ycsb {
+            y.record(&out, ns, intended_ns, (self.start, t0, t1, base));
         }
     }
 
@@ -578,7 +701,19 @@ mod tests {
         let mut r = Recorder::new(start, [true; OpKind::COUNT], None);
         r.set_pace(start, Duration::from_millis(10));
         let mut o = out(OpKind::ReadModifyWrite);
-        o.nested = [Some((OpKind::Read, 2_000)), Some((OpKind::Update, 5_000))];
+        o.nested = [
+            Some(Nested {
+                kind: OpKind::Read,
+                ns: 2_000,
+                status: Status::Ok,
+            }),
+            Some(Nested {
+                kind: OpKind::Update,
+                ns: 5_000,
+                status: Status::Ok,
+            }),
+            None,
+        ];
         // the op ran 30 ms late: intended latency includes the wait
         r.record(
             o,
@@ -615,5 +750,48 @@ mod tests {
         a.merge(&b);
         assert_eq!(a.ops[0], 10);
         assert_eq!(a.hists[0].as_ref().unwrap().len(), 2);
+    }
+
+    /// YCSB phases record whole µs truncated, as upstream's `(end - start) / 1000`: 5.9 µs
+    /// is 5, 0.7 µs is 0; other phases keep nanoseconds.
+    #[test]
+    fn ycsb_latencies_are_truncated_to_whole_microseconds() {
+        let start = Instant::now();
+        let mut r = Recorder::new(start, [true; OpKind::COUNT], None);
+        r.measure_ycsb(None);
+        r.record(
+            out(OpKind::Read),
+            start,
+            start + Duration::from_nanos(5_900),
+        );
+        r.record(out(OpKind::Read), start, start + Duration::from_nanos(700));
+        let mut e = out(OpKind::Update);
+        e.error = true;
+        r.record(e, start, start + Duration::from_nanos(3_100));
+        let t = r.finish(start);
+        let h = t.hists[OpKind::Read.index()].as_ref().unwrap();
+        assert_eq!((h.min(), h.max()), (0, h.highest_equivalent(5_000)));
+        let y = t.ycsb.as_ref().unwrap();
+        assert_eq!(y.statuses[OpKind::Read.index()][Status::Ok as usize], 2);
+        assert_eq!(
+            y.statuses[OpKind::Update.index()][Status::Error as usize],
+            1
+        );
+        let f = y.failed[super::super::ycsb_totals::slot(OpKind::Update, Status::Error)]
+            .as_ref()
+            .unwrap();
+        assert_eq!(f.len(), 1);
+        assert!(f.equivalent(f.max(), 3_000));
+        let mut plain = Recorder::new(start, [true; OpKind::COUNT], None);
+        plain.record(
+            out(OpKind::Read),
+            start,
+            start + Duration::from_nanos(5_900),
+        );
+        let t = plain.finish(start);
+        assert!(t.hists[OpKind::Read.index()]
+            .as_ref()
+            .unwrap()
+            .equivalent(5_900, t.hists[OpKind::Read.index()].as_ref().unwrap().max()));
     }
 }

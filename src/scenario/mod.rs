@@ -55,21 +55,12 @@ impl Scenario {
         self.run.repeats = self.run.repeats.min(3);
         for t in &mut self.trials {
             for p in &mut t.phases {
-                let old = p.spec.num;
-                p.spec.num = (p.spec.num / s).max(1000);
-                for g in &mut p.spec.key_groups {
-                    g.lo = g.lo * p.spec.num / old;
-                    g.hi = (g.hi * p.spec.num / old).max(g.lo + 1);
-                }
+                p.spec.scale_keys((p.spec.num / s).max(1000));
                 p.spec.ops = p.spec.ops.map(|o| (o / s).max(1000));
                 p.spec.duration_s = p.spec.duration_s.map(|d| (d / s as f64).max(1.0));
                 p.spec.warmup_s /= s as f64;
                 if let Some(y) = &mut p.spec.ycsb {
-                    y.recordcount = (y.recordcount / s).max(1000);
                     y.operationcount = (y.operationcount / s).max(1000);
-                }
-                if p.spec.batch_size as u64 > p.spec.num {
-                    p.spec.batch_size = p.spec.num as usize;
                 }
             }
         }

@@ -462,6 +462,46 @@ fn ycsb(src: &Source, f: &File, p: &Spanned<PhaseFile>, w: Workload) -> Result<O
                     ));
                 }
             }
+            // What a scenario says elsewhere.
+            for (k, set, instead) in [
+                (
+                    "table",
+                    y.table != "usertable",
+                    "[[column_family]] and its share_of_keys",
+                ),
+                (
+                    "rocksdb.optionsfile",
+                    y.rocksdb_optionsfile.is_some(),
+                    "options_file in [engine]",
+                ),
+                ("rocksdb.dir", y.rocksdb_dir.is_some(), "--db"),
+                (
+                    "exportfile",
+                    y.measure.exportfile.is_some(),
+                    "the run folder (results.json keeps each phase's YCSB measurements)",
+                ),
+                (
+                    "status.interval",
+                    y.status_interval.is_some(),
+                    "--status-interval",
+                ),
+            ] {
+                if set {
+                    return Err(src.err(
+                        p.span().start,
+                        &format!("phase.properties.{k}"),
+                        format!("in a scenario, use {instead} instead of the YCSB property {k}"),
+                    ));
+                }
+            }
+            let dir = Path::new(src.origin).parent().unwrap_or(Path::new("."));
+            y.load_files(dir).map_err(|e| {
+                src.err(
+                    p.span().start,
+                    "phase.properties.fieldlengthhistogram",
+                    e.to_string(),
+                )
+            })?;
             // A scenario is checked strictly: a property no part of YCSB reads is an error.
             if let Some(k) = y.unknown.first() {
                 let hint = crate::workload::ycsb::spec::nearest_property(k)

@@ -5,6 +5,8 @@
 use crate::engine::size::human_bytes;
 use crate::model::IntervalRow;
 use crate::runner::{AlertChange, PhaseObserver, PhaseStart, Second};
+use crate::workload::OpKind;
+use hdrhistogram::Histogram;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::fmt::Write as _;
 
@@ -17,7 +19,8 @@ pub enum Display {
     Dashboard,
     /// An rdbtune status line every N seconds of the phase (0: none).
     Status(u64),
-    /// YCSB's status line every N seconds (`rdbtune ycsb`), with per-op p99.
+    /// Upstream YCSB's status line every N seconds (`rdbtune ycsb`), with per-op
+    /// latency summaries over the interval.
     YcsbStatus(u64),
 }
 
@@ -30,6 +33,20 @@ pub struct LiveView {
     multi: Option<MultiProgress>,
     bar: ProgressBar,
     by_time: bool,
+    /// YCSB status lines: the ops the phase is bounded by, the per-kind histograms since the
+    /// last line, and the ops and time of the last line.
+    ycsb: YcsbStatusState,
+}
+
+/// What upstream's StatusThread keeps between two lines.
+#[derive(Default)]
+struct YcsbStatusState {
+    todo: Option<u64>,
+    kinds: Vec<(OpKind, Histogram<u64>)>,
+    last_ops: u64,
+    last_s: f64,
+    total_ops: u64,
+    secs: f64,
 }
 
 impl LiveView {
@@ -40,6 +57,7 @@ impl LiveView {
             multi,
             bar: ProgressBar::hidden(),
             by_time: false,
+            ycsb: YcsbStatusState::default(),
         }
     }
 
@@ -52,6 +70,10 @@ impl LiveView {
 impl PhaseObserver for LiveView {
     fn start(&mut self, p: &PhaseStart<'_>) {
         self.by_time = p.total_ops.is_none();
+        self.ycsb = YcsbStatusState {
+            todo: p.total_ops,
+            ..Default::default()
+        };
         if self.display != Display::Dashboard {
             self.bar = ProgressBar::hidden();
             return;
@@ -88,6 +110,7 @@ impl PhaseObserver for LiveView {
     }
 
     fn progress(&mut self, total_ops: u64) {
+        self.ycsb.total_ops = total_ops;
         if !self.by_time {
             self.bar.set_position(total_ops);
         }
@@ -105,10 +128,28 @@ impl PhaseObserver for LiveView {
             Display::Status(e) if e > 0 && secs % e == 0 => {
                 self.say(&status_line(s.label, s.row, s.total_ops))
             }
-            Display::YcsbStatus(e) if e > 0 && secs % e == 0 => {
-                self.say(&ycsb_status_line(secs, s))
+            Display::YcsbStatus(e) => {
+                self.ycsb.total_ops = s.total_ops;
+                self.ycsb.secs = s.row.t_s;
+                if e > 0 && secs % e == 0 {
+                    let line = self.ycsb.line(false);
+                    self.say(&line);
+                }
             }
             _ => {}
+        }
+    }
+
+    fn histograms(&mut self, _start_s: f64, span_s: f64, per_kind: &[(OpKind, Histogram<u64>)]) {
+        if let Display::YcsbStatus(_) = self.display {
+            for (k, h) in per_kind {
+                match self.ycsb.kinds.iter_mut().find(|(kk, _)| kk == k) {
+                    Some((_, mine)) => mine.add(h).expect("same bounds"),
+                    None => self.ycsb.kinds.push((*k, h.clone())),
+                }
+            }
+            // The last partial second comes after the last full one.
+            self.ycsb.secs = self.ycsb.secs.max(_start_s + span_s);
         }
     }
 
@@ -119,6 +160,13 @@ impl PhaseObserver for LiveView {
     }
 
     fn finish(&mut self) {
+        if let Display::YcsbStatus(e) = self.display {
+            // Upstream's StatusThread prints once more when the client threads are done.
+            if e > 0 && (self.ycsb.secs > self.ycsb.last_s || !self.ycsb.kinds.is_empty()) {
+                let line = self.ycsb.line(true);
+                self.say(&line);
+            }
+        }
         self.bar.finish_and_clear();
         if let Some(m) = &self.multi {
             m.remove(&self.bar);
@@ -131,21 +179,139 @@ impl PhaseObserver for LiveView {
     }
 }
 
-/// YCSB's status line: `10 sec: 12345 operations; 1234 current ops/sec; ...`.
-pub fn ycsb_status_line(secs: u64, s: &Second<'_>) -> String {
-    let mut p99s: Vec<String> = s
-        .per_kind_p99_us
-        .iter()
-        .map(|(k, p99)| format!("{} p99 {p99:.1} µs", k.ycsb_label()))
-        .collect();
-    if p99s.is_empty() {
-        p99s.push("no ops completed".into());
+impl YcsbStatusState {
+    /// Upstream's status line (StatusThread): `<date> <s> sec: <n> operations; <x> current
+    /// ops/sec; est completion in <t> [READ: Count=.., Max=.., Min=.., Avg=.., 50=.., 90=..,
+    /// 99=.., 99.9=.., 99.99=..] ...`, latencies in µs over the interval since the last
+    /// line. The counts are of the phase's operations (upstream's [READ] line counts only
+    /// the OK ones).
+    fn line(&mut self, last: bool) -> String {
+        let secs = self.secs;
+        let total = if last {
+            self.total_ops.max(self.last_ops)
+        } else {
+            self.total_ops
+        };
+        let span = (secs - self.last_s).max(1e-3);
+        let cur = (total - self.last_ops.min(total)) as f64 / span;
+        let mut o = format!(
+            "{} {} sec: {total} operations; ",
+            java_date_now(),
+            secs as u64
+        );
+        if total != 0 {
+            let _ = write!(o, "{} current ops/sec; ", decimal_2(cur));
+        }
+        if let Some(todo) = self
+            .todo
+            .map(|t| t.saturating_sub(total))
+            .filter(|t| *t > 0)
+        {
+            if !last {
+                let rate = total as f64 / secs.max(1e-3);
+                let left = if rate > 0.0 {
+                    (todo as f64 / rate).ceil() as u64
+                } else {
+                    0
+                };
+                let _ = write!(o, "est completion in {}", remaining(left));
+            }
+        }
+        self.kinds.sort_by_key(|(k, _)| *k);
+        for (k, h) in &self.kinds {
+            // Whole µs, as upstream's histograms hold them.
+            let h = crate::model::ycsb::us_histogram(h);
+            let _ = write!(
+                o,
+                "[{}: Count={}, Max={}, Min={}, Avg={}, 50={}, 90={}, 99={}, 99.9={}, 99.99={}] ",
+                k.ycsb_label(),
+                h.len(),
+                h.max(),
+                h.min(),
+                decimal_2(h.mean()),
+                h.value_at_quantile(0.5),
+                h.value_at_quantile(0.9),
+                h.value_at_quantile(0.99),
+                h.value_at_quantile(0.999),
+                h.value_at_quantile(0.9999),
+            );
+        }
+        self.kinds.clear();
+        self.last_ops = total;
+        self.last_s = secs;
+        o
     }
+}
+
+/// Java's `DecimalFormat("#.##")`: at most two decimals, half-even, no trailing zeros.
+pub fn decimal_2(x: f64) -> String {
+    if !x.is_finite() {
+        return if x.is_nan() {
+            "NaN".into()
+        } else {
+            "∞".into()
+        };
+    }
+    let s = format!("{:.2}", x);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" || s.is_empty() {
+        "0".into()
+    } else {
+        s.into()
+    }
+}
+
+/// Upstream's RemainingFormatter: days, hours, minutes under a day, seconds only when
+/// nothing else was printed (its quirk: "5 second ", "42 seconds ").
+pub fn remaining(mut seconds: u64) -> String {
+    let mut t = String::new();
+    let days = seconds / 86_400;
+    if days > 0 {
+        let _ = write!(t, "{days} {} ", if days == 1 { "day" } else { "days" });
+        seconds -= days * 86_400;
+    }
+    let hours = seconds / 3600;
+    if hours > 0 {
+        let _ = write!(t, "{hours} {} ", if hours == 1 { "hour" } else { "hours" });
+        seconds -= hours * 3600;
+    }
+    if days < 1 {
+        let minutes = seconds / 60;
+        if minutes > 0 {
+            let _ = write!(
+                t,
+                "{minutes} {} ",
+                if minutes == 1 { "minute" } else { "minutes" }
+            );
+            seconds -= minutes * 60;
+        }
+    }
+    if t.is_empty() {
+        let n = seconds.to_string();
+        let unit = if n.len() == 1 { "second" } else { "seconds" };
+        let _ = write!(t, "{n} {unit} ");
+    }
+    t
+}
+
+/// The local time as upstream's `SimpleDateFormat("yyyy-MM-dd HH:mm:ss:SSS")`.
+fn java_date_now() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let t = now.as_secs() as libc::time_t;
+    // SAFETY: localtime_r writes into the tm we own; t is a valid time_t.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    unsafe { libc::localtime_r(&t, &mut tm) };
     format!(
-        "{secs} sec: {} operations; {} current ops/sec; second {secs}: {}",
-        s.total_ops,
-        s.row.ops,
-        p99s.join(", ")
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}:{:03}",
+        tm.tm_year + 1900,
+        tm.tm_mon + 1,
+        tm.tm_mday,
+        tm.tm_hour,
+        tm.tm_min,
+        tm.tm_sec,
+        now.subsec_millis()
     )
 }
 
@@ -268,5 +434,45 @@ mod tests {
             s.starts_with("[fillrandom 12 s] 1234 ops so far") && s.contains("p99 88.0 µs"),
             "{s}"
         );
+    }
+
+    /// Upstream's RemainingFormatter and DecimalFormat("#.##"), checked on a JVM.
+    #[test]
+    fn ycsb_status_numbers_print_as_upstream() {
+        for (secs, want) in [
+            (0, "0 second "),
+            (59, "59 seconds "),
+            (119, "1 minute "),
+            (3661, "1 hour 1 minute "),
+            (90061, "1 day 1 hour "),
+        ] {
+            assert_eq!(remaining(secs), want);
+        }
+        for (x, want) in [
+            (800.0, "800"),
+            (12.345, "12.35"),
+            (0.5, "0.5"),
+            (5000.1, "5000.1"),
+        ] {
+            assert_eq!(decimal_2(x), want);
+        }
+        let mut st = YcsbStatusState {
+            todo: Some(1000),
+            secs: 10.0,
+            total_ops: 500,
+            ..Default::default()
+        };
+        let mut h = crate::runner::recorder::new_histogram();
+        for us in [2u64, 4, 812] {
+            h.record(us * 1000).unwrap();
+        }
+        st.kinds.push((OpKind::Read, h));
+        let line = st.line(false);
+        let tail = line.split_once(' ').unwrap().1.split_once(' ').unwrap().1;
+        assert_eq!(
+            tail,
+            "10 sec: 500 operations; 50 current ops/sec; est completion in 10 seconds [READ: Count=3, Max=812, Min=2, Avg=272.67, 50=4, 90=812, 99=812, 99.9=812, 99.99=812] "
+        );
+        assert!(st.kinds.is_empty());
     }
 }

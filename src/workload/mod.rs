@@ -45,10 +45,13 @@ pub enum OpKind {
     Prev,
     /// A phase step: flush, full compaction, wait for compactions.
     Step,
+    /// YCSB dataintegrity: a read's values checked against their deterministic values
+    /// (measured apart from the read, as upstream's `[VERIFY]`).
+    Verify,
 }
 
 impl OpKind {
-    pub const COUNT: usize = 14;
+    pub const COUNT: usize = 15;
     pub const ALL: [OpKind; OpKind::COUNT] = [
         OpKind::Write,
         OpKind::BatchWrite,
@@ -64,6 +67,7 @@ impl OpKind {
         OpKind::MultiGet,
         OpKind::Prev,
         OpKind::Step,
+        OpKind::Verify,
     ];
 
     #[inline(always)]
@@ -87,6 +91,7 @@ impl OpKind {
             OpKind::MultiGet => "multiget",
             OpKind::Prev => "prev",
             OpKind::Step => "step",
+            OpKind::Verify => "verify",
         }
     }
 }
@@ -109,6 +114,7 @@ impl OpKind {
             OpKind::MultiGet => "MULTIGET",
             OpKind::Prev => "PREV",
             OpKind::Step => "STEP",
+            OpKind::Verify => "VERIFY",
         }
     }
 }

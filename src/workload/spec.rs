@@ -458,6 +458,25 @@ impl PhaseSpec {
         Ok(())
     }
 
+    /// Scales the phase to `num` keys: key groups, YCSB's record count and a batch larger
+    /// than the key space follow; op counts are the caller's.
+    pub fn scale_keys(&mut self, num: u64) {
+        let old = self.num.max(1);
+        self.num = num;
+        for g in &mut self.key_groups {
+            g.lo = g.lo * num / old;
+            g.hi = (g.hi * num / old).max(g.lo + 1);
+        }
+        if let Some(y) = &mut self.ycsb {
+            y.recordcount = num;
+            y.insertstart = y.insertstart * num / old;
+            y.insertcount = y.insertcount.map(|c| (c * num / old).max(1));
+        }
+        if self.batch_size as u64 > num {
+            self.batch_size = num as usize;
+        }
+    }
+
     /// Total operations when bounded by count: explicit ops, else num (YCSB: recordcount
     /// for load, operationcount for run).
     pub fn total_ops(&self) -> Option<u64> {

@@ -242,6 +242,38 @@ pub fn scan_length(rng: &mut SmallRng, min: u64, max: u64) -> u64 {
     min + crate::workload::keys::uniform(rng, max - min + 1)
 }
 
+/// CoreWorkload's scan length chooser: UniformLongGenerator or ZipfianGenerator over
+/// `[minscanlength, maxscanlength]` (zipfian: the shortest scans the most frequent).
+#[derive(Debug, Clone)]
+pub enum ScanLengths {
+    Uniform { min: u64, max: u64 },
+    Zipfian(Zipfian),
+}
+
+impl ScanLengths {
+    pub fn new(s: &super::spec::YcsbSpec) -> ScanLengths {
+        match s.scanlengthdistribution {
+            super::spec::ScanLengthDistribution::Uniform => ScanLengths::Uniform {
+                min: s.minscanlength,
+                max: s.maxscanlength,
+            },
+            super::spec::ScanLengthDistribution::Zipfian => ScanLengths::Zipfian(Zipfian::new(
+                s.minscanlength,
+                s.maxscanlength,
+                ZIPFIAN_CONSTANT,
+            )),
+        }
+    }
+
+    #[inline]
+    pub fn next(&mut self, rng: &mut SmallRng) -> u64 {
+        match self {
+            ScanLengths::Uniform { min, max } => scan_length(rng, *min, *max),
+            ScanLengths::Zipfian(z) => z.next(rng),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

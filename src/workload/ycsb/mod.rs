@@ -5,6 +5,7 @@
 
 pub mod ack;
 pub mod choose;
+pub mod fields;
 pub mod generators;
 pub mod record;
 pub mod spec;
@@ -12,11 +13,14 @@ pub mod spec;
 pub use ack::InsertSequence;
 pub use choose::{KeyChooser, OpChooser};
 pub use generators::{
-    fnvhash64, key_name, scan_length, zeta, ScrambledZipfian, Zipfian, SCRAMBLED_ITEM_COUNT,
-    SCRAMBLED_ZETAN, ZIPFIAN_CONSTANT,
+    fnvhash64, key_name, scan_length, zeta, ScanLengths, ScrambledZipfian, Zipfian,
+    SCRAMBLED_ITEM_COUNT, SCRAMBLED_ZETAN, ZIPFIAN_CONSTANT,
 };
 pub use record::Record;
-pub use spec::{Distribution, YcsbSpec};
+pub use spec::{
+    Binding, Distribution, Exporter, MeasurementInterval, MeasurementType, ScanLengthDistribution,
+    YcsbMeasure, YcsbSpec,
+};
 
 #[cfg(test)]
 mod tests {
@@ -205,10 +209,18 @@ mod tests {
         // Upstream properties rdbtune cannot honour are refused unless at their default;
         // typos are kept for a warning that names the nearest property.
         let e = s
-            .apply_properties("fieldnameprefix=f\n", "w")
+            .apply_properties("dotransactions=false\n", "w")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("fieldnameprefix") && e.contains("w:1"), "{e}");
+        assert!(e.contains("dotransactions") && e.contains("w:1"), "{e}");
+        let e = s
+            .apply_properties("measurementtype=raw\n", "w")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("measurementtype") && e.contains("--hdr-log"),
+            "{e}"
+        );
         s.apply_properties("insertstart=0\ntable=usertable\nexporter=site.ycsb.measurements.exporter.TextMeasurementsExporter\nreadproporton=0.5\n", "w")
             .unwrap();
         assert_eq!(s.unknown, ["readproporton"]);
@@ -231,20 +243,74 @@ mod tests {
     }
 
     #[test]
-    fn records_round_trip_and_update_in_place() {
+    fn records_round_trip_in_upstreams_field_order() {
         let s = YcsbSpec {
             fieldcount: 3,
             fieldlength: 5,
+            fieldnameprefix: "f".into(),
             ..YcsbSpec::default()
         };
+        let layout = record::Layout::new(&s);
         let mut r = Record::new(&s);
+        r.build(
+            &layout,
+            |_| 5,
+            |i, n, buf| buf.extend(std::iter::repeat_n(b'a' + i as u8, n)),
+        );
         assert_eq!(r.buf.len(), s.record_len());
-        r.set_field(1, b"hello");
         let parsed = Record::parse(&r.buf).unwrap();
-        assert_eq!(parsed.len(), 3);
-        assert_eq!(parsed[1], ("field1".to_string(), b"hello".to_vec()));
-        assert_eq!(parsed[0].1, b"     ");
+        let names: Vec<&str> = parsed.iter().map(|(n, _)| n.as_str()).collect();
+        // java.util.HashMap's order of f0, f1, f2.
+        let want = fields::java_hashmap_order(&s.field_names()).unwrap();
+        assert_eq!(
+            names,
+            want.iter().map(|&i| format!("f{i}")).collect::<Vec<_>>()
+        );
+        assert_eq!(parsed.iter().find(|(n, _)| n == "f1").unwrap().1, b"bbbbb");
+        // An update that changes a field's length re-serialises in the stored order.
+        let mut out = Vec::new();
+        assert!(Record::replace_field(&r.buf, b"f1", b"xy", &mut out));
+        let p2 = Record::parse(&out).unwrap();
+        assert_eq!(
+            p2.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+            names
+        );
+        assert_eq!(p2.iter().find(|(n, _)| n == "f1").unwrap().1, b"xy");
+        assert_eq!(out.len(), r.buf.len() - 3);
+        assert!(!Record::replace_field(
+            &[0, 0, 0, 9, b'x'],
+            b"f1",
+            b"",
+            &mut out
+        ));
         assert!(Record::parse(&[0, 0, 0, 9, b'x']).is_none());
+    }
+
+    /// Scan lengths as upstream's generators: uniform over [min, max]; zipfian with the
+    /// shortest the most frequent (1 drawn 1/zeta(100) of the time over 1..100).
+    #[test]
+    fn scan_lengths_uniform_and_zipfian() {
+        let mut s = YcsbSpec {
+            minscanlength: 1,
+            maxscanlength: 100,
+            ..YcsbSpec::default()
+        };
+        s.set("scanlengthdistribution", "zipfian").unwrap();
+        let mut z = ScanLengths::new(&s);
+        let mut rng = SmallRng::seed_from_u64(8);
+        let n = 200_000;
+        let ones = (0..n)
+            .map(|_| z.next(&mut rng))
+            .inspect(|l| assert!((1..=100).contains(l)))
+            .filter(|&l| l == 1)
+            .count();
+        let p = 1.0 / zeta(0, 100, ZIPFIAN_CONSTANT, 0.0);
+        let got = ones as f64 / n as f64;
+        assert!(
+            (got - p).abs() < 5.0 * (p * (1.0 - p) / n as f64).sqrt(),
+            "{got} vs {p}"
+        );
+        assert!(s.set("scanlengthdistribution", "normal").is_err());
     }
 
     #[test]

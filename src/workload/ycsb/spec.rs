@@ -1,5 +1,6 @@
 //! CoreWorkload's configuration with YCSB's property names and defaults.
 
+use super::fields::{java_hashmap_order, FieldHistogram, FieldLengthDistribution};
 use super::generators::ZIPFIAN_CONSTANT;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,122 @@ pub enum Distribution {
     Sequential,
 }
 
+/// `scanlengthdistribution`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ScanLengthDistribution {
+    /// UniformLongGenerator(minscanlength, maxscanlength).
+    #[default]
+    Uniform,
+    /// ZipfianGenerator(minscanlength, maxscanlength): short scans the most frequent.
+    Zipfian,
+}
+
+/// How records reach RocksDB: rdbtune's engine config as given, or the setup of upstream
+/// YCSB's RocksDB binding (records in the `table` column family, optimizeLevelStyleCompaction,
+/// 2 x cores background threads, or the binding's `rocksdb.optionsfile`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Binding {
+    #[default]
+    Rdbtune,
+    Upstream,
+}
+
+/// `measurementtype`: how each metric is measured and exported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum MeasurementType {
+    /// OneMeasurementHdrHistogram (upstream's default).
+    #[default]
+    Hdrhistogram,
+    /// OneMeasurementHistogram: 1 ms buckets, 95th/99th as bucket lower bounds, variance.
+    Histogram,
+    /// Both, as `HdrREAD` and `BucketREAD`.
+    #[serde(rename = "hdrhistogram+histogram")]
+    HdrhistogramHistogram,
+    /// OneMeasurementTimeSeries: average latency per `timeseries.granularity` window.
+    Timeseries,
+}
+
+/// `measurement.interval`: latency from the op's start, from its intended start, or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum MeasurementInterval {
+    #[default]
+    Op,
+    Intended,
+    Both,
+}
+
+/// `exporter`: how the measurements are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Exporter {
+    /// TextMeasurementsExporter: `[READ], Operations, 1000` lines.
+    #[default]
+    Text,
+    /// JSONMeasurementsExporter: pretty-printed objects separated by a space.
+    Json,
+    /// JSONArrayMeasurementsExporter: the same objects in one array.
+    #[serde(rename = "jsonarray")]
+    JsonArray,
+}
+
+/// The measurement and output properties of upstream's client (Measurements, the
+/// exporters, DBWrapper).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct YcsbMeasure {
+    pub measurementtype: MeasurementType,
+    pub interval: MeasurementInterval,
+    /// hdrhistogram.percentiles, in the order given (upstream's default 50,95,99).
+    pub percentiles: Vec<f64>,
+    /// timeseries.granularity, ms.
+    pub granularity_ms: u64,
+    /// histogram.buckets (1 ms each).
+    pub histogram_buckets: u64,
+    /// measurement.histogram.verbose: every bucket's count too.
+    pub verbose: bool,
+    /// reportlatencyforeacherror and latencytrackederrors: failed ops' latency under
+    /// `READ-<STATUS>` instead of `READ-FAILED`.
+    pub report_latency_for_each_error: bool,
+    pub latency_tracked_errors: Vec<String>,
+    pub exporter: Exporter,
+    pub exportfile: Option<String>,
+}
+
+impl Default for YcsbMeasure {
+    fn default() -> Self {
+        YcsbMeasure {
+            measurementtype: MeasurementType::Hdrhistogram,
+            interval: MeasurementInterval::Op,
+            percentiles: vec![50.0, 95.0, 99.0],
+            granularity_ms: 1000,
+            histogram_buckets: 1000,
+            verbose: false,
+            report_latency_for_each_error: false,
+            latency_tracked_errors: Vec::new(),
+            exporter: Exporter::Text,
+            exportfile: None,
+        }
+    }
+}
+
+impl YcsbMeasure {
+    /// The metric a failed op's latency goes to: `OP-<STATUS>` when that status's latency
+    /// is tracked on its own, else `OP-FAILED` (DBWrapper.measure).
+    pub fn failed_name(&self, op: &str, status: &str) -> String {
+        if self.report_latency_for_each_error
+            || self.latency_tracked_errors.iter().any(|e| e == status)
+        {
+            format!("{op}-{status}")
+        } else {
+            format!("{op}-FAILED")
+        }
+    }
+}
+
 /// A CoreWorkload configuration, with YCSB's property names and defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -37,6 +154,17 @@ pub struct YcsbSpec {
     pub zipfianconstant: f64,
     pub fieldcount: usize,
     pub fieldlength: usize,
+    /// fieldlengthdistribution, minfieldlength and the fieldlengthhistogram file (its path
+    /// and, once read, its buckets).
+    pub fieldlengthdistribution: FieldLengthDistribution,
+    pub minfieldlength: usize,
+    pub fieldlengthhistogram: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field_histogram: Option<FieldHistogram>,
+    /// Field names are fieldnameprefix + 0, 1, ...
+    pub fieldnameprefix: String,
+    /// dataintegrity: values derived from key and field name, verified on read.
+    pub dataintegrity: bool,
     pub readallfields: bool,
     pub writeallfields: bool,
     /// insertorder=hashed (true) or ordered (false).
@@ -44,6 +172,7 @@ pub struct YcsbSpec {
     pub zeropadding: usize,
     pub minscanlength: u64,
     pub maxscanlength: u64,
+    pub scanlengthdistribution: ScanLengthDistribution,
     /// hotspotdatafraction, hotspotopnfraction (upstream's defaults 0.2 and 0.8).
     pub hotspotdatafraction: f64,
     pub hotspotopnfraction: f64,
@@ -62,6 +191,25 @@ pub struct YcsbSpec {
     pub threadcount: Option<usize>,
     pub target: Option<f64>,
     pub maxexecutiontime: Option<f64>,
+    /// How the client measures and exports (measurementtype, measurement.interval, ...).
+    pub measure: YcsbMeasure,
+    /// core_workload_insertion_retry_limit, core_workload_insertion_retry_interval (s) and
+    /// core_workload_insertion_keep_going_on_error: a load's failed insert is retried, then
+    /// stops its thread unless told to keep going.
+    pub insertion_retry_limit: u64,
+    pub insertion_retry_interval_s: f64,
+    pub insertion_keep_going_on_error: bool,
+    /// status.interval (s), when set.
+    pub status_interval: Option<u64>,
+    /// `--binding`: rdbtune's engine config, or upstream's RocksDB binding setup.
+    #[serde(default)]
+    pub binding: Binding,
+    /// table: the column family the records go to under `--binding upstream`.
+    pub table: String,
+    /// rocksdb.optionsfile: the binding's OPTIONS file.
+    pub rocksdb_optionsfile: Option<String>,
+    /// rocksdb.dir: the DB directory (as `--db`, an existing DB opened in place).
+    pub rocksdb_dir: Option<String>,
     /// Properties set that no part of YCSB reads (typos): named in a warning, no effect.
     #[serde(skip)]
     pub unknown: Vec<String>,
@@ -83,12 +231,19 @@ impl Default for YcsbSpec {
             zipfianconstant: ZIPFIAN_CONSTANT,
             fieldcount: 10,
             fieldlength: 100,
+            fieldlengthdistribution: FieldLengthDistribution::Constant,
+            minfieldlength: 1,
+            fieldlengthhistogram: "hist.txt".into(),
+            field_histogram: None,
+            fieldnameprefix: "field".into(),
+            dataintegrity: false,
             readallfields: true,
             writeallfields: false,
             hashed: true,
             zeropadding: 1,
             minscanlength: 1,
             maxscanlength: 1000,
+            scanlengthdistribution: ScanLengthDistribution::Uniform,
             hotspotdatafraction: 0.2,
             hotspotopnfraction: 0.8,
             exponential_percentile: 95.0,
@@ -98,6 +253,15 @@ impl Default for YcsbSpec {
             threadcount: None,
             target: None,
             maxexecutiontime: None,
+            measure: YcsbMeasure::default(),
+            insertion_retry_limit: 0,
+            insertion_retry_interval_s: 3.0,
+            insertion_keep_going_on_error: false,
+            status_interval: None,
+            binding: Binding::Rdbtune,
+            table: "usertable".into(),
+            rocksdb_optionsfile: None,
+            rocksdb_dir: None,
             unknown: Vec::new(),
         }
     }
@@ -110,42 +274,20 @@ impl Default for YcsbSpec {
 const ACCEPTED: &[&str] = &[
     "workload",
     "db",
-    "exporter",
-    "exportfile",
-    "histogram.buckets",
     "measurement.trackjvm",
     "measurement.raw.output_file",
-    "status.interval",
-    "timeseries.granularity",
-    "reportlatencyforeacherror",
-    "latencytrackederrors",
-    "core_workload_insertion_retry_limit",
-    "core_workload_insertion_retry_interval",
-    "hdrhistogram.fileoutput",
-    "hdrhistogram.output.path",
+    "measurement.raw.no_summary",
     "columnfamily",
     "debug",
     "readallfieldsbyname",
+    "hdrhistogram.output.path",
 ];
 
 /// Properties upstream reads whose effect rdbtune does not implement: any value but the
 /// default (given second) is refused, naming what to do instead.
 const NOT_HONOURED: &[(&str, &str, &str)] = &[
-
-
-    ("fieldlengthdistribution", "constant", "field lengths other than constant are not supported yet"),
-    ("fieldlengthhistogram", "hist.txt", "field lengths other than constant are not supported yet"),
-    ("minfieldlength", "1", "field lengths other than constant are not supported yet"),
-    ("scanlengthdistribution", "uniform", "zipfian scan lengths are not supported yet"),
-    ("fieldnameprefix", "field", "the RocksDB binding's field names are field0..fieldN"),
-    ("dataintegrity", "false", "values are not verified on read yet"),
-    ("measurementtype", "histogram", "rdbtune measures HdrHistograms and prints upstream's histogram summary (hdrhistogram is accepted too); timeseries and raw are not supported"),
-    ("measurement.interval", "op", "intended latency comes with --target (shown as [INTENDED-*] lines)"),
-    ("hdrhistogram.percentiles", "95,99", "use --percentiles for tables and JSON"),
-    ("table", "usertable", "rdbtune's records go to the default column family"),
+    ("hdrhistogram.fileoutput", "false", "use --hdr-log FILE (HdrHistogram interval logs per phase and op kind, readable by HdrHistogram's log tools)"),
     ("dotransactions", "true", "choose the phases with --phase load|run|both"),
-    ("rocksdb.dir", "", "give --db PATH"),
-    ("rocksdb.optionsfile", "", "give --options-file FILE (rdbtune's engine flags)"),
 ];
 
 /// Every property name CoreWorkload, Client, the measurements and the RocksDB binding read,
@@ -164,6 +306,12 @@ fn known_names() -> impl Iterator<Item = &'static str> {
         "zipfian.constant",
         "fieldcount",
         "fieldlength",
+        "fieldlengthdistribution",
+        "fieldlengthhistogram",
+        "minfieldlength",
+        "fieldnameprefix",
+        "dataintegrity",
+        "scanlengthdistribution",
         "readallfields",
         "writeallfields",
         "insertorder",
@@ -179,6 +327,23 @@ fn known_names() -> impl Iterator<Item = &'static str> {
         "threadcount",
         "target",
         "maxexecutiontime",
+        "measurementtype",
+        "measurement.interval",
+        "hdrhistogram.percentiles",
+        "timeseries.granularity",
+        "histogram.buckets",
+        "measurement.histogram.verbose",
+        "reportlatencyforeacherror",
+        "latencytrackederrors",
+        "exporter",
+        "exportfile",
+        "core_workload_insertion_retry_limit",
+        "core_workload_insertion_retry_interval",
+        "core_workload_insertion_keep_going_on_error",
+        "status.interval",
+        "table",
+        "rocksdb.optionsfile",
+        "rocksdb.dir",
     ];
     HONOURED
         .iter()
@@ -321,6 +486,32 @@ impl YcsbSpec {
             }
             "fieldcount" => self.fieldcount = num()? as usize,
             "fieldlength" => self.fieldlength = num()? as usize,
+            "minfieldlength" => self.minfieldlength = num()? as usize,
+            "fieldlengthdistribution" => {
+                self.fieldlengthdistribution = match v {
+                    "constant" => FieldLengthDistribution::Constant,
+                    "uniform" => FieldLengthDistribution::Uniform,
+                    "zipfian" => FieldLengthDistribution::Zipfian,
+                    "histogram" => FieldLengthDistribution::Histogram,
+                    _ => return Err(bad("constant, uniform, zipfian or histogram")),
+                }
+            }
+            "fieldlengthhistogram" => {
+                if v.is_empty() {
+                    return Err(bad("the path of a histogram file"));
+                }
+                self.fieldlengthhistogram = v.to_string();
+                self.field_histogram = None;
+            }
+            "fieldnameprefix" => self.fieldnameprefix = v.to_string(),
+            "dataintegrity" => self.dataintegrity = boolean()?,
+            "scanlengthdistribution" => {
+                self.scanlengthdistribution = match v {
+                    "uniform" => ScanLengthDistribution::Uniform,
+                    "zipfian" => ScanLengthDistribution::Zipfian,
+                    _ => return Err(bad("uniform or zipfian")),
+                }
+            }
             "readallfields" => self.readallfields = boolean()?,
             "writeallfields" => self.writeallfields = boolean()?,
             "insertorder" => {
@@ -333,7 +524,89 @@ impl YcsbSpec {
             "zeropadding" => self.zeropadding = num()? as usize,
             "minscanlength" => self.minscanlength = num()?,
             "maxscanlength" => self.maxscanlength = num()?,
-            "measurementtype" if v == "hdrhistogram" => {}
+            "measurementtype" => {
+                self.measure.measurementtype = match v {
+                    "hdrhistogram" => MeasurementType::Hdrhistogram,
+                    "histogram" => MeasurementType::Histogram,
+                    "hdrhistogram+histogram" => MeasurementType::HdrhistogramHistogram,
+                    "timeseries" => MeasurementType::Timeseries,
+                    "raw" | "hdrhistogram+raw" => return Err(Error::usage(format!(
+                        "YCSB property measurementtype={v:?} is upstream's, and rdbtune does not implement it: raw writes every sample; use --hdr-log FILE for per-second HdrHistograms, or hdrhistogram, histogram, hdrhistogram+histogram or timeseries"
+                    ))),
+                    _ => return Err(bad("hdrhistogram, histogram, hdrhistogram+histogram or timeseries")),
+                }
+            }
+            "measurement.interval" => {
+                self.measure.interval = match v {
+                    "op" => MeasurementInterval::Op,
+                    "intended" => MeasurementInterval::Intended,
+                    "both" => MeasurementInterval::Both,
+                    _ => return Err(bad("op, intended or both")),
+                }
+            }
+            "hdrhistogram.percentiles" => {
+                let ps: Option<Vec<f64>> = v
+                    .split(',')
+                    .map(|p| p.trim().parse::<f64>().ok().filter(|p| (0.0..=100.0).contains(p)))
+                    .collect();
+                self.measure.percentiles = ps
+                    .filter(|p| !p.is_empty())
+                    .ok_or_else(|| bad("percentiles between 0 and 100 separated by commas, e.g. 50,95,99,99.9"))?;
+            }
+            "timeseries.granularity" => {
+                self.measure.granularity_ms = num()?;
+                if self.measure.granularity_ms == 0 {
+                    return Err(bad("a window of at least 1 ms"));
+                }
+            }
+            "histogram.buckets" => {
+                self.measure.histogram_buckets = num()?;
+                if self.measure.histogram_buckets == 0 {
+                    return Err(bad("at least 1 bucket"));
+                }
+            }
+            "measurement.histogram.verbose" => self.measure.verbose = boolean()?,
+            "reportlatencyforeacherror" => self.measure.report_latency_for_each_error = boolean()?,
+            "latencytrackederrors" => {
+                self.measure.latency_tracked_errors =
+                    v.split(',').filter(|e| !e.is_empty()).map(str::to_string).collect()
+            }
+            "exporter" => {
+                let class = v.rsplit('.').next().unwrap_or(v);
+                self.measure.exporter = match class {
+                    "TextMeasurementsExporter" => Exporter::Text,
+                    "JSONMeasurementsExporter" => Exporter::Json,
+                    "JSONArrayMeasurementsExporter" => Exporter::JsonArray,
+                    _ => return Err(bad("site.ycsb.measurements.exporter.TextMeasurementsExporter, JSONMeasurementsExporter or JSONArrayMeasurementsExporter")),
+                }
+            }
+            "exportfile" => {
+                self.measure.exportfile = Some(v.to_string()).filter(|f| !f.is_empty())
+            }
+            "core_workload_insertion_retry_limit" => self.insertion_retry_limit = num()?,
+            "core_workload_insertion_retry_interval" => {
+                self.insertion_retry_interval_s = v
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|x| *x >= 0.0 && x.is_finite())
+                    .ok_or_else(|| bad("seconds, 0 or more"))?
+            }
+            "core_workload_insertion_keep_going_on_error" => {
+                self.insertion_keep_going_on_error = boolean()?
+            }
+            "status.interval" => {
+                self.status_interval = Some(num()?).filter(|s| *s > 0)
+            }
+            "table" => {
+                if v.is_empty() {
+                    return Err(bad("a table (column family) name"));
+                }
+                self.table = v.to_string()
+            }
+            "rocksdb.optionsfile" => {
+                self.rocksdb_optionsfile = Some(v.to_string()).filter(|f| !f.is_empty())
+            }
+            "rocksdb.dir" => self.rocksdb_dir = Some(v.to_string()).filter(|f| !f.is_empty()),
             k if ACCEPTED.contains(&k) => {}
             k => {
                 if let Some((_, default, instead)) = NOT_HONOURED.iter().find(|(n, _, _)| *n == k) {
@@ -423,6 +696,42 @@ impl YcsbSpec {
                 "YCSB fieldcount and fieldlength must be at least 1",
             ));
         }
+        if self.measure.measurementtype == MeasurementType::Timeseries
+            && self.measure.interval != MeasurementInterval::Op
+        {
+            return Err(Error::usage(
+                "YCSB measurementtype=timeseries with measurement.interval intended or both is not supported: use measurementtype=hdrhistogram (or histogram) for intended latency",
+            ));
+        }
+        if self.dataintegrity && self.fieldlengthdistribution != FieldLengthDistribution::Constant {
+            return Err(Error::usage(
+                "YCSB dataintegrity=true needs fieldlengthdistribution=constant (upstream: \"Must have constant field size to check data integrity.\")",
+            ));
+        }
+        if matches!(
+            self.fieldlengthdistribution,
+            FieldLengthDistribution::Uniform | FieldLengthDistribution::Zipfian
+        ) && (self.minfieldlength > self.fieldlength)
+        {
+            return Err(Error::usage(format!(
+                "YCSB minfieldlength ({}) must be at most fieldlength ({}): {:?} field lengths are drawn from [minfieldlength, fieldlength]",
+                self.minfieldlength, self.fieldlength, self.fieldlengthdistribution
+            )));
+        }
+        if self.fieldlengthdistribution == FieldLengthDistribution::Histogram
+            && self.field_histogram.is_none()
+        {
+            return Err(Error::usage(format!(
+                "YCSB fieldlengthdistribution=histogram: the histogram file {:?} was not read",
+                self.fieldlengthhistogram
+            )));
+        }
+        if java_hashmap_order(&self.field_names()).is_none() {
+            return Err(Error::usage(format!(
+                "YCSB fieldcount={} with fieldnameprefix={:?}: the names collide in Java's HashMap beyond what rdbtune models (a tree bin); use fewer fields or another prefix",
+                self.fieldcount, self.fieldnameprefix
+            )));
+        }
         if self.minscanlength == 0 || self.maxscanlength < self.minscanlength {
             return Err(Error::usage(format!(
                 "YCSB scan lengths: need 1 <= minscanlength ({}) <= maxscanlength ({})",
@@ -432,10 +741,69 @@ impl YcsbSpec {
         Ok(())
     }
 
-    /// Bytes of one stored record (see [`Record`]).
-    pub fn record_len(&self) -> usize {
+    /// Reads the `fieldlengthhistogram` file when field lengths come from it; a relative
+    /// path is taken from `base` (the working directory for `-P`/`-p`, as upstream, or a
+    /// scenario file's folder).
+    pub fn load_files(&mut self, base: &std::path::Path) -> Result<()> {
+        if self.fieldlengthdistribution != FieldLengthDistribution::Histogram
+            || self.field_histogram.is_some()
+        {
+            return Ok(());
+        }
+        let path = base.join(&self.fieldlengthhistogram);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            Error::usage(format!(
+                "YCSB fieldlengthhistogram={:?}: cannot read {}: {e} (fieldlengthdistribution=histogram reads it; give its path)",
+                self.fieldlengthhistogram,
+                path.display()
+            ))
+        })?;
+        self.field_histogram = Some(FieldHistogram::parse(&text, &path.display().to_string())?);
+        Ok(())
+    }
+
+    /// The field names: fieldnameprefix + 0 .. fieldcount - 1.
+    pub fn field_names(&self) -> Vec<String> {
         (0..self.fieldcount)
-            .map(|i| 8 + format!("field{i}").len() + self.fieldlength)
-            .sum()
+            .map(|i| format!("{}{i}", self.fieldnameprefix))
+            .collect()
+    }
+
+    /// The mean length of a field value.
+    pub fn mean_field_len(&self) -> f64 {
+        match self.fieldlengthdistribution {
+            FieldLengthDistribution::Constant => self.fieldlength as f64,
+            FieldLengthDistribution::Uniform => {
+                (self.minfieldlength + self.fieldlength) as f64 / 2.0
+            }
+            FieldLengthDistribution::Zipfian => {
+                let (lo, hi) = (self.minfieldlength as u64, self.fieldlength as u64);
+                let z = super::generators::zeta_fast(hi - lo + 1, ZIPFIAN_CONSTANT);
+                (0..=(hi - lo).min(100_000))
+                    .map(|i| (lo + i) as f64 * ((i + 1) as f64).powf(-ZIPFIAN_CONSTANT))
+                    .sum::<f64>()
+                    / z
+            }
+            FieldLengthDistribution::Histogram => self
+                .field_histogram
+                .as_ref()
+                .map_or(0.0, FieldHistogram::mean_drawn),
+        }
+    }
+
+    /// The largest length a field value can have.
+    pub fn max_field_len(&self) -> usize {
+        match (&self.fieldlengthdistribution, &self.field_histogram) {
+            (FieldLengthDistribution::Histogram, Some(h)) => {
+                h.buckets.len() * h.block_size as usize
+            }
+            _ => self.fieldlength,
+        }
+    }
+
+    /// Bytes of one stored record (see [`Record`]), its mean when lengths vary.
+    pub fn record_len(&self) -> usize {
+        let names: usize = self.field_names().iter().map(|n| 8 + n.len()).sum();
+        names + (self.mean_field_len() * self.fieldcount as f64).round() as usize
     }
 }
