@@ -2,10 +2,10 @@
 //! the text exporter's `[OVERALL], RunTime(ms), ...` lines, or the JSON and JSON-array
 //! exporters' documents, from each phase's [`YcsbMeasurements`].
 
-use crate::model::ycsb::{YValue, YcsbMeasurements};
-use crate::model::{PhaseResult, RunResult};
+use crate::model::ycsb::{YValue, YcsbMeasurements, YcsbMetric, YcsbPart};
+use crate::model::{LatencySummary, PhaseResult, RunResult};
 use crate::workload::ycsb::Exporter;
-use crate::workload::Workload;
+use crate::workload::{OpKind, Workload};
 use std::fmt::Write as _;
 
 /// Every (metric, measurement, value) of a phase in upstream's order: `[OVERALL]` first,
@@ -65,14 +65,77 @@ fn json(m: &YcsbMeasurements, array: bool) -> String {
     }
 }
 
-/// The phase's measurements (a phase without them, from an older result, gets the
-/// figures its summary has).
+/// The phase's measurements; a phase from a result written before rdbtune kept them gets
+/// upstream's default lines from its per-op summaries (percentiles rounded to whole µs).
 fn measurements(p: &PhaseResult) -> YcsbMeasurements {
-    p.ycsb.clone().unwrap_or_else(|| YcsbMeasurements {
-        runtime_ms: (p.elapsed_s * 1000.0) as u64,
+    if let Some(m) = &p.ycsb {
+        return m.clone();
+    }
+    let mut m = YcsbMeasurements {
+        runtime_ms: (p.elapsed_s * 1000.0).round() as u64,
         operations: p.ops,
         ..Default::default()
-    })
+    };
+    let lines = |l: &LatencySummary, ops: u64| -> Vec<(String, YValue)> {
+        vec![
+            ("Operations".to_string(), YValue::Int(ops as i64)),
+            ("AverageLatency(us)".into(), YValue::double(l.avg)),
+            ("MinLatency(us)".into(), YValue::Int(l.min.round() as i64)),
+            ("MaxLatency(us)".into(), YValue::Int(l.max.round() as i64)),
+            (
+                "50thPercentileLatency(us)".into(),
+                YValue::Int(l.p50.round() as i64),
+            ),
+            (
+                "95thPercentileLatency(us)".into(),
+                YValue::Int(l.p95.round() as i64),
+            ),
+            (
+                "99thPercentileLatency(us)".into(),
+                YValue::Int(l.p99.round() as i64),
+            ),
+        ]
+    };
+    for s in &p.per_op {
+        let label = s.kind.ycsb_label();
+        let failed = s.failed_latency_us.as_ref().filter(|f| f.samples > 0);
+        let ok = match (failed, &s.ok_latency_us) {
+            (Some(_), Some(ok)) => ok,
+            _ => &s.latency_us,
+        };
+        let mut l = lines(ok, s.ops - failed.map_or(0, |f| f.samples));
+        if s.kind != OpKind::ReadModifyWrite {
+            let nf = s.not_found.unwrap_or(0);
+            let err = s.errors.unwrap_or(0);
+            l.push(("Return=OK".into(), YValue::Int((s.ops - nf - err) as i64)));
+            for (name, n) in [("NOT_FOUND", nf), ("ERROR", err)] {
+                if n > 0 {
+                    l.push((format!("Return={name}"), YValue::Int(n as i64)));
+                }
+            }
+        }
+        m.metrics.push(YcsbMetric {
+            name: label.into(),
+            intended: false,
+            parts: vec![YcsbPart {
+                label: label.into(),
+                lines: l,
+            }],
+        });
+        if let Some(f) = failed {
+            let name = format!("{label}-FAILED");
+            m.metrics.push(YcsbMetric {
+                name: name.clone(),
+                intended: false,
+                parts: vec![YcsbPart {
+                    label: name,
+                    lines: lines(f, f.samples),
+                }],
+            });
+        }
+    }
+    m.sort();
+    m
 }
 
 /// YCSB's output of every phase with `exporter`: the text exporter's lines, each phase after
@@ -113,7 +176,6 @@ pub fn ycsb_text(r: &RunResult) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::ycsb::{YcsbMetric, YcsbPart};
 
     fn sample() -> YcsbMeasurements {
         YcsbMeasurements {
