@@ -1,6 +1,7 @@
-//! `rdbtune tune` on a small budget: it respects the memory budget and the time budget,
-//! records its search history, and recommends the config that measured best in its final
-//! round.
+//! `rdbtune tune` on small budgets: it respects the memory budget (predicted for every
+//! config, measured for the finalists) and the time budget, records its search history,
+//! recommends the config that measured best in its final round, explains it, tunes a
+//! scenario under an objective and a constraint, and starts from the user's config.
 
 mod common;
 
@@ -46,19 +47,19 @@ fn tune_respects_its_budgets_and_returns_the_best_it_measured() {
         "took {took:.1} s for a {budget_s} s budget"
     );
     let r: Value = serde_json::from_slice(&std::fs::read(out.join("tune.json")).unwrap()).unwrap();
-    assert_eq!(r["schema"], "rdbtune.tune/v1");
+    assert_eq!(r["schema"], "rdbtune.tune/v2");
     let history = r["history"].as_array().unwrap();
     assert!(
         history.len() >= 3,
         "a search happened: {} evaluations",
         history.len()
     );
+    // Every config searched is predicted within the budget by the memory model.
     for e in history {
-        assert!(
-            e["configured_memory_bytes"].as_u64().unwrap() <= 96 << 20,
-            "over the memory budget: {e}"
-        );
+        let p = e["predicted_memory_bytes"].as_u64().unwrap();
+        assert!(p <= 96 << 20, "over the memory budget: {e}");
         assert!(e["score"].as_f64().unwrap() > 0.0);
+        assert_eq!(e["metrics"]["run.debt_ops_per_sec"], e["score"]);
     }
     // The final round is a run folder whose recommendation is the tune's winner, and the
     // winner is the best median among the configs within the budget.
@@ -77,6 +78,17 @@ fn tune_respects_its_budgets_and_returns_the_best_it_measured() {
         let mem = c.block_cache_size.bytes()
             + c.write_buffer_size.bytes() * c.max_write_buffer_number.max(1) as u64;
         assert!(mem <= 96 << 20, "{id} needs {mem} bytes, over 96 MiB");
+        let predicted = r["memory"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == id)
+            .map(|m| m["predicted_bytes"].as_u64().unwrap())
+            .unwrap();
+        assert!(
+            predicted <= 96 << 20 && predicted > mem / 2,
+            "{id}: {predicted}"
+        );
         let knobs = tr["axes"]
             .as_array()
             .unwrap()
@@ -147,10 +159,31 @@ fn tune_respects_its_budgets_and_returns_the_best_it_measured() {
     }
     let winner = r["outcome"]["winner"].as_str().unwrap();
     assert_eq!(res["recommendation"]["winner"], winner);
+    // The winner is the best median among the finalists whose measured peak RSS stayed
+    // within the budget (each repeat's peak_rss_bytes, recomputed here from its intervals).
     let budget = 96u64 << 20;
     let mut best: Option<(String, f64)> = None;
     for s in res["summaries"].as_array().unwrap() {
-        let mem = s["configured_memory"].as_u64().unwrap();
+        let id = s["id"].as_str().unwrap();
+        let peak = runs
+            .iter()
+            .filter(|r| r["trial"] == id)
+            .flat_map(|r| {
+                r["phases"].as_array().unwrap()[1..]
+                    .iter()
+                    .flat_map(|p| p["intervals"].as_array().unwrap().iter())
+                    .map(|i| i["rss_bytes"].as_u64().unwrap())
+                    .collect::<Vec<_>>()
+            })
+            .max()
+            .unwrap();
+        let per_run: Vec<u64> = s["samples"]["peak_rss_bytes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap() as u64)
+            .collect();
+        assert_eq!(per_run.iter().max().copied(), Some(peak), "{id}");
         let med = s["estimates"]["run.debt_ops_per_sec"]["median"]
             .as_f64()
             .unwrap();
@@ -161,8 +194,16 @@ fn tune_respects_its_budgets_and_returns_the_best_it_measured() {
                 .len(),
             3
         );
-        if mem <= budget && best.as_ref().is_none_or(|b| med > b.1) {
-            best = Some((s["id"].as_str().unwrap().to_string(), med));
+        let m = r["memory"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == id)
+            .unwrap();
+        assert_eq!(m["measured_peak_bytes"].as_u64(), Some(peak));
+        assert_eq!(m["within_budget"].as_bool(), Some(peak <= budget));
+        if peak <= budget && best.as_ref().is_none_or(|b| med > b.1) {
+            best = Some((id.to_string(), med));
         }
     }
     let tied: Vec<&str> = res["recommendation"]["tied_with_best"]
@@ -189,7 +230,8 @@ fn tune_respects_its_budgets_and_returns_the_best_it_measured() {
     }
     assert!(
         stdout.contains("vs RocksDB defaults")
-            && stdout.contains("hold-out ycsb-b, winner vs defaults"),
+            && stdout.contains("hold-out ycsb-b, winner vs the start config")
+            && stdout.contains("memory (predicted by the model"),
         "{stdout}"
     );
     // No temporary DB is left behind.
@@ -275,6 +317,71 @@ fn tune_input_errors_name_the_flag() {
             ],
             "--holdout",
         ),
+        (
+            vec![
+                "--workload",
+                "ycsb-a",
+                "--memory-budget",
+                "256MiB",
+                "--time-budget",
+                "1m",
+                "--objective",
+                "minimize readrandom.p99_us",
+            ],
+            "--objective",
+        ),
+        (
+            vec![
+                "--workload",
+                "ycsb-a",
+                "--memory-budget",
+                "256MiB",
+                "--time-budget",
+                "1m",
+                "--constraint",
+                "run.ops_per_sec => 5",
+            ],
+            "--constraint",
+        ),
+        (
+            vec![
+                "--workload",
+                "ycsb-a",
+                "--memory-budget",
+                "256MiB",
+                "--time-budget",
+                "1m",
+                "--knobs",
+                "block_size,cache",
+            ],
+            "--knobs",
+        ),
+        (
+            vec![
+                "--workload",
+                "ycsb-a",
+                "--memory-budget",
+                "256MiB",
+                "--time-budget",
+                "1m",
+                "--fix",
+                "compression=brotli",
+            ],
+            "--fix",
+        ),
+        (
+            vec![
+                "--workload",
+                "ycsb-a",
+                "--memory-budget",
+                "256MiB",
+                "--time-budget",
+                "1m",
+                "--pareto",
+                "run.ops_per_sec",
+            ],
+            "--pareto",
+        ),
     ] {
         let mut a = vec!["tune"];
         a.extend(args.iter().copied());
@@ -284,6 +391,256 @@ fn tune_input_errors_name_the_flag() {
         assert!(
             err.contains(needle) && err.trim_end().lines().count() == 1,
             "{args:?}: {err}"
+        );
+    }
+}
+
+/// A scenario's phases tuned for tail latency under a throughput constraint: the objective
+/// and constraint name the scenario's own phase, the whole tune ends within 1.25x its
+/// budget, every evaluation records both metrics, and the winner meets the constraint in
+/// the final round with the best (or, within noise, a cheaper config's) median p99.
+#[test]
+fn tune_a_scenario_minimizing_p99_under_a_throughput_constraint() {
+    let t = tempfile::tempdir().unwrap();
+    let scn = t.path().join("mixed.toml");
+    std::fs::write(
+        &scn,
+        r#"name = "mixed"
+[data]
+num = 20000
+value_size = 400
+
+[[phase]]
+workload = "fillrandom"
+
+[[phase]]
+workload = "readrandomwriterandom"
+ops = 50000
+"#,
+    )
+    .unwrap();
+    let out = t.path().join("tune");
+    let budget_s = 45.0;
+    let start = std::time::Instant::now();
+    let o = common::rdbtune(
+        &[
+            "tune",
+            "--scenario",
+            scn.to_str().unwrap(),
+            "--objective",
+            "minimize readrandomwriterandom.p99_us",
+            "--constraint",
+            "readrandomwriterandom.ops_per_sec >= 2000",
+            "--memory-budget",
+            "256MiB",
+            "--time-budget",
+            "45s",
+            "--repeats",
+            "3",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        t.path(),
+    );
+    let took = start.elapsed().as_secs_f64();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}\n{stdout}", common::stderr(&o));
+    common::figure(&format!(
+        "scenario tune took {took:.1} s for a {budget_s} s budget ({:.2}x; bound 1.25x)",
+        took / budget_s
+    ));
+    assert!(
+        took < budget_s * 1.25,
+        "took {took:.1} s for a {budget_s} s budget"
+    );
+    let r: Value = serde_json::from_slice(&std::fs::read(out.join("tune.json")).unwrap()).unwrap();
+    assert_eq!(
+        r["options"]["objective"]["metric"],
+        "readrandomwriterandom.p99_us"
+    );
+    assert_eq!(r["options"]["objective"]["maximize"], false);
+    assert_eq!(r["options"]["target"]["load"][0]["label"], "fillrandom");
+    for e in r["history"].as_array().unwrap() {
+        let p99 = e["metrics"]["readrandomwriterandom.p99_us"]
+            .as_f64()
+            .unwrap();
+        let ops = e["metrics"]["readrandomwriterandom.ops_per_sec"]
+            .as_f64()
+            .unwrap();
+        assert!(p99 > 0.0 && ops > 0.0, "{e}");
+        assert_eq!(e["feasible"].as_bool(), Some(ops >= 2000.0), "{e}");
+        assert_eq!(e["score"].as_f64(), Some(p99));
+    }
+    let res: Value =
+        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    let winner = r["outcome"]["winner"].as_str().unwrap();
+    assert_eq!(res["recommendation"]["winner"], winner);
+    let med = |id: &str, m: &str| -> f64 {
+        res["summaries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap()["estimates"][m]["median"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(med(winner, "readrandomwriterandom.ops_per_sec") >= 2000.0);
+    let tied: Vec<&str> = res["recommendation"]["tied_with_best"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let excluded: Vec<&str> = res["recommendation"]["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v[0].as_str().unwrap())
+        .collect();
+    // The best median p99 among the finalists that meet the constraint wins, or (the
+    // documented rule) a cheaper config within its noise.
+    let best = res["summaries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .filter(|id| !excluded.contains(id))
+        .min_by(|a, b| {
+            med(a, "readrandomwriterandom.p99_us")
+                .total_cmp(&med(b, "readrandomwriterandom.p99_us"))
+        })
+        .unwrap();
+    assert!(
+        winner == best
+            || (tied.contains(&winner) && res["recommendation"]["tie_broken_by_cost"] == true),
+        "winner {winner}, best median p99 {best}, tied {tied:?}"
+    );
+    assert!(
+        stdout.contains("objective minimize readrandomwriterandom.p99_us"),
+        "{stdout}"
+    );
+}
+
+/// The user's config as the start: the first evaluation is that config, it is a finalist
+/// (`base`) the claim is stated against, and options.txt holds only the winner's changes
+/// to it: RocksDB's own parser applied to the base with that string gives the winner's
+/// options. With --pareto the measured front of both objectives is reported.
+#[test]
+fn tune_starts_from_the_users_config_and_writes_the_change_to_it() {
+    use rdbtune::engine::options_file::written_options;
+    let t = tempfile::tempdir().unwrap();
+    let db = t.path().join("app-db");
+    let o = common::rdbtune(
+        &[
+            "bench",
+            "--workload",
+            "fillseq",
+            "--num",
+            "1000",
+            "-q",
+            "--db",
+            db.to_str().unwrap(),
+            "--set",
+            "write_buffer_size=8MiB",
+            "--set",
+            "compression=zstd",
+            "--set",
+            "max_background_jobs=3",
+        ],
+        t.path(),
+    );
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let out = t.path().join("tune");
+    let o = common::rdbtune(
+        &[
+            "tune",
+            "--workload",
+            "ycsb-b",
+            "--records",
+            "3000",
+            "--options-from-db",
+            db.to_str().unwrap(),
+            "--memory-budget",
+            "160MiB",
+            "--time-budget",
+            "45s",
+            "--repeats",
+            "2",
+            "--holdout",
+            "none",
+            "--pareto",
+            "run.ops_per_sec,run.p99_us",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        t.path(),
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}\n{stdout}", common::stderr(&o));
+    let r: Value = serde_json::from_slice(&std::fs::read(out.join("tune.json")).unwrap()).unwrap();
+    let base: EngineConfig = serde_json::from_value(r["options"]["base"].clone()).unwrap();
+    assert_eq!(base.write_buffer_size.bytes(), 8 << 20);
+    let first = &r["history"][0];
+    assert_eq!(first["proposed_by"], "start");
+    let res: Value =
+        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    let trials = res["scenario"]["trials"].as_array().unwrap();
+    let base_trial = trials
+        .iter()
+        .find(|t| t["id"] == "base")
+        .expect("base is a finalist");
+    let base_cfg: EngineConfig = serde_json::from_value(base_trial["config"].clone()).unwrap();
+    assert_eq!(base_cfg, base);
+    assert!(stdout.contains("vs your base config"), "{stdout}");
+    let front = r["front"].as_array().unwrap();
+    assert!(
+        !front.is_empty() && stdout.contains("measured Pareto front"),
+        "{stdout}"
+    );
+    for p in front {
+        assert_eq!(p["values"].as_array().unwrap().len(), 2);
+    }
+    // options.txt: the winner as a change to the base.
+    let winner = r["outcome"]["winner"].as_str().unwrap();
+    let wcfg: EngineConfig = serde_json::from_value(
+        trials.iter().find(|t| t["id"] == winner).unwrap()["config"].clone(),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(out.join("options.txt")).unwrap();
+    assert!(text.contains("change from your base config"), "{text}");
+    let line = text.lines().rfind(|l| !l.starts_with('#')).unwrap_or("");
+    let mut applied = base.clone();
+    if !line.is_empty() {
+        applied.add_rocksdb_options(line, "options.txt").unwrap();
+    }
+    // OPTIONS files do not record the cache's kind: compare without block_cache lines.
+    let strip = |s: String| -> Vec<String> {
+        s.lines()
+            .filter(|l| !l.trim_start().starts_with('#') && !l.contains("block_cache"))
+            .map(str::to_string)
+            .collect()
+    };
+    let (a, w) = (
+        strip(written_options(&applied).unwrap()),
+        strip(written_options(&wcfg).unwrap()),
+    );
+    let diff: Vec<(&String, &String)> = a.iter().zip(&w).filter(|(x, y)| x != y).collect();
+    assert!(
+        diff.is_empty(),
+        "base + options.txt differs from the winner: {diff:?}\n{line}"
+    );
+}
+
+/// docs/tuning.md's knob table lists every knob the tuner searches.
+#[test]
+fn docs_list_every_tuner_knob() {
+    let doc = std::fs::read_to_string(common::source_dir().join("docs/tuning.md")).unwrap();
+    for k in rdbtune::tune::space::catalogue() {
+        assert!(
+            doc.contains(&format!("| {} |", k.name)),
+            "docs/tuning.md does not list the knob {}",
+            k.name
         );
     }
 }

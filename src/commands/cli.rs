@@ -66,7 +66,8 @@ pub enum Command {
     /// CI performance gate: fail when a target is missed or a change regresses, not on noise
     #[command(after_long_help = GATE_HELP)]
     Gate(GateArgs),
-    /// Find a better config than the presets for a YCSB workload within memory and time budgets
+    /// Find a better config than the presets or yours for a workload or scenario, within memory
+    /// and time budgets, with proof
     #[command(after_long_help = TUNE_HELP)]
     Tune(TuneArgs),
     /// Write the self-contained HTML report (charts inline, works offline) of a result
@@ -77,50 +78,101 @@ pub enum Command {
 }
 
 const TUNE_HELP: &str = "\
-How it searches (docs/tuning.md): successive halving over data size and run length (rungs at
-1/9, 1/3 and all of --records, with a third, a third and all of the run length), 9
-configs per bracket, the first bracket random, later ones two thirds from a TPE model fitted
-on every low-rung score. Knobs: block cache share of the budget, write buffer size and count,
-L0 compaction trigger (slowdown/stop triggers, max_bytes_for_level_base and
-target_file_size_base derived from it as RocksDB's tuning guide suggests), block size, bloom
-bits, compression layout, background jobs, bytes_per_sync; every config fits
---memory-budget (block cache + all memtables). The score is run-phase ops over its wall time
-plus the compaction wait after it. The final round runs the best three, RocksDB defaults and
-production_optimized with --repeats interleaved repeats on clones of one load per config,
-then the winner and the defaults on the hold-out workload. About 45% of the budget goes to
-the final round.
+What it tunes: --workload (ycsb-a..f, or a db_bench workload on fillrandom's keys) or
+--scenario FILE (its phases, column families and [engine]). The score is --objective, any
+catalogued metric of the run (default: the debt-aware throughput, ops over the run's wall
+time plus the compaction wait after it), under every --constraint; --pareto A,B reports the
+measured front of two objectives instead.
 
-Output folder (default results/tune-ycsb-X/<timestamp>/): tune.json (rdbtune.tune/v1: every
-evaluation with its fidelity and score, the gains with 95% intervals), and the final round
-as a run folder: results.json, summary.md, report.html, recommended.toml, OPTIONS.ini,
+How it searches (docs/tuning.md): successive halving over data size and run length (rungs at
+1/9, 1/3 and all of the keys), 9 configs per bracket; the first bracket holds the start
+config and random configs (configs near it when you give one), later ones two thirds from a
+TPE model (--search tpe) or all random (--search random). Knobs (--knobs to narrow, --fix to
+pin): compaction style with its options, level multiplier, write buffers, L0 trigger with
+derived level sizes, block cache share and kind, block size, filter kind and bits, index and
+filters in or out of the cache (partitioned), compression per level and zstd dictionaries,
+blob files (large values), background jobs, subcompactions, bytes_per_sync. Every config is
+predicted within --memory-budget (block cache, memtables, index and filters, table readers,
+the process).
+
+The final round (about 40% of the budget) runs the best three, RocksDB's defaults,
+production_optimized and your start config with --repeats interleaved repeats on clones of
+one load per config; the winner is the best median within the constraints and within the
+budget on measured peak RSS. Then the hold-out, and (15% of the budget) the winner explained:
+each knob it changed, reverted alone and measured against it in interleaved pairs.
+
+Output folder (default results/tune-<target>/<timestamp>/): tune.json (rdbtune.tune/v2: every
+evaluation, the gains with 95% intervals, predicted vs measured memory, the explanation), and
+the final round as a run folder: results.json, summary.md, report.html, recommended.toml,
+OPTIONS.ini, options.txt (with your config as the start: only what changes in it),
 db_bench.flags.
 
 Examples:
-  rdbtune tune --workload ycsb-a --memory-budget 512MiB --time-budget 30m --records 1000000
-  rdbtune tune --workload ycsb-b --memory-budget 256MiB --time-budget 5m --records 100000";
+  rdbtune tune --workload ycsb-a --memory-budget 1536MiB --time-budget 30m --records 1000000
+  rdbtune tune --workload readrandomwriterandom --memory-budget 512MiB --time-budget 10m
+  rdbtune tune --scenario scenarios/hot-cold.toml --objective \"minimize readrandom.p99_us\" \\
+      --constraint \"readrandom.ops_per_sec >= 50000\" --memory-budget 512MiB --time-budget 15m
+  rdbtune tune --workload ycsb-b --options-file OPTIONS-000042 --memory-budget 1GiB --time-budget 20m";
 
 #[derive(Debug, Args)]
 pub struct TuneArgs {
-    /// ycsb-a .. ycsb-f
-    #[arg(long, short = 'w')]
-    pub workload: String,
-    /// Memory for the block cache and all memtables, e.g. 512MiB
+    /// What to tune for: ycsb-a .. ycsb-f or a db_bench workload (rdbtune bench --list)
+    #[arg(
+        long,
+        short = 'w',
+        required_unless_present = "scenario",
+        conflicts_with = "scenario"
+    )]
+    pub workload: Option<String>,
+    /// Tune a scenario's phases instead: its first phase loads (when it fills the key
+    /// space), the others are measured; its [engine] is the start config
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// Memory the process may use, e.g. 1536MiB: configs are predicted within it (block
+    /// cache, memtables, index and filters outside the cache, table readers, the process)
+    /// and each finalist's measured peak RSS must stay within it
     #[arg(long, value_name = "SIZE")]
     pub memory_budget: String,
     /// Wall-clock budget for the whole tune, e.g. 30m, 90s, 1h
     #[arg(long, value_name = "DURATION")]
     pub time_budget: String,
-    /// YCSB recordcount at full fidelity
-    #[arg(long, default_value_t = 100_000)]
-    pub records: u64,
-    /// Hold-out workload checked for over-fitting (default: ycsb-b, or ycsb-a when tuning b;
-    /// `none` to skip)
-    #[arg(long, value_name = "WORKLOAD")]
+    /// Keys (YCSB records) at full fidelity (a scenario's [data] num by default)
+    #[arg(long)]
+    pub records: Option<u64>,
+    /// What to optimise, e.g. "maximize run.ops_per_sec", "minimize run.p99_us",
+    /// "minimize write_amplification", "minimize disk_bytes" (any catalogued metric;
+    /// default: the scenario's objective, else maximize the last phase's debt_ops_per_sec)
+    #[arg(long, value_name = "\"maximize|minimize METRIC\"")]
+    pub objective: Option<String>,
+    /// A condition every recommended config must meet, e.g. "run.ops_per_sec >= 50000"
+    /// (repeatable; added to a scenario's own)
+    #[arg(long, value_name = "\"METRIC OP NUMBER\"")]
+    pub constraint: Vec<String>,
+    /// Report the measured Pareto front of two objectives instead of one winner, e.g.
+    /// "run.ops_per_sec,run.p99_us" (directions from the metric catalogue)
+    #[arg(long, value_name = "METRIC,METRIC")]
+    pub pareto: Option<String>,
+    /// How proposals are made within successive halving
+    #[arg(long, value_enum, default_value = "tpe")]
+    pub search: TuneSearch,
+    /// Tune only these knobs (comma-separated; the others stay as the start config has them)
+    #[arg(long, value_name = "KNOB,...", value_delimiter = ',')]
+    pub knobs: Vec<String>,
+    /// Set an engine key on every config and leave it out of the search (repeatable),
+    /// e.g. --fix compression=zstd
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub fix: Vec<String>,
+    /// Hold-out checked for over-fitting: a workload (ycsb-X or db_bench), a scenario file,
+    /// or none (default: ycsb-b, or ycsb-a when tuning ycsb-b; none otherwise)
+    #[arg(long, value_name = "WORKLOAD|FILE")]
     pub holdout: Option<String>,
     /// Interleaved repeats per config in the final round (at least 2, for an interval)
     #[arg(long, default_value_t = 5)]
     pub repeats: usize,
-    /// Client threads
+    /// Do not measure each changed knob of the winner reverted alone
+    #[arg(long)]
+    pub no_explain: bool,
+    /// Client threads (workloads; a scenario's phases keep theirs)
     #[arg(long, short = 't', default_value_t = 1)]
     pub threads: usize,
     /// Seed of the search and of the workload
@@ -129,14 +181,22 @@ pub struct TuneArgs {
     /// Output folder
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// No progress lines
+    /// No progress bar or lines
     #[arg(long, short = 'q')]
     pub quiet: bool,
-    /// The base every candidate starts from (the tuned knobs are set on top of it; an options
-    /// string is applied last, so it wins over a tuned knob that sets the same option). With
-    /// a base, the final round also measures the base as it is, as the finalist `base`.
+    /// Your config as the start: it is a finalist, proposals start near it, the claim is
+    /// stated against it, and options.txt is the minimal change to it (the tuned knobs are
+    /// set on top of it; an options string is applied last)
     #[command(flatten)]
     pub rocksdb: RocksdbArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TuneSearch {
+    /// Uniformly random configs
+    Random,
+    /// A Tree-structured Parzen Estimator from the second bracket on (a third random)
+    Tpe,
 }
 
 #[derive(Debug, Args)]

@@ -83,8 +83,29 @@ pub type Change = (&'static str, String, String);
 /// Every option of the default column family whose value differs from RocksDB's defaults
 /// (plus the pinned ones), field by field inside struct values.
 pub fn changes(config: &EngineConfig) -> Result<Vec<Change>> {
-    let ours = OptionsFile::parse(&written_options(config)?, "rdbtune's OPTIONS")?;
-    let defaults = OptionsFile::parse(default_options()?, "RocksDB's default OPTIONS")?;
+    diff(
+        &written_options(config)?,
+        default_options()?,
+        "RocksDB's default OPTIONS",
+        true,
+    )
+}
+
+/// Every option of the default column family whose value differs from `reference`'s, as
+/// RocksDB writes both: the minimal change from a user's config to `config`. The block
+/// cache's capacity, which OPTIONS files do not record, is the caller's to compare.
+pub fn changes_from(config: &EngineConfig, reference: &EngineConfig) -> Result<Vec<Change>> {
+    diff(
+        &written_options(config)?,
+        &written_options(reference)?,
+        "the reference config's OPTIONS",
+        false,
+    )
+}
+
+fn diff(ours: &str, reference: &str, what: &str, pin: bool) -> Result<Vec<Change>> {
+    let ours = OptionsFile::parse(ours, "rdbtune's OPTIONS")?;
+    let defaults = OptionsFile::parse(reference, what)?;
     let cf = |kind: &str| (kind != "DBOptions").then_some("default");
     let mut out = Vec::new();
     for kind in SECTIONS {
@@ -96,7 +117,7 @@ pub fn changes(config: &EngineConfig) -> Result<Vec<Change>> {
         };
         for (k, v) in &a.items {
             let dv = d.get(k);
-            let pinned = PINNED.contains(&(kind, k.as_str()));
+            let pinned = pin && PINNED.contains(&(kind, k.as_str()));
             if dv == Some(v.as_str()) && !pinned {
                 continue;
             }
@@ -127,6 +148,28 @@ fn changed_fields(v: &str, d: &str) -> Vec<String> {
 /// `block_based_table_factory={...}`, the block cache's capacity as `block_cache=` when it
 /// is not RocksDB's default 32 MiB HyperClockCache).
 pub fn options_string(config: &EngineConfig, changes: &[Change]) -> String {
+    let default_cache = config.block_cache_type == CacheType::HyperClock
+        && config.block_cache_size == Size::mib(32);
+    let cache =
+        (config.block_cache_size.0 > 0 && !default_cache).then_some(config.block_cache_size.0);
+    join(changes, cache)
+}
+
+/// The changes from `reference` as one options string, the block cache's capacity as
+/// `block_cache=` when it differs from the reference's.
+pub fn options_string_from(
+    config: &EngineConfig,
+    reference: &EngineConfig,
+    changes: &[Change],
+) -> String {
+    let cache = (config.block_cache_size != reference.block_cache_size
+        || config.block_cache_type != reference.block_cache_type)
+        .then_some(config.block_cache_size.0)
+        .filter(|c| *c > 0);
+    join(changes, cache)
+}
+
+fn join(changes: &[Change], cache: Option<u64>) -> String {
     let mut top: Vec<String> = Vec::new();
     let mut table: Vec<String> = Vec::new();
     for (kind, k, v) in changes {
@@ -137,10 +180,8 @@ pub fn options_string(config: &EngineConfig, changes: &[Change]) -> String {
             top.push(item);
         }
     }
-    let default_cache = config.block_cache_type == CacheType::HyperClock
-        && config.block_cache_size == Size::mib(32);
-    if config.block_cache_size.0 > 0 && !default_cache {
-        table.push(format!("block_cache={}", config.block_cache_size.0));
+    if let Some(c) = cache {
+        table.push(format!("block_cache={c}"));
     }
     if !table.is_empty() {
         top.push(format!("block_based_table_factory={{{}}}", table.join(";")));

@@ -1,19 +1,13 @@
 //! The tuner's closing text: the search in numbers, the winner and its claims with their
 //! intervals, the hold-out.
 
+use crate::engine::size::human_bytes;
 use crate::model::tune::TuneResult;
 use crate::stats::Comparison;
 
-/// The closing lines: the winner and its gains with intervals.
-pub fn describe(r: &TuneResult) -> String {
-    let mut s = format!(
-        "tune: {} evaluations in {:.0} s of search, {:.0} s in all (budget {:.0} s)\n",
-        r.history.len(),
-        r.search_s,
-        r.total_s,
-        r.options.time_budget_s
-    );
-    let gain = |c: &Option<Comparison>| match c {
+/// A gain as `1.20x [95% CI 1.08x to 1.33x]`, saying when it is not above 1.
+fn gain(c: &Option<Comparison>) -> String {
+    match c {
         Some(c) if c.rel_low.is_finite() => format!(
             "{:.2}x [95% CI {:.2}x to {:.2}x]{}",
             1.0 + c.rel,
@@ -27,37 +21,63 @@ pub fn describe(r: &TuneResult) -> String {
         ),
         Some(c) => format!("{:.2}x (no interval)", 1.0 + c.rel),
         None => "-".into(),
-    };
-    match &r.outcome {
-        Some(o) => {
-            s.push_str(&format!("winner: {}\n", o.winner));
+    }
+}
+
+/// The closing lines: the winner and its gains with intervals, the hold-out, the
+/// explanation, the Pareto front and the memory check.
+pub fn describe(r: &TuneResult) -> String {
+    let o = &r.options;
+    let mut s = format!(
+        "tune {}: {} evaluations in {:.0} s of search, {:.0} s in all (budget {:.0} s); objective {}{}\n",
+        o.target.name,
+        r.history.len(),
+        r.search_s,
+        r.total_s,
+        o.time_budget_s,
+        o.objective,
+        o.constraints
+            .iter()
+            .map(|c| format!(", {c}"))
+            .collect::<String>()
+    );
+    if !r.front.is_empty() {
+        if let Some((a, b)) = &o.pareto {
             s.push_str(&format!(
-                "  vs RocksDB defaults:       {}\n",
-                gain(&o.vs_default)
+                "measured Pareto front ({} and {}, medians of the final round):\n",
+                a, b
             ));
-            s.push_str(&format!(
-                "  vs production_optimized:   {}\n",
-                gain(&o.vs_production_optimized)
-            ));
-            if o.vs_base.is_some() {
+            for p in &r.front {
                 s.push_str(&format!(
-                    "  vs your base config:       {}
-",
-                    gain(&o.vs_base)
+                    "  {:<22} {} = {}, {} = {}\n",
+                    p.id,
+                    a.metric,
+                    crate::metrics::show(&a.metric, p.values[0]),
+                    b.metric,
+                    crate::metrics::show(&b.metric, p.values[1])
                 ));
             }
-            if let Some((h, c)) = &o.holdout {
+        }
+    }
+    match &r.outcome {
+        Some(oc) => {
+            s.push_str(&format!("winner: {} (better on {} when > 1)\n", oc.winner, o.objective.metric));
+            s.push_str(&format!("  vs RocksDB defaults:       {}\n", gain(&oc.vs_default)));
+            s.push_str(&format!(
+                "  vs production_optimized:   {}\n",
+                gain(&oc.vs_production_optimized)
+            ));
+            if oc.vs_base.is_some() {
+                s.push_str(&format!("  vs your base config:       {}\n", gain(&oc.vs_base)));
+            }
+            if let Some((h, c)) = &oc.holdout {
                 let ci = if c.rel_low.is_finite() {
-                    format!(
-                        " [95% CI {:.2}x to {:.2}x]",
-                        1.0 + c.rel_low,
-                        1.0 + c.rel_high
-                    )
+                    format!(" [95% CI {:.2}x to {:.2}x]", 1.0 + c.rel_low, 1.0 + c.rel_high)
                 } else {
                     String::new()
                 };
                 s.push_str(&format!(
-                    "  hold-out {h}, winner vs defaults: {:.2}x{ci}: {}\n",
+                    "  hold-out {h}, winner vs the start config: {:.2}x{ci}: {}\n",
                     1.0 + c.rel,
                     if c.rel < -0.05 {
                         "REGRESSED by more than 5% (over-fitted to the tuned workload)"
@@ -66,13 +86,51 @@ pub fn describe(r: &TuneResult) -> String {
                     }
                 ));
             }
+            if !oc.explained.is_empty() {
+                s.push_str("what each change is worth (the winner vs the winner with that knob as the start config had it):\n");
+                for e in &oc.explained {
+                    let verdict = match &e.effect {
+                        Some(c) if c.rel_low.is_finite() && c.rel_low > 0.0 => "matters",
+                        Some(c) if c.rel_high.is_finite() && c.rel_high < 0.0 => "hurts (reverting it is better)",
+                        Some(_) => "noise (the interval includes no effect)",
+                        None => "not measured (time budget)",
+                    };
+                    s.push_str(&format!(
+                        "  {:<40} {} -> {}: {}: {}\n",
+                        e.knob,
+                        e.start,
+                        e.winner,
+                        gain(&e.effect),
+                        verdict
+                    ));
+                }
+            }
         }
         None if r.interrupted => {
             s.push_str("no recommendation: interrupted before the final round finished\n")
         }
         None => s.push_str(
-            "no recommendation: no finalist within the memory budget finished the final round\n",
+            "no recommendation: no finalist met the constraints within the memory budget (measured peak RSS) in the final round\n",
         ),
+    }
+    if !r.memory.is_empty() {
+        s.push_str(
+            "memory (predicted by the model / block cache + memtables / measured peak RSS):\n",
+        );
+        for m in &r.memory {
+            s.push_str(&format!(
+                "  {:<22} {:>10} / {:>10} / {:>10}{}\n",
+                m.id,
+                human_bytes(m.predicted_bytes),
+                human_bytes(m.configured_bytes),
+                human_bytes(m.measured_peak_bytes),
+                if m.within_budget {
+                    ""
+                } else {
+                    "  OVER the budget"
+                }
+            ));
+        }
     }
     s
 }
@@ -80,7 +138,8 @@ pub fn describe(r: &TuneResult) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::tune::{TuneOptions, TuneOutcome};
+    use crate::model::tune::{KnobEffect, TuneOptions, TuneOutcome};
+    use crate::tune::target::Target;
 
     fn cmp(rel: f64, lo: f64, hi: f64) -> Comparison {
         Comparison {
@@ -95,15 +154,22 @@ mod tests {
         TuneResult {
             schema: "rdbtune.tune/v1".into(),
             options: TuneOptions {
-                workload: "a".into(),
+                target: Target::workload("ycsb-a", 1000, 1, 1, "--workload").unwrap(),
                 records: 1000,
                 memory_budget: 64 << 20,
                 time_budget_s: 60.0,
-                holdout: Some("b".into()),
+                holdout: None,
                 repeats: 3,
                 threads: 1,
                 seed: 1,
+                objective: "maximize run.debt_ops_per_sec".parse().unwrap(),
+                constraints: Vec::new(),
+                pareto: None,
+                search: Default::default(),
+                knobs: Vec::new(),
+                fix: Vec::new(),
                 base: None,
+                explain: true,
                 out: None,
                 quiet: true,
             },
@@ -114,6 +180,8 @@ mod tests {
             run_s: 2.0,
             history: vec![],
             outcome,
+            memory: vec![],
+            front: vec![],
             interrupted,
         }
     }
@@ -129,6 +197,29 @@ mod tests {
             vs_base: None,
             holdout: Some(("ycsb-b".into(), cmp(-0.09, -0.15, -0.02))),
             holdout_regressed: Some(true),
+            explained: vec![
+                KnobEffect {
+                    knob: "block_cache_share".into(),
+                    winner: "0.5".into(),
+                    start: "as the start config".into(),
+                    effect: Some(cmp(0.30, 0.2, 0.4)),
+                    reverted_median: Some(1.0),
+                },
+                KnobEffect {
+                    knob: "bytes_per_sync".into(),
+                    winner: "1MiB".into(),
+                    start: "0".into(),
+                    effect: Some(cmp(0.01, -0.03, 0.05)),
+                    reverted_median: Some(1.0),
+                },
+                KnobEffect {
+                    knob: "block_size".into(),
+                    winner: "16KiB".into(),
+                    start: "4KiB".into(),
+                    effect: None,
+                    reverted_median: None,
+                },
+            ],
         };
         let s = describe(&result(Some(o.clone()), false));
         let line = |p: &str| s.lines().find(|l| l.contains(p)).unwrap().to_string();
@@ -142,6 +233,9 @@ mod tests {
             p.contains("1.05x [95% CI 0.97x to 1.14x] (not above 1 with 95% confidence)"),
             "{p}"
         );
+        assert!(line("block_cache_share").ends_with("matters"), "{s}");
+        assert!(line("bytes_per_sync").contains("noise"), "{s}");
+        assert!(line("block_size").contains("not measured"), "{s}");
         let h = line("hold-out");
         assert!(
             h.contains("0.91x [95% CI 0.85x to 0.98x]") && h.contains("REGRESSED"),
@@ -163,6 +257,6 @@ mod tests {
         );
         assert!(s.contains("no regression beyond 5%"), "{s}");
         assert!(describe(&result(None, true)).contains("interrupted before the final round"));
-        assert!(describe(&result(None, false)).contains("no finalist within the memory budget"));
+        assert!(describe(&result(None, false)).contains("no finalist met the constraints"));
     }
 }

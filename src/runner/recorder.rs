@@ -463,13 +463,11 @@ impl Recorder {
             self.roll(t1);
         }
         let k = out.kind.index();
-        let t1 = t1 - Duration::from_nanos(out.untimed_ns);
-        let mut ns = (t1.saturating_duration_since(t0))
-            .as_nanos()
-            .min(MAX_NS as u128) as u64;
+        let mut ns = (t1 - t0).as_nanos().min(MAX_NS as u128) as u64;
         if self.ycsb {
-            // Upstream records (end - start) / 1000 µs, truncated (0 for a sub-µs op).
-            ns = truncate_us(ns);
+            // Upstream records (end - start) / 1000 µs, truncated (0 for a sub-µs op); a
+            // verification after a read is measured apart.
+            ns = truncate_us(ns.saturating_sub(out.untimed_ns));
         } else {
             ns = ns.max(1);
         }
@@ -521,7 +519,8 @@ impl Recorder {
         let mut base = None;
         if let Some((intended, tick)) = self.pace {
             let b = intended.min(t0);
-            let mut late = (t1 - b).as_nanos().min(MAX_NS as u128) as u64;
+            let mut late =
+                ((t1 - b).as_nanos().min(MAX_NS as u128) as u64).saturating_sub(out.untimed_ns);
             late = if self.ycsb {
                 truncate_us(late)
             } else {
@@ -548,7 +547,8 @@ impl Recorder {
             self.pace = Some((intended + tick, tick));
         }
         if let Some(y) = &mut self.totals.ycsb {
-            y.record(&out, ns, intended_ns, (self.start, t0, t1, base));
+            let end = t1 - Duration::from_nanos(out.untimed_ns);
+            y.record(&out, ns, intended_ns, (self.start, t0, end, base));
         }
     }
 

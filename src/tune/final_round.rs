@@ -1,42 +1,51 @@
-//! The tuner's final round: the best configs of the search, RocksDB's defaults and
-//! production_optimized, each loaded once; one unmeasured warm-up run each, then interleaved
-//! repeats on fresh clones; the winner by the recommender's rule, its gains with intervals,
-//! and a hold-out workload.
+//! The tuner's final round: the best configs of the search, RocksDB's defaults,
+//! production_optimized and the user's start config, each loaded once; one unmeasured
+//! warm-up run each, then interleaved repeats on fresh clones; the winner by the
+//! recommender's rule under the constraints and the memory budget (on measured peak RSS),
+//! its gains with intervals, the hold-out, the Pareto front, and the winner explained.
 
-use super::search::{Candidate, Point};
+use super::explain;
+use super::memory::predict;
+use super::space::{Candidate, Point};
 use super::template::Template;
-use super::tuner::{point_of, ycsb, Tuner, FINAL_WARMUP_FRACTION};
+use super::tuner::{order, Budget, Tuner, FINAL_WARMUP_FRACTION};
+use crate::engine::options_file;
 use crate::engine::size::{human_bytes, Size};
 use crate::engine::{EngineConfig, Preset};
 use crate::error::Result;
-use crate::metrics::{debt_ops_per_sec, run_metrics};
-use crate::model::tune::{Eval, TuneOutcome};
+use crate::metrics::run_metrics;
+use crate::model::tune::{Eval, FrontPoint, MemoryCheck, Target, TuneOutcome};
+use crate::model::TrialSummary;
 use crate::model::{
-    Constraint, DbInfo, Kind, Objective, PhaseTemplate, RunFile, RunResult, Scenario, Trial,
-    TrialRun,
+    Constraint, DbInfo, Kind, Objective, PhaseResult, PhaseTemplate, RunFile, RunResult, Scenario,
+    Trial, TrialRun,
 };
-use crate::recommend::finalise;
+use crate::recommend::{finalise, recommend};
 use crate::signals;
-use crate::stats::compare;
+use crate::stats::{compare, Comparison};
 use crate::sysmon::Machine;
-use crate::workload::PhaseSpec;
 
-/// A final-round entry: id, config, knob values, its loaded DB when one exists already.
-struct Finalist {
-    id: String,
-    config: EngineConfig,
-    knobs: Vec<(String, String)>,
-    template: Option<Template>,
+/// A final-round entry: id, config, knob values and point, its loaded DB when one exists.
+pub(super) struct Finalist {
+    pub id: String,
+    pub config: EngineConfig,
+    pub knobs: Vec<(String, String)>,
+    pub point: Option<Point>,
+    pub template: Option<Template>,
 }
 
 /// What the final round produced.
 pub(super) struct FinalRound {
     pub result: RunResult,
     pub outcome: Option<TuneOutcome>,
+    pub memory: Vec<MemoryCheck>,
+    pub front: Vec<FrontPoint>,
+    /// options.txt as the minimal change from the user's base config.
+    pub diff_from_base: Option<String>,
 }
 
-/// The best three measured at full fidelity (or, with a small budget, the best of the
-/// highest rung reached), RocksDB defaults and production_optimized.
+/// The best configs measured at full fidelity (or, with a small budget, the best of the
+/// highest rung reached), RocksDB's defaults, production_optimized and the base.
 fn finalists(t: &mut Tuner, default_t: Template) -> Vec<Finalist> {
     let mut out = Vec::new();
     let full = std::mem::take(&mut t.full);
@@ -45,24 +54,46 @@ fn finalists(t: &mut Tuner, default_t: Template) -> Vec<Finalist> {
             id: format!("tuned-{}", i + 1),
             config: c.config,
             knobs: c.knobs,
+            point: Some(c.point),
             template: Some(tmpl),
         });
     }
     if out.is_empty() {
-        let mut best: Vec<&Eval> = t.history.iter().collect();
-        best.sort_by(|a, b| b.rung.cmp(&a.rung).then(b.score.total_cmp(&a.score)));
+        let objectives = t.objectives();
+        let mut best: Vec<&Eval> = t.history.iter().filter(|e| e.feasible).collect();
+        let key = |e: &Eval| {
+            let v: Vec<f64> = objectives
+                .iter()
+                .map(|o| {
+                    let x = e.metrics.get(&o.metric).copied().unwrap_or(f64::NAN);
+                    if o.maximize {
+                        x
+                    } else {
+                        -x
+                    }
+                })
+                .collect();
+            order(&[(true, v)], 1)[0]
+        };
+        best.sort_by(|a, b| b.rung.cmp(&a.rung).then(key(b).total_cmp(&key(a))));
         let mut ids: Vec<&str> = Vec::new();
         for e in best {
             if ids.len() == 3 || ids.contains(&e.id.as_str()) {
                 continue;
             }
             ids.push(&e.id);
-            let p: Point = point_of(&e.id);
-            if let Some(Candidate { config, knobs, .. }) = t.space.config(&p) {
+            if let Some(Candidate {
+                config,
+                knobs,
+                point,
+                ..
+            }) = t.space.config(&e.point)
+            {
                 out.push(Finalist {
                     id: format!("tuned-{}", ids.len()),
                     config,
                     knobs,
+                    point: Some(point),
                     template: None,
                 });
             }
@@ -72,12 +103,14 @@ fn finalists(t: &mut Tuner, default_t: Template) -> Vec<Finalist> {
         id: "default".into(),
         config: Preset::Default.config(),
         knobs: Vec::new(),
+        point: None,
         template: Some(default_t),
     });
     out.push(Finalist {
         id: "production_optimized".into(),
         config: Preset::ProductionOptimized.config(),
         knobs: Vec::new(),
+        point: None,
         template: None,
     });
     if let Some(base) = &t.o.base {
@@ -85,6 +118,7 @@ fn finalists(t: &mut Tuner, default_t: Template) -> Vec<Finalist> {
             id: "base".into(),
             config: base.clone(),
             knobs: Vec::new(),
+            point: Some(t.space.start_point.clone()),
             template: None,
         });
     }
@@ -92,7 +126,12 @@ fn finalists(t: &mut Tuner, default_t: Template) -> Vec<Finalist> {
 }
 
 /// The final round's plan: one trial per finalist with the load and run phases.
-fn plan(t: &Tuner, finalists: &[Finalist], load: &PhaseSpec, run: &PhaseSpec) -> Scenario {
+fn plan(
+    t: &Tuner,
+    finalists: &[Finalist],
+    load: &[PhaseTemplate],
+    run: &[PhaseTemplate],
+) -> Scenario {
     let o = t.o;
     let trials = finalists
         .iter()
@@ -102,26 +141,30 @@ fn plan(t: &Tuner, finalists: &[Finalist], load: &PhaseSpec, run: &PhaseSpec) ->
                 .chain(f.knobs.iter().cloned())
                 .collect(),
             config: f.config.clone(),
-            phases: vec![
-                PhaseTemplate {
-                    label: "load".into(),
-                    spec: load.clone(),
-                },
-                PhaseTemplate {
-                    label: "run".into(),
-                    spec: run.clone(),
-                },
-            ],
+            phases: load.iter().chain(run).cloned().collect(),
         })
         .collect();
+    let mut constraints = o.constraints.clone();
+    constraints.push(Constraint {
+        metric: "peak_rss_bytes".into(),
+        op: "<=".into(),
+        value: o.memory_budget as f64,
+    });
+    let mut columns: Vec<String> = t.objectives().iter().map(|x| x.metric.clone()).collect();
+    columns.push("peak_rss_bytes".into());
     Scenario {
-        name: format!("tune-ycsb-{}", o.workload),
+        name: format!("tune-{}", o.target.name.replace(' ', "-")),
         description: format!(
-            "rdbtune tune: YCSB-{} with {} records within {} of memory; final round of {} interleaved repeats; the score is run-phase ops over its wall time plus the compaction wait after it",
-            o.workload.to_uppercase(),
-            o.records,
+            "rdbtune tune: {} with {} keys within {} of memory (measured peak RSS); final round of {} interleaved repeats; objective {}{}",
+            o.target.name,
+            o.target.records,
             human_bytes(o.memory_budget),
-            o.repeats
+            o.repeats,
+            o.objective,
+            o.constraints
+                .iter()
+                .map(|c| format!(", {c}"))
+                .collect::<String>()
         ),
         source: String::new(),
         data: Default::default(),
@@ -129,39 +172,29 @@ fn plan(t: &Tuner, finalists: &[Finalist], load: &PhaseSpec, run: &PhaseSpec) ->
             repeats: o.repeats,
             ..Default::default()
         },
-        objective: Some(Objective {
-            maximize: true,
-            metric: "run.debt_ops_per_sec".into(),
-        }),
-        constraints: vec![Constraint {
-            metric: "configured_memory_bytes".into(),
-            op: "<=".into(),
-            value: o.memory_budget as f64,
-        }],
+        objective: Some(o.objective.clone()),
+        constraints,
         threshold_axis: None,
         threshold: 0.05,
         memory_budget: Some(Size(o.memory_budget)),
-        columns: vec![
-            "run.ops_per_sec".into(),
-            "run.p99_us".into(),
-            "run.compaction_wait_s".into(),
-        ],
+        columns,
         alerts: Default::default(),
         axes: Vec::new(),
         trials,
     }
 }
 
-/// Runs the final round and, with a winner, the hold-out.
+/// Runs the final round, the hold-out and the explanation.
 pub(super) fn run(
     t: &mut Tuner,
     default_t: Template,
-    run_s: f64,
+    b: &Budget,
     mut interrupted: bool,
 ) -> Result<FinalRound> {
     let o = t.o;
+    let run_s = b.run_s;
     let mut finalists = finalists(t, default_t);
-    let (load, run) = ycsb(&o.workload, o.records, o.threads, o.seed, run_s)?;
+    let (load, run) = o.target.scaled(1.0, run_s);
     let mut templates: Vec<Template> = Vec::new();
     for f in &mut finalists {
         if interrupted {
@@ -190,13 +223,49 @@ pub(super) fn run(
         temporary: true,
     };
     interrupted = interrupted || warm_up(t, &result.scenario.trials, &templates, &run, run_s)?;
+    let mut peaks = vec![0u64; finalists.len()];
     if !interrupted {
-        interrupted = repeats(t, &mut result, &templates, &run)?;
+        interrupted = repeats(t, &mut result, &templates, &run, &mut peaks)?;
     }
     result.interrupted = interrupted;
     finalise(&mut result);
-    let outcome = outcome(t, &result, &templates, run_s)?;
-    Ok(FinalRound { result, outcome })
+    enforce_peak(&mut result, o.memory_budget);
+    let memory = memory_checks(t, &finalists, &peaks);
+    let front = front(t, &result, &finalists);
+    let mut outcome = outcome(t, &result, &templates, &finalists, run_s)?;
+    if let (Some(oc), false) = (&mut outcome, result.interrupted || !o.explain) {
+        let deadline = o.time_budget_s;
+        let wi = finalists.iter().position(|f| f.id == oc.winner);
+        if let Some(wi) = wi {
+            oc.explained =
+                explain::explain(t, &finalists[wi], &templates[wi], &run, run_s, deadline)?;
+        }
+    }
+    let diff_from_base = match (&o.base, &outcome) {
+        (Some(base), Some(oc)) => finalists
+            .iter()
+            .find(|f| f.id == oc.winner)
+            .map(|w| diff_text(&w.config, base, &oc.winner))
+            .transpose()?,
+        _ => None,
+    };
+    Ok(FinalRound {
+        result,
+        outcome,
+        memory,
+        front,
+        diff_from_base,
+    })
+}
+
+/// options.txt with a base: only what the winner changes in the user's config.
+fn diff_text(winner: &EngineConfig, base: &EngineConfig, id: &str) -> Result<String> {
+    let changes = options_file::changes_from(winner, base)?;
+    let s = options_file::options_string_from(winner, base, &changes);
+    Ok(format!(
+        "# rdbtune tune: the winner ({id}) as the change from your base config (--options-file / --options-from-db / --rocksdb-options): apply this options string on top of it (GetOptionsFromString with your options as the base). OPTIONS.ini beside it is the whole config.\n# {}\n{s}\n",
+        options_file::cache_note(winner)
+    ))
 }
 
 /// One short unmeasured run per finalist. The search's loads have pushed the finalists'
@@ -208,11 +277,20 @@ fn warm_up(
     t: &Tuner,
     trials: &[Trial],
     templates: &[Template],
-    run: &PhaseSpec,
+    run: &[PhaseTemplate],
     run_s: f64,
 ) -> Result<bool> {
-    let mut warm = run.clone();
-    warm.duration_s = Some((run_s * FINAL_WARMUP_FRACTION).max(1.0));
+    let mut warm = run.to_vec();
+    let timed = warm
+        .iter()
+        .filter(|p| !p.spec.workload.is_step())
+        .count()
+        .max(1);
+    for p in &mut warm {
+        if !p.spec.workload.is_step() {
+            p.spec.duration_s = Some((run_s * FINAL_WARMUP_FRACTION / timed as f64).max(1.0));
+        }
+    }
     for (tr, tm) in trials.iter().zip(templates) {
         tm.run_on_clone(&tr.config, &warm)?;
         t.say(format!("final warm-up {} (not measured)", tr.id));
@@ -223,16 +301,28 @@ fn warm_up(
     Ok(false)
 }
 
-/// The interleaved repeats: repeat r runs the finalists rotated by r. Returns whether a
-/// signal interrupted them.
+/// The largest per-second RSS of `phases`.
+fn peak_rss(phases: &[PhaseResult]) -> u64 {
+    phases
+        .iter()
+        .flat_map(|p| p.intervals.iter().map(|i| i.rss_bytes))
+        .max()
+        .unwrap_or(0)
+}
+
+/// The interleaved repeats: repeat r runs the finalists rotated by r. Each run's
+/// `peak_rss_bytes` is the RSS while its run phases ran (the load ran earlier, among other
+/// configs' loads). Returns whether a signal interrupted them.
 fn repeats(
     t: &Tuner,
     result: &mut RunResult,
     templates: &[Template],
-    run: &PhaseSpec,
+    run: &[PhaseTemplate],
+    peaks: &mut [u64],
 ) -> Result<bool> {
     let n = result.scenario.trials.len().min(templates.len());
-    let labels = ["load".to_string(), "run".to_string()];
+    let labels = t.o.target.labels();
+    let ob = &t.o.objective;
     for rep in 0..t.o.repeats {
         for k in 0..n {
             let i = (k + rep) % n;
@@ -241,13 +331,21 @@ fn repeats(
             if signals::interrupted().is_some() {
                 return Ok(true);
             }
-            let score = debt_ops_per_sec(&r);
-            let phases = vec![templates[i].load.clone(), r];
-            let metrics = run_metrics(&labels, &phases, trial.config.configured_memory());
+            let peak = peak_rss(&r);
+            peaks[i] = peaks[i].max(peak);
+            let phases: Vec<PhaseResult> = templates[i].load.iter().cloned().chain(r).collect();
+            let mut metrics = run_metrics(&labels, &phases, trial.config.configured_memory());
+            metrics.insert("peak_rss_bytes".into(), peak as f64);
             t.say(format!(
-                "final repeat {} {}: {score:.0} ops/s debt-aware",
+                "final repeat {} {}: {} = {}, peak RSS {}",
                 rep + 1,
-                trial.id
+                trial.id,
+                ob.metric,
+                crate::metrics::show(
+                    &ob.metric,
+                    metrics.get(&ob.metric).copied().unwrap_or(f64::NAN)
+                ),
+                human_bytes(peak)
             ));
             result.runs.push(TrialRun {
                 trial: trial.id.clone(),
@@ -261,66 +359,254 @@ fn repeats(
     Ok(false)
 }
 
-/// The winner's gains over the references and, on the hold-out workload, over the defaults.
+/// The memory budget on the measured peak: a finalist whose RSS went over it in any repeat
+/// cannot win (the recommender's constraint judges the median repeat).
+fn enforce_peak(result: &mut RunResult, budget: u64) {
+    let over: Vec<(String, f64)> = result
+        .summaries
+        .iter()
+        .filter_map(|s| {
+            let peak = s
+                .samples
+                .get("peak_rss_bytes")?
+                .iter()
+                .copied()
+                .fold(0.0, f64::max);
+            (peak > budget as f64).then(|| (s.id.clone(), peak))
+        })
+        .collect();
+    let Some(objective) = result.scenario.objective.clone() else {
+        return;
+    };
+    if over.is_empty() || result.recommendation.is_none() {
+        return;
+    }
+    let kept: Vec<TrialSummary> = result
+        .summaries
+        .iter()
+        .filter(|s| !over.iter().any(|(id, _)| *id == s.id))
+        .cloned()
+        .collect();
+    let axes = vec!["trial".to_string()];
+    result.recommendation = recommend(
+        &objective,
+        &result.scenario.constraints,
+        &axes,
+        None,
+        result.scenario.threshold,
+        &kept,
+    )
+    .map(|mut r| {
+        for (id, peak) in &over {
+            if !r.excluded.iter().any(|(x, _)| x == id) {
+                r.excluded.push((
+                    id.clone(),
+                    format!(
+                        "peak RSS {} in one repeat, over the memory budget {}",
+                        human_bytes(*peak as u64),
+                        human_bytes(budget)
+                    ),
+                ));
+            }
+        }
+        r
+    });
+}
+
+/// Each finalist's predicted memory against its measured peak RSS.
+fn memory_checks(t: &Tuner, finalists: &[Finalist], peaks: &[u64]) -> Vec<MemoryCheck> {
+    finalists
+        .iter()
+        .zip(peaks)
+        .filter(|(_, p)| **p > 0)
+        .map(|(f, &p)| {
+            let predicted = predict(&f.config, &t.space.shape);
+            MemoryCheck {
+                id: f.id.clone(),
+                predicted_bytes: predicted.total(),
+                predicted,
+                configured_bytes: f.config.configured_memory(),
+                measured_peak_bytes: p,
+                within_budget: p <= t.o.memory_budget,
+            }
+        })
+        .collect()
+}
+
+/// How much better `a`'s samples are than `b`'s on `o` (better > 0), with its interval.
+pub(super) fn gain(o: &Objective, a: &[f64], b: &[f64]) -> Option<Comparison> {
+    if o.maximize {
+        compare(a, b)
+    } else {
+        compare(b, a)
+    }
+}
+
+/// The samples of `metric` of finalist `id` over the final round.
+fn samples(result: &RunResult, id: &str, metric: &str) -> Vec<f64> {
+    result
+        .summaries
+        .iter()
+        .find(|s| s.id == id)
+        .and_then(|s| s.samples.get(metric).cloned())
+        .unwrap_or_default()
+}
+
+/// With --pareto: the finalists no other finalist beats on both objectives (medians),
+/// among those within the constraints and the memory budget.
+fn front(t: &Tuner, result: &RunResult, finalists: &[Finalist]) -> Vec<FrontPoint> {
+    let Some((a, b)) = &t.o.pareto else {
+        return Vec::new();
+    };
+    let median = |id: &str, m: &str| {
+        result
+            .summaries
+            .iter()
+            .find(|s| s.id == id)
+            .and_then(|s| s.median(m))
+    };
+    let mut items = Vec::new();
+    for f in finalists {
+        let ok = result
+            .recommendation
+            .as_ref()
+            .is_none_or(|r| !r.excluded.iter().any(|(id, _)| *id == f.id));
+        let (Some(x), Some(y)) = (median(&f.id, &a.metric), median(&f.id, &b.metric)) else {
+            continue;
+        };
+        let orient = |o: &Objective, v: f64| if o.maximize { v } else { -v };
+        items.push((f, ok, vec![orient(a, x), orient(b, y)], vec![x, y]));
+    }
+    let keys = order(
+        &items.iter().map(|i| (i.1, i.2.clone())).collect::<Vec<_>>(),
+        2,
+    );
+    let mut front: Vec<(f64, FrontPoint)> = items
+        .iter()
+        .zip(&keys)
+        .filter(|(_, k)| **k > -1.0 && **k <= 0.0)
+        .map(|(i, _)| {
+            (
+                i.2[0],
+                FrontPoint {
+                    id: i.0.id.clone(),
+                    values: i.3.clone(),
+                    knobs: i.0.knobs.clone(),
+                },
+            )
+        })
+        .collect();
+    front.sort_by(|x, y| y.0.total_cmp(&x.0));
+    front.into_iter().map(|(_, p)| p).collect()
+}
+
+/// The winner's gains over the references and, on the hold-out target, over the start
+/// config.
 fn outcome(
     t: &Tuner,
     result: &RunResult,
     templates: &[Template],
+    finalists: &[Finalist],
     run_s: f64,
 ) -> Result<Option<TuneOutcome>> {
     let Some(rec) = &result.recommendation else {
         return Ok(None);
     };
-    let samples = |id: &str| -> Vec<f64> {
-        result
-            .summaries
-            .iter()
-            .find(|s| s.id == id)
-            .and_then(|s| s.samples.get("run.debt_ops_per_sec").cloned())
-            .unwrap_or_default()
-    };
-    let w = samples(&rec.winner);
+    let o = t.o;
+    let ob = &o.objective;
+    let w = samples(result, &rec.winner, &ob.metric);
     let mut oc = TuneOutcome {
         winner: rec.winner.clone(),
-        vs_default: compare(&w, &samples("default")),
-        vs_production_optimized: compare(&w, &samples("production_optimized")),
-        vs_base: t
-            .o
+        vs_default: gain(ob, &w, &samples(result, "default", &ob.metric)),
+        vs_production_optimized: gain(ob, &w, &samples(result, "production_optimized", &ob.metric)),
+        vs_base: o
             .base
             .as_ref()
-            .and_then(|_| compare(&w, &samples("base"))),
+            .and_then(|_| gain(ob, &w, &samples(result, "base", &ob.metric))),
         holdout: None,
         holdout_regressed: None,
+        explained: Vec::new(),
     };
-    let trials = &result.scenario.trials;
-    let wi = trials.iter().position(|x| x.id == rec.winner);
-    let di = trials.iter().position(|x| x.id == "default");
-    if let (Some(h), false, Some(wi), Some(di)) = (&t.o.holdout, result.interrupted, wi, di) {
-        let o = t.o;
-        let (_, hrun) = ycsb(h, o.records, o.threads, o.seed ^ 0x401d, run_s)?;
-        let (mut a, mut b) = (Vec::new(), Vec::new());
-        for rep in 0..3 {
-            let order = if rep % 2 == 0 { [wi, di] } else { [di, wi] };
-            for i in order {
-                let r = templates[i].run_on_clone(&trials[i].config, &hrun)?;
-                if i == wi {
-                    a.push(debt_ops_per_sec(&r));
-                } else {
-                    b.push(debt_ops_per_sec(&r));
-                }
-            }
-        }
-        if wi == di {
-            b = a.clone();
-        }
-        if let Some(c) = compare(&a, &b) {
+    let start_id = if o.base.is_some() { "base" } else { "default" };
+    let wi = finalists.iter().position(|x| x.id == rec.winner);
+    let si = finalists.iter().position(|x| x.id == start_id);
+    if let (Some(h), false, Some(wi), Some(si)) = (&o.holdout, result.interrupted, wi, si) {
+        if let Some((c, metric)) = holdout(
+            t,
+            h,
+            (&finalists[wi], &templates[wi]),
+            (&finalists[si], &templates[si]),
+            run_s,
+        )? {
             oc.holdout_regressed = Some(c.rel < -0.05);
             t.say(format!(
-                "hold-out ycsb-{h}: winner vs defaults {}",
+                "hold-out {}: winner vs {start_id} on {metric}: {}",
+                h.name,
                 c.describe()
             ));
-            oc.holdout = Some((format!("ycsb-{h}"), c));
+            oc.holdout = Some((h.name.clone(), c));
         }
     }
     Ok(Some(oc))
+}
+
+/// The winner and the start config on the hold-out target, 3 interleaved repeats each (on
+/// the final round's loads when the hold-out loads the same data, else on loads of its
+/// own). Judged by the tune's objective when the hold-out has that metric, else by its
+/// default objective.
+fn holdout(
+    t: &Tuner,
+    h: &Target,
+    winner: (&Finalist, &Template),
+    start: (&Finalist, &Template),
+    run_s: f64,
+) -> Result<Option<(Comparison, String)>> {
+    let (hload, hrun) = h.scaled(1.0, run_s);
+    let (tload, _) = t.o.target.scaled(1.0, run_s);
+    let same =
+        hload.len() == tload.len() && hload.iter().zip(&tload).all(|(a, b)| a.spec == b.spec);
+    let (own_w, own_s);
+    let (tw, ts): (&Template, &Template) = if same {
+        (winner.1, start.1)
+    } else {
+        t.say(format!(
+            "loading the hold-out {} for the winner and the start config",
+            h.name
+        ));
+        own_w = Template::load(&winner.0.config, &hload)?;
+        own_s = Template::load(&start.0.config, &hload)?;
+        (&own_w, &own_s)
+    };
+    let ob = if crate::metrics::known(&h.labels(), &t.o.objective.metric) {
+        t.o.objective.clone()
+    } else {
+        h.default_objective()
+    };
+    let labels = h.labels();
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for rep in 0..3 {
+        let order: [(bool, &Finalist, &Template); 2] = if rep % 2 == 0 {
+            [(true, winner.0, tw), (false, start.0, ts)]
+        } else {
+            [(false, start.0, ts), (true, winner.0, tw)]
+        };
+        for (is_w, f, tm) in order {
+            let r = tm.run_on_clone(&f.config, &hrun)?;
+            if signals::interrupted().is_some() {
+                return Ok(None);
+            }
+            let phases: Vec<PhaseResult> = tm.load.iter().cloned().chain(r).collect();
+            let m = run_metrics(&labels, &phases, f.config.configured_memory());
+            let v = m.get(&ob.metric).copied().unwrap_or(f64::NAN);
+            if is_w {
+                a.push(v);
+            } else {
+                b.push(v);
+            }
+        }
+    }
+    if winner.0.id == start.0.id {
+        b = a.clone();
+    }
+    Ok(gain(&ob, &a, &b).map(|c| (c, ob.metric.clone())))
 }

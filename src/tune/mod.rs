@@ -1,9 +1,13 @@
-//! `rdbtune tune`: a search over a knob space within memory and time budgets, and a final
-//! round of interleaved repeats whose claims hold when someone re-runs them.
+//! `rdbtune tune`: a search over the engine's knobs for any workload or scenario, judged by
+//! any catalogued metric under constraints, proven in a final round of interleaved repeats
+//! and explained knob by knob. See docs/tuning.md.
 
+mod explain;
 mod final_round;
-pub mod search;
+pub mod memory;
+pub mod space;
+pub mod target;
 mod template;
-pub mod tuner;
+mod tuner;
 
 pub use tuner::{parse_duration, tune};

@@ -4,16 +4,16 @@
 use crate::dbdir::DbDir;
 use crate::engine::{Engine, EngineConfig};
 use crate::error::{Error, Result};
-use crate::model::PhaseResult;
+use crate::model::{PhaseResult, PhaseTemplate};
 use crate::runner::{run_phase, AfterWrite, NoObserver, PhaseOptions};
-use crate::workload::PhaseSpec;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// A loaded DB kept closed on disk; runs use hard-linked clones of it.
 pub struct Template {
     dir: DbDir,
-    pub load: PhaseResult,
+    /// The load phases' results (empty when the run starts from an empty DB).
+    pub load: Vec<PhaseResult>,
     pub load_s: f64,
 }
 
@@ -22,35 +22,62 @@ impl Template {
         self.dir.path().join("db")
     }
 
-    /// Loads a fresh DB with `cfg` (then flushes and waits for compactions).
-    pub fn load(cfg: &EngineConfig, load: &PhaseSpec) -> Result<Template> {
+    /// Loads a fresh DB with `cfg`: each load phase, then a flush and a wait for
+    /// compactions (no phase: an empty DB).
+    pub fn load(cfg: &EngineConfig, load: &[PhaseTemplate]) -> Result<Template> {
         let t0 = Instant::now();
         let dir = DbDir::temporary(None)?;
         let db = dir.path().join("db");
         let e = Engine::open(cfg, &db)?;
-        let opts = PhaseOptions::new("load", AfterWrite::FlushAndWait);
-        let r = run_phase(&e, load, &opts, &mut NoObserver)?;
+        let mut results = Vec::new();
+        for p in load {
+            let opts = PhaseOptions::new(&p.label, AfterWrite::FlushAndWait);
+            results.push(run_phase(&e, &p.spec, &opts, &mut NoObserver)?);
+        }
         drop(e);
+        release_memory();
         Ok(Template {
             dir,
-            load: r,
+            load: results,
             load_s: t0.elapsed().as_secs_f64(),
         })
     }
 
-    /// Runs `run` on a clone of the loaded DB with `cfg`; the clone is removed afterwards.
-    pub fn run_on_clone(&self, cfg: &EngineConfig, run: &PhaseSpec) -> Result<PhaseResult> {
+    /// Runs `run`'s phases on a clone of the loaded DB with `cfg`; the clone is removed
+    /// afterwards, and the memory the DB held is handed back to the system so the next
+    /// config's RSS is its own.
+    pub fn run_on_clone(
+        &self,
+        cfg: &EngineConfig,
+        run: &[PhaseTemplate],
+    ) -> Result<Vec<PhaseResult>> {
         let dir = DbDir::temporary(None)?;
         let db = dir.path().join("db");
         clone_db(&self.db(), &db)?;
         let e = Engine::open(cfg, &db)?;
-        let opts = PhaseOptions::new("run", AfterWrite::WaitForCompaction);
-        run_phase(&e, run, &opts, &mut NoObserver)
+        let mut out = Vec::new();
+        for p in run {
+            let opts = PhaseOptions::new(&p.label, AfterWrite::WaitForCompaction);
+            out.push(run_phase(&e, &p.spec, &opts, &mut NoObserver)?);
+        }
+        drop(e);
+        release_memory();
+        Ok(out)
     }
 }
 
-/// Copies a closed DB: SST files are hard links (immutable), the rest is copied; info logs
-/// are left out.
+/// Returns freed heap memory to the system (glibc's malloc_trim), so RSS measured during
+/// the next config's run is not the last one's cache left in the heap.
+pub fn release_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks glibc's own free lists.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// Copies a closed DB: SST and blob files are hard links (immutable), the rest is copied;
+/// info logs are left out.
 fn clone_db(src: &Path, dst: &Path) -> Result<()> {
     std::fs::create_dir_all(dst).map_err(|e| Error::io("creating", dst, e))?;
     for f in std::fs::read_dir(src)
@@ -63,7 +90,7 @@ fn clone_db(src: &Path, dst: &Path) -> Result<()> {
             continue;
         }
         let to = dst.join(&name);
-        let res = if n.ends_with(".sst") {
+        let res = if n.ends_with(".sst") || n.ends_with(".blob") {
             std::fs::hard_link(f.path(), &to)
         } else {
             std::fs::copy(f.path(), &to).map(|_| ())

@@ -1,48 +1,29 @@
-//! `rdbtune tune`: successive halving over data size and run length, proposals from random
-//! sampling then from a TPE model, debt-aware scores, and a final round of interleaved
-//! repeats against RocksDB's defaults and production_optimized. See docs/tuning.md.
+//! `rdbtune tune`: successive halving over data size and run length, proposals at random,
+//! near the start config or from a TPE model, scores from any catalogued metric under
+//! constraints, then a final round of interleaved repeats against RocksDB's defaults,
+//! production_optimized and the start config, the winner explained knob by knob. See
+//! docs/tuning.md.
 
 use super::final_round;
-use super::search::{rungs, Candidate, Point, Space};
-use super::template::Template;
+use super::memory::Shape;
+use super::space::{point_id, rungs, Candidate, Point, Space};
+use super::template::{release_memory, Template};
 use crate::engine::size::human_bytes;
-use crate::engine::Preset;
+use crate::engine::{EngineConfig, Preset};
 use crate::error::{Error, Result};
 use crate::export;
-use crate::metrics::debt_ops_per_sec;
-use crate::model::tune::{Eval, TuneOptions, TuneResult, TUNE_SCHEMA};
+use crate::metrics::run_metrics;
+use crate::model::tune::{Eval, SearchKind, TuneOptions, TuneResult, TUNE_SCHEMA};
+use crate::model::{Objective, PhaseResult};
 use crate::output::{write_output, RunFolder};
 use crate::scenario::execute::{now_unix, timestamp};
 use crate::signals;
-use crate::workload::ycsb::YcsbSpec;
-use crate::workload::{PhaseSpec, Workload};
+use crate::ui::TuneBar;
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
-
-/// The load and run phases of YCSB workload `letter`.
-pub(super) fn ycsb(
-    letter: &str,
-    records: u64,
-    threads: usize,
-    seed: u64,
-    run_s: f64,
-) -> Result<(PhaseSpec, PhaseSpec)> {
-    let mut y = YcsbSpec::core(letter)?;
-    y.recordcount = records;
-    y.operationcount = u64::MAX / 4;
-    let mut load = PhaseSpec::new(Workload::YcsbLoad, records);
-    load.threads = threads;
-    load.ycsb = Some(y.clone());
-    load.seed = seed;
-    let mut run = PhaseSpec::new(Workload::YcsbRun, records);
-    run.threads = threads;
-    run.ycsb = Some(y);
-    run.duration_s = Some(run_s.max(1.0));
-    run.seed = seed ^ 0x5EED;
-    Ok((load, run))
-}
 
 /// The final round's warm-up run per config, as a fraction of the run length.
 pub(super) const FINAL_WARMUP_FRACTION: f64 = 0.25;
@@ -53,54 +34,58 @@ const FRACS: [f64; 3] = [1.0 / 9.0, 1.0 / 3.0, 1.0];
 /// Configs proposed per bracket.
 const PER_BRACKET: usize = 9;
 
-pub(super) fn cand_id(p: &Point) -> String {
-    format!("c{}", p.iter().map(|i| i.to_string()).collect::<String>())
-}
-
-/// The point an evaluation id names.
-pub(super) fn point_of(id: &str) -> Point {
-    id[1..]
-        .chars()
-        .map(|c| c.to_digit(10).unwrap_or(0) as usize)
-        .collect()
-}
+/// Shares of the budget: the final round (loads, warm-ups, repeats, hold-out) and the
+/// explanation of the winner; the search gets the rest.
+const FINAL_SHARE: f64 = 0.40;
+const EXPLAIN_SHARE: f64 = 0.15;
 
 /// How the time budget is split.
-struct Budget {
+pub(super) struct Budget {
     /// Full-fidelity run length, s.
-    run_s: f64,
+    pub run_s: f64,
     /// Expected cost of the final round, s.
-    final_cost: f64,
+    pub final_cost: f64,
     /// The search stops proposing past this many seconds.
-    search_deadline: f64,
+    pub search_deadline: f64,
     /// Per run beyond its run length: clone, open, the compaction wait.
-    overhead: f64,
-    full_load_s: f64,
+    pub overhead: f64,
+    pub full_load_s: f64,
 }
 
 impl Budget {
-    /// The final round (a load per finalist but the defaults', a warm-up run per config at a
-    /// quarter of the run length, configs x repeats runs, the hold-out) gets about 45% of
-    /// the budget.
+    /// The final round (a load per finalist without one, a warm-up run per config at a
+    /// quarter of the run length, configs x repeats runs, the hold-out) gets about 40% of
+    /// the budget, the explanation 15%.
     fn plan(o: &TuneOptions, full_load_s: f64, now: f64) -> Budget {
         let budget = o.time_budget_s;
         // Up to three tuned configs, the defaults, production_optimized and the base.
         let configs = 5 + usize::from(o.base.is_some());
-        let runs_in_final = configs * o.repeats + if o.holdout.is_some() { 2 * 3 } else { 0 };
+        let holdout_runs = if o.holdout.is_some() { 2 * 3 } else { 0 };
+        let runs_in_final = configs * o.repeats + holdout_runs;
         let overhead = 0.3 + 0.05 * full_load_s;
-        let loads = (configs - 1) as f64;
+        let loads = (configs - 1) as f64 + if o.holdout.is_some() { 1.0 } else { 0.0 };
         let (warm_runs, warm_frac) = (configs as f64, FINAL_WARMUP_FRACTION);
-        let run_s = ((0.45 * budget - loads * full_load_s - warm_runs * overhead)
+        let final_share = if o.explain {
+            FINAL_SHARE
+        } else {
+            FINAL_SHARE + EXPLAIN_SHARE
+        };
+        let run_s = ((final_share * budget - loads * full_load_s - warm_runs * overhead)
             / (runs_in_final as f64 + warm_runs * warm_frac)
             - overhead)
             .clamp(1.0, 60.0);
         let final_cost = loads * full_load_s
             + runs_in_final as f64 * (run_s + overhead)
             + warm_runs * (warm_frac * run_s + overhead);
+        let explain = if o.explain {
+            EXPLAIN_SHARE * budget
+        } else {
+            0.0
+        };
         Budget {
             run_s,
             final_cost,
-            search_deadline: (budget - final_cost).max(now),
+            search_deadline: (budget - final_cost - explain).max(now),
             overhead,
             full_load_s,
         }
@@ -121,9 +106,18 @@ pub(super) struct Tuner<'a> {
     pub history: Vec<Eval>,
     /// Full-fidelity results, best first, with their templates (the best 3 kept).
     pub full: Vec<(f64, Candidate, Template)>,
-    log: bool,
     /// Points proposed so far (none is proposed twice).
     seen: Vec<Point>,
+    bar: TuneBar,
+    /// Best rank score at full fidelity so far, for the progress line.
+    best: Option<(f64, String)>,
+}
+
+/// An evaluation's objective values (oriented: larger is better) and constraint verdict.
+pub(super) struct Scored {
+    pub values: Vec<f64>,
+    pub feasible: bool,
+    pub metrics: BTreeMap<String, f64>,
 }
 
 impl Tuner<'_> {
@@ -131,65 +125,126 @@ impl Tuner<'_> {
         self.start.elapsed().as_secs_f64()
     }
 
+    /// A progress line: above the bar on a terminal, on stderr otherwise.
     pub fn say(&self, m: String) {
-        if self.log {
-            eprintln!("[tune {:>5.0} s] {m}", self.elapsed());
+        self.bar.say(self.elapsed(), &m);
+    }
+
+    /// The objectives this tune scores (one, or two with --pareto).
+    pub fn objectives(&self) -> Vec<Objective> {
+        match &self.o.pareto {
+            Some((a, b)) => vec![a.clone(), b.clone()],
+            None => vec![self.o.objective.clone()],
         }
     }
 
-    /// Loads at `records`, runs `run_s`; records the evaluation. `None` if interrupted.
+    /// Scores a finished evaluation: its objectives (oriented) and constraints.
+    pub fn score(&self, phases: &[PhaseResult], cfg: &EngineConfig) -> Scored {
+        let labels = self.o.target.labels();
+        let m = run_metrics(&labels, phases, cfg.configured_memory());
+        let mut metrics = BTreeMap::new();
+        let mut values = Vec::new();
+        for ob in self.objectives() {
+            let v = m.get(&ob.metric).copied().unwrap_or(f64::NAN);
+            metrics.insert(ob.metric.clone(), v);
+            values.push(if ob.maximize { v } else { -v });
+        }
+        let mut feasible = values.iter().all(|v| v.is_finite());
+        for c in &self.o.constraints {
+            let v = m.get(&c.metric).copied().unwrap_or(f64::NAN);
+            metrics.insert(c.metric.clone(), v);
+            feasible &= v.is_finite() && c.holds(v);
+        }
+        Scored {
+            values,
+            feasible,
+            metrics,
+        }
+    }
+
+    /// Loads at `frac` of the records, runs `run_s`; records the evaluation. `None` if
+    /// interrupted.
     fn evaluate(
         &mut self,
         c: &Candidate,
         at: (usize, usize, &str),
-        records: u64,
+        frac: f64,
         run_s: f64,
-    ) -> Result<Option<(f64, Template)>> {
+    ) -> Result<Option<(Scored, Template)>> {
         let (bracket, rung, how) = at;
-        let o = self.o;
-        let (load, run) = ycsb(&o.workload, records, o.threads, o.seed, run_s)?;
+        let (load, run) = self.o.target.scaled(frac, run_s);
         let t = Template::load(&c.config, &load)?;
         if signals::interrupted().is_some() {
             return Ok(None);
         }
-        let r = t.run_on_clone(&c.config, &run)?;
+        let runs = t.run_on_clone(&c.config, &run)?;
         if signals::interrupted().is_some() {
             return Ok(None);
         }
-        let score = debt_ops_per_sec(&r);
-        let id = cand_id(&c.point);
+        let phases: Vec<PhaseResult> = t.load.iter().cloned().chain(runs).collect();
+        let s = self.score(&phases, &c.config);
+        let id = point_id(&c.point);
+        let ob = &self.o.objective;
+        let score = s.metrics.get(&ob.metric).copied().unwrap_or(f64::NAN);
+        let records = load.first().or(run.first()).map_or(0, |p| p.spec.num);
         self.history.push(Eval {
             id: id.clone(),
             knobs: c.knobs.clone(),
+            point: c.point.clone(),
             bracket,
             rung,
             proposed_by: how.into(),
             records,
             run_s,
             score,
-            ops_per_sec: r.ops_per_sec,
-            compaction_wait_s: r.compaction_wait_s,
-            configured_memory_bytes: Space::memory(&c.config),
+            metrics: s.metrics.clone(),
+            feasible: s.feasible,
+            configured_memory_bytes: c.config.configured_memory(),
+            predicted_memory_bytes: c.predicted_memory,
             at_s: self.elapsed(),
         });
+        let shown = crate::metrics::show(&ob.metric, score);
+        if frac >= 1.0 && s.feasible {
+            let better = self.best.as_ref().is_none_or(|(b, _)| s.values[0] > *b);
+            if better {
+                self.best = Some((s.values[0], format!("best {shown} {} ({id})", ob.metric)));
+                if let Some((_, m)) = &self.best {
+                    self.bar.best(m.clone());
+                }
+            }
+        }
         self.say(format!(
-            "bracket {bracket} rung {rung} {id} ({how}): {score:.0} ops/s debt-aware ({records} records, {run_s:.0} s run)"
+            "bracket {bracket} rung {rung} {id} ({how}): {} = {shown}{} ({records} keys, {run_s:.0} s run)",
+            ob.metric,
+            if s.feasible { "" } else { ", a constraint fails" }
         ));
-        Ok(Some((score, t)))
+        Ok(Some((s, t)))
     }
 
-    /// A bracket's proposals: random in the first bracket, then two thirds from the TPE
-    /// model fitted on every lowest-rung score so far.
+    /// A bracket's proposals: in the first, the start config itself and (with a base)
+    /// configs near it or random ones; later, two thirds from the TPE model fitted on every
+    /// lowest-rung score so far (with --search tpe) and one third at random.
     fn propose(&mut self, bracket: usize) -> Vec<(Candidate, &'static str)> {
         let scored: Vec<(Point, f64)> = self
             .history
             .iter()
             .filter(|e| e.rung == 0)
-            .map(|e| (point_of(&e.id), e.score))
+            .map(|e| (e.point.clone(), rank_value(e, &self.objectives())))
             .collect();
         let mut cands = Vec::new();
         for k in 0..PER_BRACKET {
-            let c = if bracket > 0 && k % 3 != 2 {
+            let c = if bracket == 0 && k == 0 {
+                // The start config, when the model puts it within the budget (it is a
+                // finalist either way).
+                match self.space.start_candidate() {
+                    Some(c) if c.predicted_memory <= self.o.memory_budget => Some((c, "start")),
+                    _ => self.space.random(&mut self.rng).map(|c| (c, "random")),
+                }
+            } else if bracket == 0 && self.o.base.is_some() && k % 2 == 1 {
+                self.space
+                    .near_start(&mut self.rng)
+                    .map(|c| (c, "near-start"))
+            } else if bracket > 0 && k % 3 != 2 && self.o.search == SearchKind::Tpe {
                 self.space
                     .tpe(&scored, &mut self.rng, &self.seen)
                     .map(|c| (c, "tpe"))
@@ -224,18 +279,26 @@ impl Tuner<'_> {
             if self.elapsed() + least > b.search_deadline {
                 return Ok(false);
             }
-            let cands = self.propose(bracket);
-            let mut alive: Vec<(Candidate, &str)> = cands;
+            let mut alive = self.propose(bracket);
             for rung in 0..sizes.len() {
                 let next = sizes.get(rung + 1).copied().unwrap_or(0);
                 let keep = next.max(usize::from(rung + 1 < sizes.len()));
                 match self.rung(b, bracket, rung, &alive, rung == sizes.len() - 1)? {
-                    RungEnd::Done(mut scored) => {
-                        scored.sort_by(|a, b| b.2.total_cmp(&a.2));
-                        alive = scored
+                    RungEnd::Done(scored) => {
+                        let obj = self.objectives().len();
+                        let keys = order(
+                            &scored
+                                .iter()
+                                .map(|x| (x.2.feasible, x.2.values.clone()))
+                                .collect::<Vec<_>>(),
+                            obj,
+                        );
+                        let mut idx: Vec<usize> = (0..scored.len()).collect();
+                        idx.sort_by(|a, b| keys[*b].total_cmp(&keys[*a]));
+                        alive = idx
                             .into_iter()
                             .take(keep)
-                            .map(|(c, h, _)| (c, h))
+                            .map(|i| (scored[i].0.clone(), scored[i].1))
                             .collect();
                     }
                     RungEnd::Deadline => return Ok(false),
@@ -259,7 +322,6 @@ impl Tuner<'_> {
         last: bool,
     ) -> Result<RungEnd<'c>> {
         let frac = FRACS[rung.min(2)];
-        let records = ((self.o.records as f64 * frac) as u64).max(1000);
         let rs = (b.run_s * frac.max(1.0 / 3.0)).max(1.0);
         let full = last && frac >= 1.0;
         let mut scored = Vec::new();
@@ -267,24 +329,98 @@ impl Tuner<'_> {
             if self.elapsed() + b.cost(frac, rs) > b.search_deadline {
                 return Ok(RungEnd::Deadline);
             }
-            let Some((score, tmpl)) = self.evaluate(c, (bracket, rung, how), records, rs)? else {
+            let Some((s, tmpl)) = self.evaluate(c, (bracket, rung, how), frac, rs)? else {
                 return Ok(RungEnd::Interrupted);
             };
-            if full {
-                // Distinct configs: a point is never proposed twice.
-                self.full.push((score, c.clone(), tmpl));
+            if full && s.feasible {
+                // Distinct configs: a point is never proposed twice. Kept by the first
+                // objective (with --pareto the final round sorts out the front).
+                self.full.push((s.values[0], c.clone(), tmpl));
                 self.full.sort_by(|a, b| b.0.total_cmp(&a.0));
-                self.full.truncate(3);
+                self.full
+                    .truncate(if self.o.pareto.is_some() { 5 } else { 3 });
             }
-            scored.push((c.clone(), *how, score));
+            scored.push((c.clone(), *how, s));
         }
         Ok(RungEnd::Done(scored))
     }
 }
 
+/// An evaluation's rank value for the TPE split: the first objective, oriented, with
+/// configs that fail a constraint below every config that meets them all.
+fn rank_value(e: &Eval, objectives: &[Objective]) -> f64 {
+    let v: Vec<f64> = objectives
+        .iter()
+        .map(|o| {
+            let x = e.metrics.get(&o.metric).copied().unwrap_or(f64::NAN);
+            if o.maximize {
+                x
+            } else {
+                -x
+            }
+        })
+        .collect();
+    let k = order(&[(e.feasible, v)], objectives.len());
+    k[0]
+}
+
+/// A scalar per item, larger is better: the objective (oriented) for one objective; for
+/// two, minus the Pareto front index (non-dominated sorting), ties by the sum of the two
+/// ranks. Items failing a constraint (or unmeasured) rank below all others.
+pub(super) fn order(items: &[(bool, Vec<f64>)], objectives: usize) -> Vec<f64> {
+    const LOW: f64 = -1e300;
+    if objectives <= 1 {
+        return items
+            .iter()
+            .map(|(ok, v)| {
+                let x = v.first().copied().unwrap_or(f64::NAN);
+                if *ok && x.is_finite() {
+                    x
+                } else {
+                    LOW
+                }
+            })
+            .collect();
+    }
+    let n = items.len();
+    let dominates = |a: &[f64], b: &[f64]| {
+        a.iter().zip(b).all(|(x, y)| x >= y) && a.iter().zip(b).any(|(x, y)| x > y)
+    };
+    let mut front = vec![usize::MAX; n];
+    let mut left: Vec<usize> = (0..n).filter(|&i| items[i].0).collect();
+    let mut level = 0;
+    while !left.is_empty() {
+        let now: Vec<usize> = left
+            .iter()
+            .copied()
+            .filter(|&i| {
+                !left
+                    .iter()
+                    .any(|&j| j != i && dominates(&items[j].1, &items[i].1))
+            })
+            .collect();
+        for &i in &now {
+            front[i] = level;
+        }
+        left.retain(|i| !now.contains(i));
+        level += 1;
+    }
+    (0..n)
+        .map(|i| {
+            if front[i] == usize::MAX {
+                return LOW;
+            }
+            let rank_sum: usize = (0..items[i].1.len())
+                .map(|d| items.iter().filter(|x| x.1[d] > items[i].1[d]).count())
+                .sum();
+            -(front[i] as f64) - rank_sum as f64 / (n * 4) as f64
+        })
+        .collect()
+}
+
 /// How a rung ended.
 enum RungEnd<'c> {
-    Done(Vec<(Candidate, &'c str, f64)>),
+    Done(Vec<(Candidate, &'c str, Scored)>),
     Deadline,
     Interrupted,
 }
@@ -323,41 +459,61 @@ pub fn parse_duration(s: &str) -> Result<f64> {
 
 /// Checks the options before anything runs.
 fn validate(o: &TuneOptions, space: &Space) -> Result<()> {
-    if !"abcdef".contains(o.workload.as_str()) || o.workload.len() != 1 {
-        return Err(Error::usage(format!(
-            "--workload ycsb-{}: tune knows YCSB core workloads ycsb-a .. ycsb-f",
-            o.workload
-        )));
-    }
     if o.repeats < 2 {
         return Err(Error::usage(
             "--repeats must be at least 2: the final round needs intervals",
         ));
     }
+    let t = &o.target;
+    for ob in std::iter::once(&o.objective).chain(o.pareto.iter().flat_map(|(a, b)| [a, b])) {
+        t.check_metric(&ob.metric, "--objective")?;
+    }
+    for c in &o.constraints {
+        t.check_metric(&c.metric, "--constraint")?;
+    }
     let mut probe_rng = SmallRng::seed_from_u64(o.seed);
     if space.random(&mut probe_rng).is_none() {
         return Err(Error::usage(format!(
-            "--memory-budget {}: too small for the smallest memtables and cache of the search space (give at least 64MiB)",
-            human_bytes(o.memory_budget)
+            "--memory-budget {}: too small for the smallest configs of the search space on this data ({} keys; the model counts block cache, memtables, index and filters, table readers and the process: docs/tuning.md); give more",
+            human_bytes(o.memory_budget),
+            t.records
         )));
     }
     Ok(())
 }
 
+/// The process's resident memory now, bytes.
+pub(super) fn rss_now() -> u64 {
+    crate::sysmon::rss_bytes()
+}
+
 /// Runs the tuner; writes its folder; returns the result and the folder.
 pub fn tune(o: &TuneOptions) -> Result<(TuneResult, PathBuf)> {
-    let space = match &o.base {
-        Some(b) => Space::with_base(o.memory_budget, b.clone()),
-        None => Space::new(o.memory_budget),
-    };
+    let start_cfg = o.base.clone().unwrap_or_else(|| Preset::Default.config());
+    release_memory();
+    let shape: Shape = o.target.shape(rss_now());
+    let space = Space::new(o.memory_budget, start_cfg, shape, &o.knobs, o.fix.clone())?;
     validate(o, &space)?;
     signals::install();
+    let slug: String = o
+        .target
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
     let out = o.out.clone().unwrap_or_else(|| {
         PathBuf::from("results")
-            .join(format!("tune-ycsb-{}", o.workload))
+            .join(format!("tune-{slug}"))
             .join(timestamp(now_unix()))
     });
     let folder = RunFolder::create(&out, "--out")?;
+    let bar = TuneBar::new(o.time_budget_s, o.quiet);
     let mut t = Tuner {
         o,
         space,
@@ -365,25 +521,39 @@ pub fn tune(o: &TuneOptions) -> Result<(TuneResult, PathBuf)> {
         start: Instant::now(),
         history: Vec::new(),
         full: Vec::new(),
-        log: !o.quiet,
         seen: Vec::new(),
+        bar,
+        best: None,
     };
-    // The defaults' full load: a reference for the final round and the load cost.
-    let (load, _) = ycsb(&o.workload, o.records, o.threads, o.seed, 2.0)?;
+    // The defaults' full load: a finalist and the price of every other load.
+    let (load, _) = o.target.scaled(1.0, 2.0);
     let default_t = Template::load(&Preset::Default.config(), &load)?;
     t.say(format!(
-        "defaults loaded {} records in {:.1} s",
-        o.records, default_t.load_s
+        "{}: RocksDB's defaults loaded {} keys in {:.1} s",
+        o.target.name, o.target.records, default_t.load_s
     ));
     let b = Budget::plan(o, default_t.load_s, t.elapsed());
     t.say(format!(
-        "full-fidelity run {:.0} s; search until {:.0} s, final round about {:.0} s",
-        b.run_s, b.search_deadline, b.final_cost
+        "full-fidelity run {:.0} s; search until {:.0} s, final round about {:.0} s; {} knobs ({})",
+        b.run_s,
+        b.search_deadline,
+        b.final_cost,
+        t.space.knobs.len(),
+        t.space
+            .knobs
+            .iter()
+            .map(|k| k.name)
+            .collect::<Vec<_>>()
+            .join(", ")
     ));
     let interrupted = t.search(&b)?;
     let search_s = t.elapsed();
-    let fin = final_round::run(&mut t, default_t, b.run_s, interrupted)?;
+    let fin = final_round::run(&mut t, default_t, &b, interrupted)?;
     folder.write_all(&fin.result)?;
+    if let Some(diff) = &fin.diff_from_base {
+        write_output(&out.join("options.txt"), diff.as_bytes())?;
+    }
+    t.bar.finish();
     let result = TuneResult {
         schema: TUNE_SCHEMA.into(),
         options: o.clone(),
@@ -394,6 +564,8 @@ pub fn tune(o: &TuneOptions) -> Result<(TuneResult, PathBuf)> {
         run_s: b.run_s,
         history: t.history,
         outcome: fin.outcome,
+        memory: fin.memory,
+        front: fin.front,
         interrupted: fin.result.interrupted,
     };
     write_output(&out.join("tune.json"), &export::json::json(&result)?)?;
@@ -413,5 +585,29 @@ mod tests {
         for bad in ["", "0", "-5", "10x", "m", "1h30"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
+    }
+
+    /// Two objectives: the non-dominated configs first, configs failing a constraint last.
+    #[test]
+    fn pareto_order_puts_the_front_first() {
+        let items = vec![
+            (true, vec![10.0, -5.0]),
+            (true, vec![8.0, -3.0]),
+            (true, vec![7.0, -6.0]),
+            (false, vec![20.0, -1.0]),
+        ];
+        let k = order(&items, 2);
+        assert!(k[0] > k[2] && k[1] > k[2], "{k:?}");
+        assert!(k[3] < k[2]);
+        let one = order(
+            &[
+                (true, vec![3.0]),
+                (false, vec![9.0]),
+                (true, vec![f64::NAN]),
+            ],
+            1,
+        );
+        assert_eq!(one[0], 3.0);
+        assert!(one[1] < -1e200 && one[2] < -1e200);
     }
 }

@@ -4,6 +4,8 @@
 
 pub mod live;
 pub mod trials;
+pub mod tune;
 
 pub use live::{Display, LiveView};
 pub use trials::TrialBar;
+pub use tune::TuneBar;
