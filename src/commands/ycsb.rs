@@ -80,16 +80,33 @@ pub fn spec(args: &YcsbArgs) -> Result<YcsbSpec> {
 fn phase_specs(args: &YcsbArgs, y: &YcsbSpec) -> Result<Vec<PhaseSpec>> {
     let mk = |w: Workload| {
         let mut p = PhaseSpec::new(w, y.recordcount);
+        let ops = if w == Workload::YcsbRun {
+            y.operationcount
+        } else {
+            y.insert_count()
+        };
         p.threads = args.threads.or(y.threadcount).unwrap_or(1);
+        // Upstream: more threads than operations are cut to the operation count.
+        if ops > 0 && p.threads as u64 > ops {
+            eprintln!(
+                "warning: {} threads for {ops} operations: using {ops} threads, as upstream's client does",
+                p.threads
+            );
+            p.threads = ops as usize;
+        }
         p.ycsb = Some(y.clone());
         p.seed = args.seed.wrapping_add(w as u64);
+        // Upstream's client throttles and bounds by time the load as well as the run.
+        p.target_ops_per_sec = args.target.or(y.target);
         if w == Workload::YcsbRun {
-            p.target_ops_per_sec = args.target.or(y.target);
             // maxexecutiontime bounds the run by time too (and alone with operationcount=0).
             if let Some(d) = y.maxexecutiontime {
                 p.duration_s = Some(d);
                 p.ops = (y.operationcount > 0).then_some(y.operationcount);
             }
+        } else if let Some(d) = y.maxexecutiontime {
+            p.duration_s = Some(d);
+            p.ops = Some(y.insert_count());
         }
         p
     };
@@ -221,7 +238,9 @@ pub fn run(args: &YcsbArgs) -> Result<i32> {
         if signals::interrupted().is_some() {
             break;
         }
+        let opened = Instant::now();
         let engine = Engine::open(&cfg, dir.path())?;
+        let open_us = opened.elapsed().as_micros() as u64;
         let whole = plan.get_or_insert_with(|| {
             options = crate::scenario::execute::effective_options(&engine);
             Scenario::one_trial(&name, engine.config().clone(), Vec::new(), args.seed)
@@ -247,6 +266,10 @@ pub fn run(args: &YcsbArgs) -> Result<i32> {
             Ok(mut r) => {
                 if let Some(m) = &mut r.ycsb {
                     m.set_cleanup(&y.measure, Some(close_us));
+                    // Upstream's clock runs from before its client threads start (the first
+                    // one opens the DB) until every thread has cleaned up (the last one
+                    // closes it).
+                    m.runtime_ms = ((r.elapsed_s * 1e6) as u64 + open_us + close_us) / 1000;
                 }
                 phases.push(r);
             }
@@ -262,7 +285,12 @@ pub fn run(args: &YcsbArgs) -> Result<i32> {
     result.error = failure.as_ref().map(|e| e.to_string());
     for p in result.all_phases() {
         if let Some(e) = p.ycsb.as_ref().and_then(|m| m.first_error.as_ref()) {
-            let n: u64 = p.per_op.iter().filter_map(|o| o.errors).sum();
+            let n: u64 = p
+                .per_op
+                .iter()
+                .filter(|o| o.kind != crate::workload::OpKind::Verify)
+                .filter_map(|o| o.errors)
+                .sum();
             eprintln!(
                 "warning: {} phase: {n} ops failed in RocksDB (counted as Return=ERROR; the run went on as upstream's does); the first: {e}",
                 p.workload

@@ -136,6 +136,19 @@ pub fn java_value_at_percentile(h: &Histogram<u64>, p: f64) -> u64 {
     h.max()
 }
 
+/// The mean as Java's HdrHistogram computes it: the sum of each bucket's median-equivalent
+/// value times its count, divided once by the total (the Rust crate divides each term).
+pub fn java_mean(h: &Histogram<u64>) -> f64 {
+    if h.is_empty() {
+        return 0.0;
+    }
+    let total: f64 = h
+        .iter_recorded()
+        .map(|v| h.median_equivalent(v.value_iterated_to()) as f64 * v.count_at_value() as f64)
+        .sum();
+    total / h.len() as f64
+}
+
 /// A histogram of whole µs (as upstream's, 3 significant digits) from one of rdbtune's
 /// nanosecond histograms holding whole-µs samples: identical below 2^20 ns (about 1 ms,
 /// where a nanosecond bucket holds at most one whole µs); above, within the histograms'
@@ -213,10 +226,7 @@ fn hdr_lines(m: &YcsbMeasure, x: &Measured, statuses: bool) -> Vec<(String, YVal
     let h = x.us;
     let mut l = vec![
         ("Operations".to_string(), YValue::Int(h.len() as i64)),
-        (
-            "AverageLatency(us)".into(),
-            YValue::double(if h.is_empty() { 0.0 } else { h.mean() }),
-        ),
+        ("AverageLatency(us)".into(), YValue::double(java_mean(h))),
         ("MinLatency(us)".into(), YValue::Int(h.min() as i64)),
         ("MaxLatency(us)".into(), YValue::Int(h.max() as i64)),
     ];
@@ -253,7 +263,7 @@ fn bucket_lines(m: &YcsbMeasure, x: &Measured, statuses: bool) -> Vec<(String, Y
         let (us, n) = (v.value_iterated_to() as f64, v.count_at_value());
         sum += us * n as f64;
         sq += us * us * n as f64;
-        match counts.get_mut(v.value_iterated_to() as usize / 1000) {
+        match counts.get_mut(h.lowest_equivalent(v.value_iterated_to()) as usize / 1000) {
             Some(c) => *c += n,
             None => overflow += n,
         }
@@ -382,21 +392,18 @@ fn rank(name: &str) -> usize {
 }
 
 /// The bin of `name` in a `java.util.concurrent.ConcurrentHashMap` of `cap` bins.
-fn chm_bin(name: &str, cap: usize) -> usize {
+pub fn chm_bin(name: &str, cap: usize) -> usize {
     let h = crate::workload::ycsb::fields::java_hash(name.as_bytes()) as u32;
     ((h ^ (h >> 16)) & 0x7fff_ffff) as usize & (cap - 1)
 }
 
 impl YcsbMeasurements {
-    /// Sets `[CLEANUP]` from the client threads' cleanup times (µs), the DB's close (µs)
-    /// added to the last thread's as upstream's last reference closes it, and adds the
-    /// close to the run time as upstream's clock runs until every thread has cleaned up.
+    /// Sets `[CLEANUP]` from the client threads' cleanup times (µs, in the order the
+    /// threads ended), the DB's close (µs) added to the last thread's, as upstream's last
+    /// reference closes it.
     pub fn set_cleanup(&mut self, m: &YcsbMeasure, close_us: Option<u64>) {
-        if let (Some(c), Some(last)) = (close_us, self.cleanup_us.iter().max().copied()) {
-            if let Some(l) = self.cleanup_us.iter_mut().find(|x| **x == last) {
-                *l += c;
-            }
-            self.runtime_ms += c / 1000;
+        if let (Some(c), Some(last)) = (close_us, self.cleanup_us.last_mut()) {
+            *last += c;
         }
         let mut h = Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("valid bounds");
         for &us in &self.cleanup_us {
@@ -463,9 +470,12 @@ impl YcsbMeasurements {
                 .count()
         };
         let caps = [false, true].map(|i| if count(i) >= 12 { 32 } else { 16 });
+        // The intended map is keyed by the op's own name too (the "Intended-" prefix is
+        // the exporter's).
         self.metrics.sort_by_key(|m| {
             let cap = caps[usize::from(m.intended)];
-            (m.intended, chm_bin(&m.name, cap), rank(&m.name))
+            let key = m.name.strip_prefix("Intended-").unwrap_or(&m.name);
+            (m.intended, chm_bin(key, cap), rank(&m.name))
         });
     }
 }

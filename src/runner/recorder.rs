@@ -92,6 +92,10 @@ pub struct OpOutcome {
     /// Nanoseconds at the end of the op that are not part of its latency (YCSB's
     /// verification of a read's values, which upstream measures apart).
     pub untimed_ns: u64,
+    /// Nanoseconds at the start of the op spent preparing it (YCSB: choosing and naming the
+    /// key, building the values), which upstream's DB wrapper does not time; they count in
+    /// the intended latency (measured from the scheduled start), not in the op's own.
+    pub prep_ns: u64,
     /// The key group (column family) the op went to.
     pub group: u8,
 }
@@ -109,6 +113,7 @@ impl OpOutcome {
             error: false,
             nested: [None, None, None],
             untimed_ns: 0,
+            prep_ns: 0,
             group: 0,
         }
     }
@@ -333,10 +338,12 @@ impl Recorder {
         self.totals.ycsb = Some(Box::new(YcsbTotals::new(timeseries)));
     }
 
-    /// Records a client thread's cleanup that took `ns` (YCSB's `[CLEANUP]`).
-    pub fn record_cleanup(&mut self, ns: u64) {
+    /// Records a client thread's cleanup that took `ns` and ended at `end` (YCSB's
+    /// `[CLEANUP]`).
+    pub fn record_cleanup(&mut self, ns: u64, end: Instant) {
+        let at = end.saturating_duration_since(self.start).as_nanos() as u64;
         if let Some(y) = &mut self.totals.ycsb {
-            y.cleanup_us.push(ns / 1000);
+            y.cleanup.push((at, ns / 1000));
         }
     }
 
@@ -467,7 +474,7 @@ impl Recorder {
         if self.ycsb {
             // Upstream records (end - start) / 1000 µs, truncated (0 for a sub-µs op); a
             // verification after a read is measured apart.
-            ns = truncate_us(ns.saturating_sub(out.untimed_ns));
+            ns = truncate_us(ns.saturating_sub(out.untimed_ns + out.prep_ns));
         } else {
             ns = ns.max(1);
         }
@@ -531,7 +538,7 @@ impl Recorder {
                 .saturating_record(late);
             // A compound op's parts share its intended start (upstream: each part reads the
             // thread's intended start time): part i ends after parts 0..=i.
-            let mut end = t0;
+            let mut end = t0 + Duration::from_nanos(out.prep_ns);
             for n in out.nested.iter().flatten() {
                 end += Duration::from_nanos(n.ns);
                 if n.kind == OpKind::Verify {

@@ -97,9 +97,13 @@ impl Client<'_> {
         };
     }
 
-    fn insert(&mut self, keynum: u64, rng: &mut SmallRng) -> OpOutcome {
+    /// Inserts record `keynum`. The key and the values are built before the op is timed,
+    /// as upstream builds them before its DB wrapper starts the clock (`begin` is when the
+    /// op started).
+    fn insert(&mut self, keynum: u64, rng: &mut SmallRng, begin: Instant) -> OpOutcome {
         self.name(keynum, rng);
         self.fill_all(rng);
+        let prep = begin.elapsed().as_nanos() as u64;
         let r = status!(self, self.e.put_cf(self.cf, &self.key, &self.record.buf));
         let mut out = OpOutcome::new(
             OpKind::Insert,
@@ -108,16 +112,19 @@ impl Client<'_> {
             None,
         );
         out.error = r.is_err();
+        out.prep_ns = prep;
         out
     }
 
     /// A read of the record at `keynum`: its length (no copy), or with dataintegrity its
     /// bytes, verified after the read's latency is taken.
-    fn read(&mut self, keynum: u64, rng: &mut SmallRng) -> OpOutcome {
+    fn read(&mut self, keynum: u64, rng: &mut SmallRng, begin: Instant) -> OpOutcome {
         self.name(keynum, rng);
-        let (found, len) = self.get(rng);
+        let prep = begin.elapsed().as_nanos() as u64;
+        let (found, len) = self.get();
         let mut out = OpOutcome::new(OpKind::Read, 1, len, found.ok());
         out.error = found.is_err();
+        out.prep_ns = prep;
         if self.y.dataintegrity {
             let t = Instant::now();
             let status = self.verify(found, rng);
@@ -133,7 +140,7 @@ impl Client<'_> {
     }
 
     /// Gets the record at `self.key`: whether it exists and its length.
-    fn get(&mut self, _rng: &mut SmallRng) -> (std::result::Result<bool, ()>, u64) {
+    fn get(&mut self) -> (std::result::Result<bool, ()>, u64) {
         if self.y.dataintegrity {
             let r = status!(
                 self,
@@ -181,10 +188,10 @@ impl Client<'_> {
         }
     }
 
-    /// A scan: seek, then up to the drawn scan length records. OK whatever it finds, as
-    /// the binding.
-    fn scan(&mut self, keynum: u64, len: usize, rng: &mut SmallRng) -> OpOutcome {
+    /// A scan: seek, then up to `len` records. OK whatever it finds, as the binding.
+    fn scan(&mut self, keynum: u64, len: usize, rng: &mut SmallRng, begin: Instant) -> OpOutcome {
         self.name(keynum, rng);
+        let prep = begin.elapsed().as_nanos() as u64;
         let mut bytes = 0u64;
         let r = status!(
             self,
@@ -194,29 +201,34 @@ impl Client<'_> {
         );
         let mut out = OpOutcome::new(OpKind::Scan, 1, bytes, None);
         out.error = r.is_err();
+        out.prep_ns = prep;
         out
     }
 
-    /// Read-modify-write: a read, then an update of the same record, each reported on its
-    /// own too (with its status); with dataintegrity the read is verified afterwards.
-    fn read_modify_write(&mut self, keynum: u64, rng: &mut SmallRng) -> OpOutcome {
+    /// Read-modify-write: the new values built first, then a read and an update of the
+    /// same record, each reported on its own too (with its status); with dataintegrity the
+    /// read is verified, untimed.
+    fn read_modify_write(&mut self, keynum: u64, rng: &mut SmallRng, begin: Instant) -> OpOutcome {
         self.name(keynum, rng);
+        let new = self.prepare_update(rng);
         let t0 = Instant::now();
-        let (found, _) = self.get(rng);
+        let prep = (t0 - begin).as_nanos() as u64;
+        let (found, _) = self.get();
         let t1 = Instant::now();
         let read = match found {
             Ok(true) => Status::Ok,
             Ok(false) => Status::NotFound,
             Err(()) => Status::Error,
         };
-        // The verification reads the record as read, before the update rewrites it.
+        // The verification checks the record as read, before the update rewrites it; its
+        // time is taken out of the op's.
         let verify = self.y.dataintegrity.then(|| {
             let t = Instant::now();
             let s = self.verify(found, rng);
             (s, t.elapsed().as_nanos() as u64)
         });
         let t2 = Instant::now();
-        let update = self.update(rng);
+        let update = self.update(new);
         let t3 = Instant::now();
         let mut out = OpOutcome::new(
             OpKind::ReadModifyWrite,
@@ -224,6 +236,7 @@ impl Client<'_> {
             self.record.buf.len() as u64,
             None,
         );
+        out.prep_ns = prep;
         out.nested[0] = Some(Nested {
             kind: OpKind::Read,
             ns: (t1 - t0).as_nanos() as u64,
@@ -245,11 +258,29 @@ impl Client<'_> {
         out
     }
 
+    /// The new values of an update, built before it is timed: every field (writeallfields,
+    /// into `record`) or one random field of a newly drawn length (into `det`). Returns
+    /// the field, or None for every field.
+    fn prepare_update(&mut self, rng: &mut SmallRng) -> Option<usize> {
+        if self.y.writeallfields {
+            self.fill_all(rng);
+            return None;
+        }
+        let f = uniform(rng, self.y.fieldcount as u64) as usize;
+        let n = self.lengths.next(rng);
+        if self.y.dataintegrity {
+            deterministic_value(&self.key, &self.layout.names[f], n, &mut self.det);
+        } else {
+            self.det.clear();
+            self.det.extend_from_slice(self.vals.next(n));
+        }
+        Some(f)
+    }
+
     /// An update of the record at `self.key` as YCSB's RocksDB binding does it: read the
-    /// record (NOT_FOUND when missing, nothing written), replace one random field (every
+    /// record (NOT_FOUND when missing, nothing written), replace the prepared field (every
     /// field with writeallfields), write it back in the stored order.
-    fn update(&mut self, rng: &mut SmallRng) -> Status {
-        let y = self.y;
+    fn update(&mut self, field: Option<usize>) -> Status {
         match status!(
             self,
             self.e.get_into_cf(self.cf, &self.key, &mut self.scratch)
@@ -258,37 +289,32 @@ impl Client<'_> {
             Ok(false) => return Status::NotFound,
             Ok(true) => {}
         }
-        let r = if y.writeallfields {
-            self.fill_all(rng);
-            status!(self, self.e.put_cf(self.cf, &self.key, &self.record.buf))
-        } else {
-            let f = uniform(rng, y.fieldcount as u64) as usize;
-            let n = self.lengths.next(rng);
-            let name = &self.layout.names[f];
-            let value: &[u8] = if y.dataintegrity {
-                deterministic_value(&self.key, name, n, &mut self.det);
-                &self.det
-            } else {
-                self.vals.next(n)
-            };
-            // In place when every field has one length and the stored record is ours;
-            // else re-serialised with the field replaced.
-            let at = self.record.value_at[f];
-            let in_place = self.constant == Some(n)
-                && self.scratch.len() == self.record.buf.len()
-                && at >= name.len() + 4
-                && self.scratch.get(at - 4 - name.len()..at - 4) == Some(name.as_slice());
-            if in_place {
-                self.scratch[at..at + n].copy_from_slice(value);
-                status!(self, self.e.put_cf(self.cf, &self.key, &self.scratch))
-            } else if Record::replace_field(&self.scratch, name, value, &mut self.out) {
-                status!(self, self.e.put_cf(self.cf, &self.key, &self.out))
-            } else {
-                self.note(Error::usage(format!(
-                    "the record at {} is not in the YCSB RocksDB binding's layout",
-                    String::from_utf8_lossy(&self.key)
-                )));
-                Err(())
+        let r = match field {
+            None => status!(self, self.e.put_cf(self.cf, &self.key, &self.record.buf)),
+            Some(f) => {
+                let n = self.det.len();
+                let name = &self.layout.names[f];
+                // In place when every field has one length and the stored record is ours;
+                // else re-serialised with the field replaced.
+                let at = self.record.value_at[f];
+                let in_place = self.constant == Some(n)
+                    && self.scratch.len() == self.record.buf.len()
+                    && at >= name.len() + 4
+                    && self.scratch.get(at - 4 - name.len()..at - 4) == Some(name.as_slice());
+                if in_place {
+                    self.scratch[at..at + n].copy_from_slice(&self.det);
+                    status!(self, self.e.put_cf(self.cf, &self.key, &self.scratch))
+                } else if Record::replace_field(&self.scratch, name, &self.det, &mut self.out) {
+                    status!(self, self.e.put_cf(self.cf, &self.key, &self.out))
+                } else {
+                    if self.first_error.is_none() {
+                        self.note(Error::usage(format!(
+                            "the record at {} is not in the YCSB RocksDB binding's layout",
+                            String::from_utf8_lossy(&self.key)
+                        )));
+                    }
+                    Err(())
+                }
             }
         };
         if r.is_ok() {
@@ -380,7 +406,8 @@ pub(super) fn worker(
     }
     let t = Instant::now();
     drop(c);
-    rec.record_cleanup(t.elapsed().as_nanos() as u64);
+    let end = Instant::now();
+    rec.record_cleanup((end - t).as_nanos() as u64, end);
     r
 }
 
@@ -418,7 +445,7 @@ fn load(
         rec,
         b,
         |_| {
-            let mut out = c.insert(next, rng);
+            let mut out = c.insert(next, rng, Instant::now());
             if !out.error {
                 next += 1;
                 tries = 0;
@@ -434,7 +461,9 @@ fn load(
                 tries = 0;
                 next += 1;
                 if !y.insertion_keep_going_on_error {
+                    // The thread stops here; upstream counts no op for it.
                     stop.store(true, Ordering::Relaxed);
+                    out.ops = 0;
                 }
             }
             Ok(out)
@@ -454,32 +483,37 @@ fn run(c: &mut Client, rec: &mut Recorder, b: Bounds, rng: &mut SmallRng) -> Res
     let mut chooser = KeyChooser::new(y);
     let mut scans = ScanLengths::new(y);
     run_loop(rec, b, |_| {
+        let begin = Instant::now();
         Ok(match ops.next(rng) {
             OpKind::Insert => {
                 let n = c.seq.next();
-                let out = c.insert(n, rng);
+                let out = c.insert(n, rng, begin);
                 // Acknowledged even when it failed, as upstream (in a finally block).
                 c.seq.acknowledge(n)?;
                 out
             }
             OpKind::Read => {
                 let k = chooser.next(rng, c.seq);
-                c.read(k, rng)
+                c.read(k, rng, begin)
             }
             OpKind::Update => {
                 let k = chooser.next(rng, c.seq);
                 c.name(k, rng);
-                let s = c.update(rng);
-                update_outcome(s, c.record.buf.len() as u64)
+                let f = c.prepare_update(rng);
+                let prep = begin.elapsed().as_nanos() as u64;
+                let s = c.update(f);
+                let mut out = update_outcome(s, c.record.buf.len() as u64);
+                out.prep_ns = prep;
+                out
             }
             OpKind::Scan => {
                 let k = chooser.next(rng, c.seq);
                 let len = scans.next(rng) as usize;
-                c.scan(k, len, rng)
+                c.scan(k, len, rng, begin)
             }
             _ => {
                 let k = chooser.next(rng, c.seq);
-                c.read_modify_write(k, rng)
+                c.read_modify_write(k, rng, begin)
             }
         })
     })

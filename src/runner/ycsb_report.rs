@@ -50,9 +50,8 @@ impl Acc {
         let windows: Vec<(u64, u64, u64)> = self.series.as_ref().map_or_else(Vec::new, |s| {
             s.windows
                 .iter()
-                .enumerate()
-                .filter(|(_, (_, c))| *c > 0)
-                .map(|(i, (sum, c))| (i as u64 * gran_ms, *sum, *c))
+                .filter(|(_, _, c)| *c > 0)
+                .map(|(i, sum, c)| (i * gran_ms, *sum, *c))
                 .collect()
         });
         let x = Measured {
@@ -200,7 +199,12 @@ pub fn measurements(
     let mut r = YcsbMeasurements {
         runtime_ms: (elapsed_s * 1000.0) as u64,
         operations: top_ops,
-        cleanup_us: yt.cleanup_us.clone(),
+        // In the order the threads ended: the last one is upstream's last reference.
+        cleanup_us: {
+            let mut c = yt.cleanup.clone();
+            c.sort_unstable();
+            c.into_iter().map(|(_, us)| us).collect()
+        },
         metrics,
         first_error: yt.first_error.clone(),
     };

@@ -24,8 +24,8 @@ pub struct Series {
     pub sum_us: u64,
     pub min_us: u64,
     pub max_us: u64,
-    /// Per window: (sum of µs, samples).
-    pub windows: Vec<(u64, u64)>,
+    /// The windows with samples, in order: (window index, sum of µs, samples).
+    pub windows: Vec<(u64, u64, u64)>,
 }
 
 impl Series {
@@ -37,12 +37,15 @@ impl Series {
         self.max_us = self.max_us.max(us);
         self.count += 1;
         self.sum_us += us;
-        if window >= self.windows.len() {
-            self.windows.resize(window + 1, (0, 0));
+        let w = window as u64;
+        match self.windows.last_mut() {
+            Some(last) if last.0 == w => {
+                last.1 += us;
+                last.2 += 1;
+            }
+            // A thread's windows only move forward; another thread's are merged later.
+            _ => self.windows.push((w, us, 1)),
         }
-        let w = &mut self.windows[window];
-        w.0 += us;
-        w.1 += 1;
     }
 
     /// Adds another series' samples into this one.
@@ -56,13 +59,14 @@ impl Series {
         self.max_us = self.max_us.max(o.max_us);
         self.count += o.count;
         self.sum_us += o.sum_us;
-        if self.windows.len() < o.windows.len() {
-            self.windows.resize(o.windows.len(), (0, 0));
+        let mut all: std::collections::BTreeMap<u64, (u64, u64)> =
+            std::collections::BTreeMap::new();
+        for &(w, s, c) in self.windows.iter().chain(&o.windows) {
+            let e = all.entry(w).or_default();
+            e.0 += s;
+            e.1 += c;
         }
-        for (a, b) in self.windows.iter_mut().zip(&o.windows) {
-            a.0 += b.0;
-            a.1 += b.1;
-        }
+        self.windows = all.into_iter().map(|(w, (s, c))| (w, s, c)).collect();
     }
 }
 
@@ -78,8 +82,8 @@ pub struct YcsbTotals {
     /// Per slot, with `measurementtype=timeseries`: the time series.
     pub series: Option<Vec<Series>>,
     pub granularity: Duration,
-    /// Each client thread's cleanup, whole µs.
-    pub cleanup_us: Vec<u64>,
+    /// Each client thread's cleanup: (its end, ns since the phase start; whole µs).
+    pub cleanup: Vec<(u64, u64)>,
     /// The first engine error an op met (the run went on).
     pub first_error: Option<String>,
 }
@@ -92,7 +96,7 @@ impl YcsbTotals {
             intended_failed: (0..SLOTS).map(|_| None).collect(),
             series: timeseries.map(|_| vec![Series::default(); SLOTS]),
             granularity: timeseries.unwrap_or(Duration::from_secs(1)),
-            cleanup_us: Vec::new(),
+            cleanup: Vec::new(),
             first_error: None,
         }
     }
@@ -114,7 +118,7 @@ impl YcsbTotals {
                 x.merge_from(y);
             }
         }
-        self.cleanup_us.extend_from_slice(&o.cleanup_us);
+        self.cleanup.extend_from_slice(&o.cleanup);
         if self.first_error.is_none() {
             self.first_error.clone_from(&o.first_error);
         }
@@ -134,9 +138,13 @@ impl YcsbTotals {
     ) {
         let st = out.status();
         self.one(out.kind, st, ns, intended_ns, start, t1);
-        let mut end = t0;
+        let mut end = t0 + Duration::from_nanos(out.prep_ns);
         for n in out.nested.iter().flatten() {
             end += Duration::from_nanos(n.ns);
+            // A verification ends the op: stamped at its end.
+            if n.kind == OpKind::Verify {
+                end = end.max(t1);
+            }
             let nns = truncate_us(n.ns);
             // Upstream measures a verification directly, with no intended latency.
             let intended = base

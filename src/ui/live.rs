@@ -217,10 +217,13 @@ impl YcsbStatusState {
                 let _ = write!(o, "est completion in {}", remaining(left));
             }
         }
-        self.kinds.sort_by_key(|(k, _)| *k);
+        // Upstream's order: its measurements map's.
+        self.kinds
+            .sort_by_key(|(k, _)| (crate::model::ycsb::chm_bin(k.ycsb_label(), 16), *k));
         for (k, h) in &self.kinds {
-            // Whole µs, as upstream's histograms hold them.
+            // Whole µs, as upstream's histograms hold them, and its percentile rule.
             let h = crate::model::ycsb::us_histogram(h);
+            let p = |q: f64| crate::model::ycsb::java_value_at_percentile(&h, q);
             let _ = write!(
                 o,
                 "[{}: Count={}, Max={}, Min={}, Avg={}, 50={}, 90={}, 99={}, 99.9={}, 99.99={}] ",
@@ -228,12 +231,12 @@ impl YcsbStatusState {
                 h.len(),
                 h.max(),
                 h.min(),
-                decimal_2(h.mean()),
-                h.value_at_quantile(0.5),
-                h.value_at_quantile(0.9),
-                h.value_at_quantile(0.99),
-                h.value_at_quantile(0.999),
-                h.value_at_quantile(0.9999),
+                decimal_2(crate::model::ycsb::java_mean(&h)),
+                p(50.0),
+                p(90.0),
+                p(99.0),
+                p(99.9),
+                p(99.99),
             );
         }
         self.kinds.clear();

@@ -143,11 +143,33 @@ impl FieldHistogram {
     /// `(i + 1) × BlockSize` for the first bucket where the running count reaches a uniform
     /// draw in `[0, area)`, and `(n − 1) × BlockSize` past the second-to-last bucket.
     pub fn mean_drawn(&self) -> f64 {
-        let area: u64 = self.buckets.iter().sum();
-        (0..area).map(|u| self.value(u) as f64).sum::<f64>() / area as f64
+        let b = &self.buckets;
+        let n = b.len();
+        let area: u64 = b.iter().sum();
+        let bs = self.block_size as f64;
+        // Draw u in [0, area): bucket i (below the last) takes the draws up to its running
+        // count: b[0] + 1 draws for i = 0 (u = 0 included), b[i] for the others, and the
+        // rest fall past them to (n - 1) x BlockSize.
+        if n <= 1 {
+            return 0.0;
+        }
+        let mut sum = 0.0;
+        let mut taken = 0u64;
+        for (i, &c) in b[..n - 1].iter().enumerate() {
+            let draws = if i == 0 {
+                (c + 1).min(area)
+            } else {
+                c.min(area - taken)
+            };
+            sum += draws as f64 * (i + 1) as f64 * bs;
+            taken += draws;
+        }
+        sum += (area - taken) as f64 * (n - 1) as f64 * bs;
+        sum / area as f64
     }
 
     /// Upstream's nextValue for the uniform draw `number` in `[0, area)`.
+    #[cfg(test)]
     fn value(&self, mut number: u64) -> u64 {
         let n = self.buckets.len();
         let mut i = 0;
@@ -383,6 +405,25 @@ mod tests {
         }
         assert_eq!(counts.len(), 3);
         assert!((h.mean_drawn() - (600.0 + 600.0 + 1500.0) / 14.0).abs() < 1e-9);
+        // The one-pass mean equals the mean over every draw, whatever the counts.
+        for counts in [
+            vec![0, 0, 5],
+            vec![7],
+            vec![3, 0],
+            vec![0, 9, 1, 0, 4],
+            vec![2, 2, 2, 2],
+        ] {
+            let h = FieldHistogram {
+                block_size: 10,
+                buckets: counts.clone(),
+            };
+            let area: u64 = counts.iter().sum();
+            if area == 0 {
+                continue;
+            }
+            let brute = (0..area).map(|u| h.value(u) as f64).sum::<f64>() / area as f64;
+            assert!((h.mean_drawn() - brute).abs() < 1e-9, "{counts:?}");
+        }
         for (text, needle) in [
             ("", "empty"),
             ("Blocksize\t10\n0\t1\n", "BlockSize"),

@@ -726,6 +726,12 @@ impl YcsbSpec {
                 self.fieldlengthhistogram
             )));
         }
+        if !self.fieldnameprefix.is_ascii() {
+            return Err(Error::usage(format!(
+                "YCSB fieldnameprefix={:?}: give an ASCII prefix (field names are hashed as Java strings; rdbtune hashes ASCII only)",
+                self.fieldnameprefix
+            )));
+        }
         if java_hashmap_order(&self.field_names()).is_none() {
             return Err(Error::usage(format!(
                 "YCSB fieldcount={} with fieldnameprefix={:?}: the names collide in Java's HashMap beyond what rdbtune models (a tree bin); use fewer fields or another prefix",
