@@ -114,7 +114,7 @@ pub fn run(args: &TuneArgs) -> Result<i32> {
         let start = super::common::base_config(None, r)?
             .or_else(|| target.engine.clone())
             .unwrap_or_default();
-        let mut c = start;
+        let mut c = target.with_structure(start);
         super::common::add_rocksdb_options(&mut c, r)?;
         Some(c)
     } else {

@@ -79,10 +79,12 @@ pub fn describe(r: &TuneResult) -> String {
                 s.push_str(&format!(
                     "  hold-out {h}, winner vs the start config: {:.2}x{ci}: {}\n",
                     1.0 + c.rel,
-                    if c.rel < -0.05 {
+                    if c.rel < -0.05 && c.rel_high < 0.0 {
                         "REGRESSED by more than 5% (over-fitted to the tuned workload)"
-                    } else {
+                    } else if c.rel_low.is_finite() && c.rel_low >= -0.05 {
                         "no regression beyond 5%"
+                    } else {
+                        "inconclusive (the interval reaches below -5%)"
                     }
                 ));
             }
@@ -249,13 +251,16 @@ mod tests {
         // One repeat a side: no interval, so no claim either way; a hold-out within 5% is fine.
         let mut o2 = o;
         o2.vs_default = Some(cmp(0.5, f64::NEG_INFINITY, f64::INFINITY));
-        o2.holdout = Some(("ycsb-b".into(), cmp(-0.03, -0.08, 0.02)));
-        let s = describe(&result(Some(o2), false));
+        o2.holdout = Some(("ycsb-b".into(), cmp(-0.03, -0.04, 0.02)));
+        let s = describe(&result(Some(o2.clone()), false));
         assert!(
             s.contains("vs RocksDB defaults:       1.50x (no interval)"),
             "{s}"
         );
         assert!(s.contains("no regression beyond 5%"), "{s}");
+        o2.holdout = Some(("ycsb-b".into(), cmp(-0.03, -0.20, 0.14)));
+        let s = describe(&result(Some(o2.clone()), false));
+        assert!(s.contains("inconclusive"), "{s}");
         assert!(describe(&result(None, true)).contains("interrupted before the final round"));
         assert!(describe(&result(None, false)).contains("no finalist met the constraints"));
     }

@@ -34,7 +34,9 @@ fn changed_knobs(t: &Tuner, p: &Point) -> Vec<usize> {
         (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
     };
     let mut ks: Vec<(usize, f64)> = (0..s.knobs.len())
-        .filter(|&k| p[k] != s.start_point[k] && p[k].is_some())
+        // A knob the start config has no value for (a universal option under level) is
+        // covered by reverting the knob it depends on.
+        .filter(|&k| p[k] != s.start_point[k] && p[k].is_some() && s.start_point[k].is_some())
         .map(|k| {
             let effect = match (mean_with(k, p[k]), mean_with(k, s.start_point[k])) {
                 (Some(a), Some(b)) => sign * (a - b),

@@ -101,14 +101,17 @@ fn finalists(t: &mut Tuner, default_t: Template) -> Vec<Finalist> {
     }
     out.push(Finalist {
         id: "default".into(),
-        config: Preset::Default.config(),
+        config: t.o.target.with_structure(Preset::Default.config()),
         knobs: Vec::new(),
         point: None,
         template: Some(default_t),
     });
     out.push(Finalist {
         id: "production_optimized".into(),
-        config: Preset::ProductionOptimized.config(),
+        config: t
+            .o
+            .target
+            .with_structure(Preset::ProductionOptimized.config()),
         knobs: Vec::new(),
         point: None,
         template: None,
@@ -194,6 +197,18 @@ pub(super) fn run(
     let o = t.o;
     let run_s = b.run_s;
     let mut finalists = finalists(t, default_t);
+    // Tuned finalists the search did not load at full size cost a load each: the ones
+    // that would run the final round past the budget are dropped.
+    let mut loads_left = finalists.iter().filter(|f| f.template.is_none()).count() as f64;
+    finalists.retain(|f| {
+        let over =
+            t.elapsed() + b.final_cost + loads_left.max(2.0) * b.full_load_s > o.time_budget_s;
+        if f.template.is_none() && f.id.starts_with("tuned-") && f.id != "tuned-1" && over {
+            loads_left -= 1.0;
+            return false;
+        }
+        true
+    });
     let (load, run) = o.target.scaled(1.0, run_s);
     let mut templates: Vec<Template> = Vec::new();
     for f in &mut finalists {
@@ -467,10 +482,11 @@ fn front(t: &Tuner, result: &RunResult, finalists: &[Finalist]) -> Vec<FrontPoin
     };
     let mut items = Vec::new();
     for f in finalists {
+        // Without a recommendation no finalist met the constraints and the budget.
         let ok = result
             .recommendation
             .as_ref()
-            .is_none_or(|r| !r.excluded.iter().any(|(id, _)| *id == f.id));
+            .is_some_and(|r| !r.excluded.iter().any(|(id, _)| *id == f.id));
         let (Some(x), Some(y)) = (median(&f.id, &a.metric), median(&f.id, &b.metric)) else {
             continue;
         };
@@ -538,7 +554,8 @@ fn outcome(
             (&finalists[si], &templates[si]),
             run_s,
         )? {
-            oc.holdout_regressed = Some(c.rel < -0.05);
+            // Regressed: a drop beyond 5% that the interval confirms.
+            oc.holdout_regressed = Some(c.rel < -0.05 && c.rel_high < 0.0);
             t.say(format!(
                 "hold-out {}: winner vs {start_id} on {metric}: {}",
                 h.name,
@@ -577,6 +594,10 @@ fn holdout(
         own_s = Template::load(&start.0.config, &hload)?;
         (&own_w, &own_s)
     };
+    // One unmeasured run each first, as in the final round (cold page cache otherwise).
+    for (f, tm) in [(winner.0, tw), (start.0, ts)] {
+        tm.run_on_clone(&f.config, &hrun)?;
+    }
     let ob = if crate::metrics::known(&h.labels(), &t.o.objective.metric) {
         t.o.objective.clone()
     } else {
@@ -604,9 +625,6 @@ fn holdout(
                 b.push(v);
             }
         }
-    }
-    if winner.0.id == start.0.id {
-        b = a.clone();
     }
     Ok(gain(&ob, &a, &b).map(|c| (c, ob.metric.clone())))
 }

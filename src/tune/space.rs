@@ -19,8 +19,28 @@ const MIB: u64 = 1024 * 1024;
 /// not apply (a universal option under level compaction).
 pub type Point = Vec<Option<usize>>;
 
-/// A knob's condition: it applies only while knob `knob` has one of `values`.
-type When = Option<(&'static str, &'static [&'static str])>;
+/// A knob's condition on the config built so far (the start config, the fixed keys and the
+/// knobs before it): the knob applies only when it holds.
+type When = Option<fn(&EngineConfig) -> bool>;
+
+fn is_level(c: &EngineConfig) -> bool {
+    c.compaction_style == CompactionStyle::Level
+}
+
+fn is_universal(c: &EngineConfig) -> bool {
+    c.compaction_style == CompactionStyle::Universal
+}
+
+fn has_filter(c: &EngineConfig) -> bool {
+    c.bloom_bits_per_key > 0.0
+}
+
+fn uses_zstd(c: &EngineConfig) -> bool {
+    use crate::engine::Compression::Zstd;
+    c.compression == Zstd
+        || c.bottommost_compression == Some(Zstd)
+        || c.compression_per_level.contains(&Zstd)
+}
 
 /// Sets a knob's choice on a config being built (`budget` for shares of it).
 type Apply = fn(&mut EngineConfig, &str, u64) -> Result<()>;
@@ -33,10 +53,17 @@ pub struct Knob {
     pub keys: &'static [&'static str],
     pub choices: Vec<String>,
     pub when: When,
+    /// The choice a conditional knob takes when it comes to apply and the start config has
+    /// no value for it (RocksDB's default where it has one).
+    pub default: &'static str,
     apply: Apply,
     /// Shown in `--help` and docs.
     pub what: &'static str,
 }
+
+/// A config built knob by knob: its point, the config, and (knob, choice) of the knobs
+/// that apply.
+type Walked = (Point, EngineConfig, Vec<(String, String)>);
 
 /// The choice that keeps the start config's own values for a knob none of whose choices
 /// equals them.
@@ -59,6 +86,7 @@ pub fn catalogue() -> Vec<Knob> {
             keys: &["compaction_style"],
             choices: s(&["level", "universal"]),
             when: None,
+            default: "",
             apply: |c, v, _| set(c, "compaction_style", v),
             what: "level or universal compaction",
         },
@@ -66,7 +94,8 @@ pub fn catalogue() -> Vec<Knob> {
             name: "max_bytes_for_level_multiplier",
             keys: &["max_bytes_for_level_multiplier"],
             choices: s(&["6", "8", "10", "12"]),
-            when: Some(("compaction_style", &["level"])),
+            when: Some(is_level),
+            default: "10",
             apply: |c, v, _| set(c, "max_bytes_for_level_multiplier", v),
             what: "size ratio between adjacent levels (level compaction)",
         },
@@ -74,7 +103,8 @@ pub fn catalogue() -> Vec<Knob> {
             name: "universal_size_ratio",
             keys: &["universal_size_ratio"],
             choices: s(&["1", "10", "20"]),
-            when: Some(("compaction_style", &["universal"])),
+            when: Some(is_universal),
+            default: "1",
             apply: |c, v, _| set(c, "universal_size_ratio", v),
             what: "universal: percent slack when picking files of similar size",
         },
@@ -82,7 +112,8 @@ pub fn catalogue() -> Vec<Knob> {
             name: "universal_max_size_amplification_percent",
             keys: &["universal_max_size_amplification_percent"],
             choices: s(&["100", "200", "400"]),
-            when: Some(("compaction_style", &["universal"])),
+            when: Some(is_universal),
+            default: "200",
             apply: |c, v, _| set(c, "universal_max_size_amplification_percent", v),
             what: "universal: space amplification that forces a full compaction",
         },
@@ -91,6 +122,7 @@ pub fn catalogue() -> Vec<Knob> {
             keys: &["write_buffer_size"],
             choices: s(&["16MiB", "32MiB", "64MiB", "128MiB", "256MiB"]),
             when: None,
+            default: "",
             apply: |c, v, _| set(c, "write_buffer_size", v),
             what: "size of one memtable",
         },
@@ -99,6 +131,7 @@ pub fn catalogue() -> Vec<Knob> {
             keys: &["max_write_buffer_number", "min_write_buffer_number_to_merge"],
             choices: s(&["2", "3", "4", "6"]),
             when: None,
+            default: "",
             apply: |c, v, _| {
                 set(c, "max_write_buffer_number", v)?;
                 // A flush merges two memtables when there is room for them (RocksDB's
@@ -119,6 +152,7 @@ pub fn catalogue() -> Vec<Knob> {
             ],
             choices: s(&["2", "4", "8"]),
             when: None,
+            default: "",
             apply: |c, v, _| {
                 // RocksDB's tuning guide: the base level about the size of L0 when it
                 // compacts (write buffer x trigger, at least 64 MiB), target files a tenth of
@@ -139,6 +173,7 @@ pub fn catalogue() -> Vec<Knob> {
             keys: &["block_cache_size"],
             choices: s(&["0.2", "0.35", "0.5", "0.65", "0.8"]),
             when: None,
+            default: "",
             apply: |c, v, budget| {
                 let share: f64 = v.parse().unwrap_or(0.5);
                 c.block_cache_size = Size((budget as f64 * share) as u64 / MIB * MIB);
@@ -151,6 +186,7 @@ pub fn catalogue() -> Vec<Knob> {
             keys: &["block_cache_type"],
             choices: s(&["hyper_clock", "lru"]),
             when: None,
+            default: "",
             apply: |c, v, _| set(c, "block_cache_type", v),
             what: "HyperClockCache or LRUCache",
         },
@@ -159,6 +195,7 @@ pub fn catalogue() -> Vec<Knob> {
             keys: &["block_size"],
             choices: s(&["4KiB", "8KiB", "16KiB", "32KiB"]),
             when: None,
+            default: "",
             apply: |c, v, _| set(c, "block_size", v),
             what: "uncompressed size of a data block",
         },
@@ -167,6 +204,7 @@ pub fn catalogue() -> Vec<Knob> {
             keys: &["filter", "bloom_bits_per_key"],
             choices: s(&["none", "bloom", "ribbon"]),
             when: None,
+            default: "",
             apply: |c, v, _| {
                 if v == "none" {
                     return set(c, "bloom_bits_per_key", "0");
@@ -183,7 +221,8 @@ pub fn catalogue() -> Vec<Knob> {
             name: "bloom_bits_per_key",
             keys: &["bloom_bits_per_key"],
             choices: s(&["6", "10", "14"]),
-            when: Some(("filter", &["bloom", "ribbon"])),
+            when: Some(has_filter),
+            default: "10",
             apply: |c, v, _| set(c, "bloom_bits_per_key", v),
             what: "filter bits per key",
         },
@@ -196,6 +235,7 @@ pub fn catalogue() -> Vec<Knob> {
             ],
             choices: s(&["outside the cache", "in the cache", "partitioned, in the cache"]),
             when: None,
+            default: "",
             apply: |c, v, _| {
                 let (index, part, cached) = match v {
                     "in the cache" => ("binary_search", false, true),
@@ -224,6 +264,7 @@ pub fn catalogue() -> Vec<Knob> {
                 "none",
             ]),
             when: None,
+            default: "",
             apply: |c, v, _| {
                 c.compression_per_level = Vec::new();
                 c.bottommost_compression = None;
@@ -252,10 +293,8 @@ pub fn catalogue() -> Vec<Knob> {
                 "bottommost_zstd_max_train_bytes",
             ],
             choices: s(&["0", "16KiB"]),
-            when: Some((
-                "compression",
-                &["zstd", "lz4, zstd at the bottom", "none on L0-L1, lz4, zstd below"],
-            )),
+            when: Some(uses_zstd),
+            default: "0",
             apply: |c, v, _| {
                 // zstd trains its dictionary on samples of 100 x its size, as RocksDB's
                 // wiki suggests.
@@ -278,6 +317,7 @@ pub fn catalogue() -> Vec<Knob> {
             ],
             choices: s(&["off", "values of 512 B or more", "values of 4 KiB or more"]),
             when: None,
+            default: "",
             apply: |c, v, _| {
                 let min = match v {
                     "values of 512 B or more" => 512,
@@ -300,6 +340,7 @@ pub fn catalogue() -> Vec<Knob> {
             keys: &["max_background_jobs"],
             choices: s(&["2", "4", "8"]),
             when: None,
+            default: "",
             apply: |c, v, _| set(c, "max_background_jobs", v),
             what: "flush and compaction threads",
         },
@@ -308,6 +349,7 @@ pub fn catalogue() -> Vec<Knob> {
             keys: &["max_subcompactions"],
             choices: s(&["1", "2", "4"]),
             when: None,
+            default: "",
             apply: |c, v, _| set(c, "max_subcompactions", v),
             what: "threads that split one compaction",
         },
@@ -316,6 +358,7 @@ pub fn catalogue() -> Vec<Knob> {
             keys: &["bytes_per_sync"],
             choices: s(&["0", "1MiB"]),
             when: None,
+            default: "",
             apply: |c, v, _| set(c, "bytes_per_sync", v),
             what: "incremental syncs of SST and WAL data",
         },
@@ -338,18 +381,26 @@ pub struct Space {
     pub knobs: Vec<Knob>,
     pub budget: u64,
     /// The config every candidate starts from (RocksDB's defaults, the user's config, or a
-    /// scenario's [engine]).
+    /// scenario's [engine]), with the fixed keys set.
     pub start: EngineConfig,
-    /// `--fix KEY=VALUE`, applied to every candidate after the knobs.
+    /// `--fix KEY=VALUE` on engine keys, set on the start and again after the knobs.
     pub fixed: Vec<(String, String)>,
     /// The workload's data, for the memory model and the knobs that need it.
     pub shape: Shape,
-    /// The start config's own choice per knob.
+    /// Per knob, the choice a config takes unless told otherwise: the start config's own
+    /// (a listed value, or [`AS_START`]), or for a knob the start has no value for (a
+    /// universal option under level compaction), its default.
+    pub defaults: Vec<usize>,
+    /// The start config as a point (None where a knob does not apply to it).
     pub start_point: Point,
+    /// Knobs left out, and why (a fix, the start's own options string).
+    pub left_out: Vec<(String, String)>,
 }
 
 impl Space {
-    /// The space over `knobs` (every knob when empty), without those `fixed` names.
+    /// The space over `only` (every knob when empty) from `start`. `fixed` holds engine
+    /// keys (set on every config; a knob that sets one is left out) or knob names (that
+    /// knob held at one of its choices).
     pub fn new(
         budget: u64,
         start: EngineConfig,
@@ -367,47 +418,100 @@ impl Space {
                 )));
             }
         }
-        for (k, v) in &fixed {
-            let mut probe = start.clone();
-            probe
-                .set(k, v)
-                .map_err(|e| Error::usage(format!("--fix {k}={v}: {e}")))?;
+        let mut start = start;
+        let mut engine_fixes = Vec::new();
+        let mut knob_fixes = Vec::new();
+        for (k, v) in fixed {
+            if let Some(knob) = knobs
+                .iter()
+                .find(|x| x.name == k && !EngineConfig::is_key(&k))
+            {
+                if !knob.choices.contains(&v) {
+                    return Err(Error::usage(format!(
+                        "--fix {k}={v}: the knob {k} takes {}",
+                        knob.choices.join(" | ")
+                    )));
+                }
+                knob_fixes.push((k, v));
+                continue;
+            }
+            start.set(&k, &v).map_err(|e| {
+                Error::usage(format!(
+                    "--fix {k}={v}: {e} (or a knob name: {})",
+                    names.join(", ")
+                ))
+            })?;
+            engine_fixes.push((k, v));
         }
-        // Values too large to matter are not offered: blob files for small values.
+        let mut left_out = Vec::new();
         let max_value = shape.max_value_size;
         knobs.retain(|k| {
-            let wanted = only.is_empty() || only.iter().any(|n| n == k.name);
-            let fixed_here = fixed
+            if !(only.is_empty() || only.iter().any(|n| n == k.name)) {
+                return false;
+            }
+            if let Some((f, _)) = engine_fixes
                 .iter()
-                .any(|(f, _)| f == k.name || k.keys.contains(&f.as_str()));
-            let useful = k.name != "blob_files" || max_value >= 512;
-            wanted && !fixed_here && useful
+                .find(|(f, _)| k.keys.contains(&f.as_str()))
+            {
+                left_out.push((k.name.to_string(), format!("--fix {f}")));
+                return false;
+            }
+            // The start's own options string is applied last: a knob it sets would not
+            // take effect.
+            if let Some(key) = k
+                .keys
+                .iter()
+                .find(|key| mentions(&start.rocksdb_options, key))
+            {
+                left_out.push((
+                    k.name.to_string(),
+                    format!("the start config's options string sets {key}"),
+                ));
+                return false;
+            }
+            // Blob files only for values that large.
+            k.name != "blob_files" || max_value >= 512
         });
         for k in &mut knobs {
             if k.name == "blob_files" && max_value < 4096 {
                 k.choices.retain(|c| !c.contains("4 KiB"));
+            }
+            if let Some((_, v)) = knob_fixes.iter().find(|(n, _)| n == k.name) {
+                k.choices.retain(|c| c == v);
             }
         }
         let mut space = Space {
             knobs,
             budget,
             start,
-            fixed,
+            fixed: engine_fixes,
             shape,
+            defaults: Vec::new(),
             start_point: Vec::new(),
+            left_out,
         };
-        space.start_point = space.find_start_point();
+        space.defaults = space.find_defaults();
+        space.start_point = space
+            .walk(|i| space.defaults[i])
+            .map(|(p, _, _)| p)
+            .unwrap_or_else(|| space.defaults.iter().map(|d| Some(*d)).collect());
         Ok(space)
     }
 
-    /// Per knob, the choice whose keys equal the start config's; a knob without one gets
-    /// the extra choice [`AS_START`].
-    fn find_start_point(&mut self) -> Point {
+    /// Per knob, the choice whose keys equal the start config's (a knob without one gets
+    /// the extra choice [`AS_START`]); for a knob whose condition does not hold at the start,
+    /// its default.
+    fn find_defaults(&mut self) -> Vec<usize> {
         let start_values = toml::Value::try_from(&self.start).ok();
         let get = |v: &Option<toml::Value>, key: &str| v.as_ref().and_then(|t| t.get(key)).cloned();
-        let mut point = Vec::new();
+        let mut out = Vec::new();
         for i in 0..self.knobs.len() {
             let k = &self.knobs[i];
+            if k.when.is_some_and(|w| !w(&self.start)) {
+                let d = k.choices.iter().position(|c| c == k.default).unwrap_or(0);
+                out.push(d);
+                continue;
+            }
             let mut found = None;
             for (ci, c) in k.choices.iter().enumerate() {
                 let mut probe = self.start.clone();
@@ -423,56 +527,52 @@ impl Space {
                     break;
                 }
             }
-            let idx = found.unwrap_or_else(|| {
+            out.push(found.unwrap_or_else(|| {
                 self.knobs[i].choices.push(AS_START.to_string());
                 self.knobs[i].choices.len() - 1
-            });
-            point.push(Some(idx));
+            }));
         }
-        // Conditions: a knob that does not apply under the start's own choices is None.
-        self.normalise(point)
+        out
     }
 
-    /// `None` for the knobs whose condition does not hold under `p`'s choices (a choice
-    /// is kept for them in `p` until then).
-    pub fn normalise(&self, mut p: Point) -> Point {
-        for i in 0..self.knobs.len() {
-            if !self.applies(i, &p) {
-                p[i] = None;
-            } else if p[i].is_none() {
-                p[i] = Some(0);
+    /// Builds a config knob by knob from the start: a knob whose condition fails on the
+    /// config so far is skipped (None), the others take `pick(i)`; then the fixed keys.
+    /// Returns the point, the config and the (knob, choice) list; None when invalid.
+    fn walk(&self, mut pick: impl FnMut(usize) -> usize) -> Option<Walked> {
+        let mut c = self.start.clone();
+        let mut p: Point = vec![None; self.knobs.len()];
+        let mut knobs = Vec::new();
+        for (i, k) in self.knobs.iter().enumerate() {
+            if k.when.is_some_and(|w| !w(&c)) {
+                continue;
             }
+            let ci = pick(i).min(k.choices.len() - 1);
+            let choice = &k.choices[ci];
+            if choice == AS_START {
+                self.copy_keys(&mut c, k.keys).ok()?;
+            } else {
+                (k.apply)(&mut c, choice, self.budget).ok()?;
+            }
+            p[i] = Some(ci);
+            knobs.push((k.name.to_string(), choice.clone()));
         }
-        p
+        for (k, v) in &self.fixed {
+            c.set(k, v).ok()?;
+        }
+        c.validate().ok()?;
+        Some((p, c, knobs))
     }
 
-    /// Whether knob `i`'s condition holds under the choices `p` made for earlier knobs.
-    fn applies(&self, i: usize, p: &Point) -> bool {
-        let Some((on, values)) = self.knobs[i].when else {
-            return true;
-        };
-        match self.knobs.iter().position(|k| k.name == on) {
-            // The knob it depends on is tuned: its choice decides.
-            Some(j) => p[j].is_some_and(|c| values.contains(&self.knobs[j].choices[c].as_str())),
-            // Not tuned (fixed or left out): the start config decides.
-            None => {
-                let start = toml::Value::try_from(&self.start).ok();
-                let v = start
-                    .as_ref()
-                    .and_then(|t| t.get(on))
-                    .and_then(|v| v.as_str().map(str::to_string));
-                match on {
-                    "compaction_style" => values.contains(&if self.start.compaction_style
-                        == CompactionStyle::Universal
-                    {
-                        "universal"
-                    } else {
-                        "level"
-                    }),
-                    _ => v.is_some_and(|v| values.contains(&v.as_str())),
-                }
-            }
-        }
+    /// A candidate from a walk.
+    fn candidate(&self, w: Option<Walked>) -> Option<Candidate> {
+        let (point, config, knobs) = w?;
+        let predicted = predict(&config, &self.shape).total();
+        Some(Candidate {
+            point,
+            knobs,
+            config,
+            predicted_memory: predicted,
+        })
     }
 
     /// The config of `p`, or `None` when it is invalid or its predicted memory is over the
@@ -482,31 +582,10 @@ impl Space {
             .filter(|c| c.predicted_memory <= self.budget)
     }
 
-    /// The config of `p` whatever its memory (`None` when invalid).
+    /// The config of `p` whatever its memory (`None` when invalid). A knob `p` has no choice
+    /// for takes its default.
     pub fn config_any(&self, p: &Point) -> Option<Candidate> {
-        let mut c = self.start.clone();
-        let mut knobs = Vec::new();
-        for (i, k) in self.knobs.iter().enumerate() {
-            let Some(ci) = p[i] else { continue };
-            let choice = &k.choices[ci];
-            if choice == AS_START {
-                self.copy_keys(&mut c, k.keys).ok()?;
-            } else {
-                (k.apply)(&mut c, choice, self.budget).ok()?;
-            }
-            knobs.push((k.name.to_string(), choice.clone()));
-        }
-        for (k, v) in &self.fixed {
-            c.set(k, v).ok()?;
-        }
-        c.validate().ok()?;
-        let predicted = predict(&c, &self.shape).total();
-        Some(Candidate {
-            point: p.clone(),
-            knobs,
-            config: c,
-            predicted_memory: predicted,
-        })
+        self.candidate(self.walk(|i| p.get(i).copied().flatten().unwrap_or(self.defaults[i])))
     }
 
     /// Copies `keys` from the start config into `c`.
@@ -523,20 +602,17 @@ impl Space {
         c.merge_table(&t)
     }
 
-    /// The start config as a point of the space (the finalist that stands for it).
+    /// The start config (with the fixed keys) as a candidate.
     pub fn start_candidate(&self) -> Option<Candidate> {
-        let p = self.start_point.clone();
-        let mut c = self.config_any(&p)?;
-        // Exactly the start config, knobs as it has them.
-        c.config = self.start.clone();
-        Some(c)
+        self.config_any(&self.start_point)
     }
 
-    /// `p` with knob `i` set as in the start config (for explaining a winner).
+    /// `p` with knob `i` as the start config has it (knobs that come to apply take their
+    /// defaults), for explaining a winner.
     pub fn revert(&self, p: &Point, i: usize) -> Point {
         let mut q = p.clone();
-        q[i] = self.start_point[i];
-        self.normalise(q)
+        q[i] = Some(self.defaults[i]);
+        self.config_any(&q).map_or(q, |c| c.point)
     }
 
     fn draw_knob(&self, i: usize, rng: &mut SmallRng) -> usize {
@@ -546,13 +622,8 @@ impl Space {
     /// A uniformly random point within the budget.
     pub fn random(&self, rng: &mut SmallRng) -> Option<Candidate> {
         for _ in 0..2000 {
-            let mut p: Point = vec![None; self.knobs.len()];
-            for i in 0..self.knobs.len() {
-                if self.applies(i, &p) {
-                    p[i] = Some(self.draw_knob(i, rng));
-                }
-            }
-            if let Some(c) = self.config(&p) {
+            let c = self.candidate(self.walk(|i| self.draw_knob(i, rng)));
+            if let Some(c) = c.filter(|c| c.predicted_memory <= self.budget) {
                 return Some(c);
             }
         }
@@ -561,16 +632,23 @@ impl Space {
 
     /// A point near the start config: 1 to 3 of its knobs changed at random.
     pub fn near_start(&self, rng: &mut SmallRng) -> Option<Candidate> {
+        if self.knobs.is_empty() {
+            return None;
+        }
         for _ in 0..2000 {
-            let mut p = self.start_point.clone();
             let n = rng.random_range(1..=3usize);
-            for _ in 0..n {
-                let i = rng.random_range(0..self.knobs.len());
-                p[i] = Some(self.draw_knob(i, rng));
-            }
-            let p = self.normalise(p);
-            if p != self.start_point {
-                if let Some(c) = self.config(&p) {
+            let changed: Vec<usize> = (0..n)
+                .map(|_| rng.random_range(0..self.knobs.len()))
+                .collect();
+            let w = self.walk(|i| {
+                if changed.contains(&i) {
+                    self.draw_knob(i, rng)
+                } else {
+                    self.defaults[i]
+                }
+            });
+            if let Some(c) = self.candidate(w) {
+                if c.point != self.start_point && c.predicted_memory <= self.budget {
                     return Some(c);
                 }
             }
@@ -612,29 +690,28 @@ impl Space {
         let g: Vec<Vec<f64>> = (0..n).map(|k| density(bad, k)).collect();
         let mut best: Option<(f64, Candidate)> = None;
         for _ in 0..64 {
-            let mut p: Point = vec![None; n];
-            for k in 0..n {
-                if !self.applies(k, &p) {
-                    continue;
-                }
+            let w = self.walk(|k| {
                 let u: f64 = rng.random();
                 let mut acc = 0.0;
-                let mut pick = l[k].len() - 1;
                 for (i, w) in l[k].iter().enumerate() {
                     acc += w;
                     if u <= acc {
-                        pick = i;
-                        break;
+                        return i;
                     }
                 }
-                p[k] = Some(pick);
-            }
-            if seen.contains(&p) {
+                l[k].len() - 1
+            });
+            let Some(c) = self
+                .candidate(w)
+                .filter(|c| c.predicted_memory <= self.budget)
+            else {
+                continue;
+            };
+            if seen.contains(&c.point) {
                 continue;
             }
-            let Some(c) = self.config(&p) else { continue };
             let ratio: f64 = (0..n)
-                .filter_map(|k| p[k].map(|x| (l[k][x] / g[k][x]).ln()))
+                .filter_map(|k| c.point[k].map(|x| (l[k][x] / g[k][x]).ln()))
                 .sum();
             if best.as_ref().is_none_or(|(r, _)| ratio > *r) {
                 best = Some((ratio, c));
@@ -648,17 +725,23 @@ impl Space {
         catalogue()
             .iter()
             .map(|k| {
-                let when = k.when.map_or(String::new(), |(on, v)| {
-                    format!(" (when {on} is {})", v.join(" or "))
-                });
                 (
                     k.name.to_string(),
                     k.choices.join(" | "),
-                    format!("{}{when}", k.what),
+                    k.what.to_string(),
                 )
             })
             .collect()
     }
+}
+
+/// Whether the options string `s` sets the RocksDB option `key` (at any depth).
+fn mentions(s: &str, key: &str) -> bool {
+    s.split([';', '{', '}']).any(|item| {
+        item.trim()
+            .split_once('=')
+            .is_some_and(|(k, _)| k.trim() == key)
+    })
 }
 
 /// A short stable id for a point: `c` and 8 hex digits of its FNV hash.

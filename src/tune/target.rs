@@ -28,9 +28,12 @@ pub fn parse_workload(w: &str, flag: &str) -> Result<Workload> {
         .and_then(|v| (v.len() == 1).then(|| v[0]))
         .filter(|x| !matches!(x, Workload::YcsbLoad | Workload::YcsbRun))
         .ok_or_else(|| {
-            Error::usage(format!(
-                "{flag} {w:?}: give a YCSB core workload (ycsb-a .. ycsb-f), a db_bench workload (rdbtune bench --list), or a scenario file with --scenario"
-            ))
+            let looks_like_file = w.contains('/') || w.ends_with(".toml");
+            Error::usage(if looks_like_file {
+                format!("{flag} {w:?}: no such file (give a scenario file that exists, a YCSB core workload ycsb-a .. ycsb-f, or a db_bench workload)")
+            } else {
+                format!("{flag} {w:?}: give a YCSB core workload (ycsb-a .. ycsb-f), a db_bench workload (rdbtune bench --list), or a scenario file")
+            })
         })
 }
 
@@ -221,6 +224,50 @@ impl Target {
             families,
             process_bytes,
         }
+    }
+
+    /// Whether `other` loads the same data (its load phases write the same keys and values
+    /// with the same seeds): then a config's template loaded for one serves the other. A
+    /// YCSB load depends on the record layout and key space, not on the workload's mix.
+    pub fn same_load(&self, other: &Target) -> bool {
+        let norm = |p: &PhaseTemplate| {
+            let mut s = p.spec.clone();
+            if let Some(y) = &mut s.ycsb {
+                let core = YcsbSpec::default();
+                y.workload = core.workload.clone();
+                y.operationcount = core.operationcount;
+                y.readproportion = core.readproportion;
+                y.updateproportion = core.updateproportion;
+                y.insertproportion = core.insertproportion;
+                y.scanproportion = core.scanproportion;
+                y.readmodifywriteproportion = core.readmodifywriteproportion;
+                y.requestdistribution = core.requestdistribution;
+                y.maxscanlength = core.maxscanlength;
+            }
+            s
+        };
+        self.load.len() == other.load.len()
+            && self
+                .load
+                .iter()
+                .zip(&other.load)
+                .all(|(a, b)| norm(a) == norm(b))
+    }
+
+    /// `c` with the structure the target's phases need: the scenario's column families
+    /// (its key groups name them).
+    pub fn with_structure(
+        &self,
+        mut c: crate::engine::EngineConfig,
+    ) -> crate::engine::EngineConfig {
+        if let Some(e) = &self.engine {
+            for cf in &e.column_families {
+                if !c.column_families.iter().any(|x| x.name == cf.name) {
+                    c.column_families.push(cf.clone());
+                }
+            }
+        }
+        c
     }
 
     /// Checks that the objective and constraints name metrics of these phases.

@@ -25,6 +25,15 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
+/// Tuned configs in the final round: three, or five with --pareto (a front).
+pub(super) fn tuned_finalists(o: &TuneOptions) -> usize {
+    if o.pareto.is_some() {
+        5
+    } else {
+        3
+    }
+}
+
 /// The final round's warm-up run per config, as a fraction of the run length.
 pub(super) const FINAL_WARMUP_FRACTION: f64 = 0.25;
 
@@ -34,8 +43,8 @@ const FRACS: [f64; 3] = [1.0 / 9.0, 1.0 / 3.0, 1.0];
 /// Configs proposed per bracket.
 const PER_BRACKET: usize = 9;
 
-/// Shares of the budget: the final round (loads, warm-ups, repeats, hold-out) and the
-/// explanation of the winner; the search gets the rest.
+/// Shares of the budget: the final round (loads, warm-ups, repeats, hold-out) and, from 20
+/// minutes on, the explanation of the winner; the search gets the rest.
 const FINAL_SHARE: f64 = 0.40;
 const EXPLAIN_SHARE: f64 = 0.15;
 
@@ -53,35 +62,36 @@ pub(super) struct Budget {
 }
 
 impl Budget {
-    /// The final round (a load per finalist without one, a warm-up run per config at a
-    /// quarter of the run length, configs x repeats runs, the hold-out) gets about 40% of
-    /// the budget, the explanation 15%.
+    /// The final round (a load for production_optimized and the base, the tuned finalists
+    /// and the defaults having theirs, a warm-up run per config at a quarter of the run
+    /// length, configs x repeats runs, the hold-out with two loads when it loads other data)
+    /// gets about 40% of the budget; the explanation 15% from 20 minutes on (below, only the
+    /// time left at the end).
     fn plan(o: &TuneOptions, full_load_s: f64, now: f64) -> Budget {
         let budget = o.time_budget_s;
-        // Up to three tuned configs, the defaults, production_optimized and the base.
-        let configs = 5 + usize::from(o.base.is_some());
-        let holdout_runs = if o.holdout.is_some() { 2 * 3 } else { 0 };
+        // The tuned configs, the defaults, production_optimized and the base.
+        let configs = tuned_finalists(o) + 2 + usize::from(o.base.is_some());
+        let holdout_runs = if o.holdout.is_some() { 2 * 4 } else { 0 };
+        let holdout_loads = match &o.holdout {
+            Some(h) if !h.same_load(&o.target) => 2.0,
+            _ => 0.0,
+        };
         let runs_in_final = configs * o.repeats + holdout_runs;
         let overhead = 0.3 + 0.05 * full_load_s;
-        let loads = (configs - 1) as f64 + if o.holdout.is_some() { 1.0 } else { 0.0 };
+        let loads = 1.0 + f64::from(u8::from(o.base.is_some())) + holdout_loads;
         let (warm_runs, warm_frac) = (configs as f64, FINAL_WARMUP_FRACTION);
-        let final_share = if o.explain {
-            FINAL_SHARE
+        let explain = if o.explain && budget >= 1200.0 {
+            EXPLAIN_SHARE * budget
         } else {
-            FINAL_SHARE + EXPLAIN_SHARE
+            0.0
         };
-        let run_s = ((final_share * budget - loads * full_load_s - warm_runs * overhead)
+        let run_s = ((FINAL_SHARE * budget - loads * full_load_s - warm_runs * overhead)
             / (runs_in_final as f64 + warm_runs * warm_frac)
             - overhead)
             .clamp(1.0, 60.0);
         let final_cost = loads * full_load_s
             + runs_in_final as f64 * (run_s + overhead)
             + warm_runs * (warm_frac * run_s + overhead);
-        let explain = if o.explain {
-            EXPLAIN_SHARE * budget
-        } else {
-            0.0
-        };
         Budget {
             run_s,
             final_cost,
@@ -104,8 +114,8 @@ pub(super) struct Tuner<'a> {
     rng: SmallRng,
     start: Instant,
     pub history: Vec<Eval>,
-    /// Full-fidelity results, best first, with their templates (the best 3 kept).
-    pub full: Vec<(f64, Candidate, Template)>,
+    /// Full-fidelity results (oriented objectives), best first, with their templates.
+    pub full: Vec<(Vec<f64>, Candidate, Template)>,
     /// Points proposed so far (none is proposed twice).
     seen: Vec<Point>,
     bar: TuneBar,
@@ -225,11 +235,16 @@ impl Tuner<'_> {
     /// configs near it or random ones; later, two thirds from the TPE model fitted on every
     /// lowest-rung score so far (with --search tpe) and one third at random.
     fn propose(&mut self, bracket: usize) -> Vec<(Candidate, &'static str)> {
-        let scored: Vec<(Point, f64)> = self
-            .history
+        // Every lowest-rung evaluation ranked together (with --pareto, by non-dominated
+        // sorting over all of them).
+        let objectives = self.objectives();
+        let low: Vec<&Eval> = self.history.iter().filter(|e| e.rung == 0).collect();
+        let items: Vec<(bool, Vec<f64>)> = low.iter().map(|e| oriented(e, &objectives)).collect();
+        let keys = order(&items, objectives.len());
+        let scored: Vec<(Point, f64)> = low
             .iter()
-            .filter(|e| e.rung == 0)
-            .map(|e| (e.point.clone(), rank_value(e, &self.objectives())))
+            .zip(keys)
+            .map(|(e, k)| (e.point.clone(), k))
             .collect();
         let mut cands = Vec::new();
         for k in 0..PER_BRACKET {
@@ -280,6 +295,11 @@ impl Tuner<'_> {
                 return Ok(false);
             }
             let mut alive = self.propose(bracket);
+            if alive.is_empty() {
+                // Every config of the space was measured (a narrow --knobs/--fix space).
+                self.say("every config of the space was measured: the search ends".into());
+                return Ok(false);
+            }
             for rung in 0..sizes.len() {
                 let next = sizes.get(rung + 1).copied().unwrap_or(0);
                 let keep = next.max(usize::from(rung + 1 < sizes.len()));
@@ -332,13 +352,11 @@ impl Tuner<'_> {
             let Some((s, tmpl)) = self.evaluate(c, (bracket, rung, how), frac, rs)? else {
                 return Ok(RungEnd::Interrupted);
             };
-            if full && s.feasible {
-                // Distinct configs: a point is never proposed twice. Kept by the first
-                // objective (with --pareto the final round sorts out the front).
-                self.full.push((s.values[0], c.clone(), tmpl));
-                self.full.sort_by(|a, b| b.0.total_cmp(&a.0));
-                self.full
-                    .truncate(if self.o.pareto.is_some() { 5 } else { 3 });
+            // The start config is a finalist already (default or base) unless fixed keys
+            // make it another config.
+            let is_start = c.point == self.space.start_point && self.space.fixed.is_empty();
+            if full && s.feasible && !is_start {
+                self.keep_full(s.values.clone(), c.clone(), tmpl);
             }
             scored.push((c.clone(), *how, s));
         }
@@ -346,10 +364,33 @@ impl Tuner<'_> {
     }
 }
 
-/// An evaluation's rank value for the TPE split: the first objective, oriented, with
-/// configs that fail a constraint below every config that meets them all.
-fn rank_value(e: &Eval, objectives: &[Objective]) -> f64 {
-    let v: Vec<f64> = objectives
+impl Tuner<'_> {
+    /// Keeps a full-fidelity config with its loaded DB among the finalists: the best by
+    /// the objective, or with --pareto the first non-dominated fronts. Distinct configs: a
+    /// point is never proposed twice.
+    fn keep_full(&mut self, values: Vec<f64>, c: Candidate, tmpl: Template) {
+        self.full.push((values, c, tmpl));
+        let n = self.objectives().len();
+        let items: Vec<(bool, Vec<f64>)> = self.full.iter().map(|f| (true, f.0.clone())).collect();
+        let keys = order(&items, n);
+        let mut idx: Vec<usize> = (0..self.full.len()).collect();
+        idx.sort_by(|a, b| keys[*b].total_cmp(&keys[*a]));
+        let mut all: Vec<Option<(Vec<f64>, Candidate, Template)>> = std::mem::take(&mut self.full)
+            .into_iter()
+            .map(Some)
+            .collect();
+        self.full = idx
+            .into_iter()
+            .take(tuned_finalists(self.o))
+            .filter_map(|i| all[i].take())
+            .collect();
+    }
+}
+
+/// An evaluation's objectives, oriented so larger is better, and whether it met every
+/// constraint.
+fn oriented(e: &Eval, objectives: &[Objective]) -> (bool, Vec<f64>) {
+    let v = objectives
         .iter()
         .map(|o| {
             let x = e.metrics.get(&o.metric).copied().unwrap_or(f64::NAN);
@@ -360,8 +401,7 @@ fn rank_value(e: &Eval, objectives: &[Objective]) -> f64 {
             }
         })
         .collect();
-    let k = order(&[(e.feasible, v)], objectives.len());
-    k[0]
+    (e.feasible, v)
 }
 
 /// A scalar per item, larger is better: the objective (oriented) for one objective; for
@@ -471,6 +511,19 @@ fn validate(o: &TuneOptions, space: &Space) -> Result<()> {
     for c in &o.constraints {
         t.check_metric(&c.metric, "--constraint")?;
     }
+    if let Some((a, b)) = &o.pareto {
+        if o.objective.metric != a.metric && o.objective.metric != b.metric {
+            return Err(Error::usage(format!(
+                "--objective {} with --pareto {},{}: the search ranks configs by the two Pareto metrics; give an --objective on one of them (it picks the recommendation files' config), or leave --objective out",
+                o.objective, a.metric, b.metric
+            )));
+        }
+    }
+    if space.start_candidate().is_none() && space.config_any(&space.start_point).is_none() {
+        return Err(Error::usage(
+            "the start config with the --fix keys is not a valid config: check --fix against docs/engine.md",
+        ));
+    }
     let mut probe_rng = SmallRng::seed_from_u64(o.seed);
     if space.random(&mut probe_rng).is_none() {
         return Err(Error::usage(format!(
@@ -546,6 +599,9 @@ pub fn tune(o: &TuneOptions) -> Result<(TuneResult, PathBuf)> {
             .collect::<Vec<_>>()
             .join(", ")
     ));
+    for (k, why) in &t.space.left_out {
+        t.say(format!("knob {k} left out: {why}"));
+    }
     let interrupted = t.search(&b)?;
     let search_s = t.elapsed();
     let fin = final_round::run(&mut t, default_t, &b, interrupted)?;
