@@ -77,7 +77,9 @@ impl Budget {
             _ => 0.0,
         };
         let runs_in_final = configs * o.repeats + holdout_runs;
-        let overhead = 0.3 + 0.05 * full_load_s;
+        // Clone, page-cache warming (a read of the data: up to a tenth of a load when the
+        // system dropped it), open, the compaction wait.
+        let overhead = 0.3 + 0.15 * full_load_s;
         let loads = 1.0 + f64::from(u8::from(o.base.is_some())) + holdout_loads;
         let (warm_runs, warm_frac) = (configs as f64, FINAL_WARMUP_FRACTION);
         let explain = if o.explain && budget >= 1200.0 {
