@@ -68,38 +68,30 @@ pub fn run(args: &TuneArgs) -> Result<i32> {
             )),
         };
     if let (Some(r), Some(_)) = (args.records, &args.scenario) {
-        for p in target.load.iter_mut().chain(target.run.iter_mut()) {
-            p.spec.scale_keys(r);
-        }
-        target.records = r;
+        target.scale_to(r);
     }
+    // The hold-out loads the target's data with the target's seed (so the final round's
+    // loads serve it when its load is the same) and draws its own run's keys.
+    let holdout_workload = |name: &str| -> Result<Target> {
+        let mut h = Target::workload(name, target.records, args.threads, args.seed, "--holdout")?;
+        for p in &mut h.run {
+            p.spec.seed ^= 0x401d;
+        }
+        Ok(h)
+    };
     let holdout = match args.holdout.as_deref() {
         Some("none") => None,
         Some(h) if std::path::Path::new(h).is_file() => {
-            Some(Target::scenario(std::path::Path::new(h))?)
+            let mut h = Target::scenario(std::path::Path::new(h))?;
+            if args.records.is_some() {
+                h.scale_to(target.records);
+            }
+            Some(h)
         }
-        Some(h) => Some(Target::workload(
-            h,
-            target.records,
-            args.threads,
-            args.seed ^ 0x401d,
-            "--holdout",
-        )?),
+        Some(h) => Some(holdout_workload(h)?),
         None => match target.name.as_str() {
-            "ycsb-b" => Some(Target::workload(
-                "ycsb-a",
-                target.records,
-                args.threads,
-                args.seed ^ 0x401d,
-                "--holdout",
-            )?),
-            n if n.starts_with("ycsb-") => Some(Target::workload(
-                "ycsb-b",
-                target.records,
-                args.threads,
-                args.seed ^ 0x401d,
-                "--holdout",
-            )?),
+            "ycsb-b" => Some(holdout_workload("ycsb-a")?),
+            n if n.starts_with("ycsb-") => Some(holdout_workload("ycsb-b")?),
             _ => None,
         },
     };

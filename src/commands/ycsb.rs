@@ -239,7 +239,15 @@ pub fn run(args: &YcsbArgs) -> Result<i32> {
             break;
         }
         let opened = Instant::now();
-        let engine = Engine::open(&cfg, dir.path())?;
+        let engine = match Engine::open(&cfg, dir.path()) {
+            Ok(e) => e,
+            // The run's reopen failed: the load's results are still written.
+            Err(e) if plan.is_some() => {
+                failure = Some(e);
+                break;
+            }
+            Err(e) => return Err(e),
+        };
         let open_us = opened.elapsed().as_micros() as u64;
         let whole = plan.get_or_insert_with(|| {
             options = crate::scenario::execute::effective_options(&engine);
@@ -279,7 +287,10 @@ pub fn run(args: &YcsbArgs) -> Result<i32> {
             }
         }
     }
-    let plan = plan.expect("at least one phase");
+    let Some(plan) = plan else {
+        // Interrupted before the first phase began: nothing was measured.
+        return Err(Error::Interrupted(signals::interrupted().unwrap_or(2)));
+    };
     let run = trial_run(&plan, phases, final_stats);
     let mut result = one_db_result(Kind::Ycsb, plan, machine, run, &dir, options);
     result.error = failure.as_ref().map(|e| e.to_string());

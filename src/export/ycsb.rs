@@ -103,11 +103,14 @@ fn measurements(p: &PhaseResult) -> YcsbMeasurements {
             (Some(_), Some(ok)) => ok,
             _ => &s.latency_us,
         };
-        let mut l = lines(ok, s.ops - failed.map_or(0, |f| f.samples));
+        let mut l = lines(ok, s.ops.saturating_sub(failed.map_or(0, |f| f.samples)));
         if s.kind != OpKind::ReadModifyWrite {
             let nf = s.not_found.unwrap_or(0);
             let err = s.errors.unwrap_or(0);
-            l.push(("Return=OK".into(), YValue::Int((s.ops - nf - err) as i64)));
+            l.push((
+                "Return=OK".into(),
+                YValue::Int(s.ops.saturating_sub(nf + err) as i64),
+            ));
             for (name, n) in [("NOT_FOUND", nf), ("ERROR", err)] {
                 if n > 0 {
                     l.push((format!("Return={name}"), YValue::Int(n as i64)));

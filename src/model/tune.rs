@@ -146,7 +146,7 @@ pub struct Eval {
     pub proposed_by: String,
     pub records: u64,
     pub run_s: f64,
-    /// The objective's value (its unit; the first objective with --pareto).
+    /// The objective's value (its unit; with --pareto, `--objective`'s, one of the two).
     pub score: f64,
     /// The objective's and constraints' metrics.
     #[serde(default)]

@@ -615,6 +615,19 @@ pub(super) fn run_loop_with(
     op: impl FnMut(u64) -> Result<OpOutcome>,
     between: impl FnMut(&mut Recorder, Instant),
 ) -> Result<()> {
+    let mut op = op;
+    run_loop_from(rec, b, move |left, _| op(left), between)
+}
+
+/// [`run_loop_with`] whose op is also given the instant its latency is measured from (so
+/// an op that times its own parts needs no clock read of its own to start).
+#[inline(always)]
+pub(super) fn run_loop_from(
+    rec: &mut Recorder,
+    b: Bounds,
+    op: impl FnMut(u64, Instant) -> Result<OpOutcome>,
+    between: impl FnMut(&mut Recorder, Instant),
+) -> Result<()> {
     if rec.perf_on() {
         measured_loop::<true>(rec, b, op, between)
     } else {
@@ -627,7 +640,7 @@ pub(super) fn run_loop_with(
 fn measured_loop<const PERF: bool>(
     rec: &mut Recorder,
     b: Bounds,
-    mut op: impl FnMut(u64) -> Result<OpOutcome>,
+    mut op: impl FnMut(u64, Instant) -> Result<OpOutcome>,
     mut between: impl FnMut(&mut Recorder, Instant),
 ) -> Result<()> {
     let mut done = 0u64;
@@ -642,7 +655,7 @@ fn measured_loop<const PERF: bool>(
         rec.wait_for_turn();
         let sampled = PERF && rec.perf_arm();
         let t0 = Instant::now();
-        let out = match op(quota - done) {
+        let out = match op(quota - done, t0) {
             Ok(o) => o,
             Err(e) => {
                 rec.abort();

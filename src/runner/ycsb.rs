@@ -5,7 +5,7 @@
 use super::driver::Shared;
 use super::recorder::{Nested, OpOutcome, Recorder, Status};
 use super::route::Router;
-use super::workers::{run_loop, run_loop_with, Bounds};
+use super::workers::{run_loop_from, Bounds};
 use crate::engine::{Cf, Engine};
 use crate::error::{Error, Result};
 use crate::workload::keys::{uniform, ValueGen};
@@ -227,7 +227,7 @@ impl Client<'_> {
             let s = self.verify(found, rng);
             (s, t.elapsed().as_nanos() as u64)
         });
-        let t2 = Instant::now();
+        let t2 = if verify.is_some() { Instant::now() } else { t1 };
         let update = self.update(new);
         let t3 = Instant::now();
         let mut out = OpOutcome::new(
@@ -441,11 +441,11 @@ fn load(
     let mut tries = 0u64;
     // The pause before the next attempt, chosen by the op and slept between ops.
     let pause = std::cell::Cell::new(None);
-    run_loop_with(
+    run_loop_from(
         rec,
         b,
-        |_| {
-            let mut out = c.insert(next, rng, Instant::now());
+        |_, begin| {
+            let mut out = c.insert(next, rng, begin);
             if !out.error {
                 next += 1;
                 tries = 0;
@@ -482,8 +482,7 @@ fn run(c: &mut Client, rec: &mut Recorder, b: Bounds, rng: &mut SmallRng) -> Res
     let ops = OpChooser::new(y);
     let mut chooser = KeyChooser::new(y);
     let mut scans = ScanLengths::new(y);
-    run_loop(rec, b, |_| {
-        let begin = Instant::now();
+    let op = |_, begin: Instant| {
         Ok(match ops.next(rng) {
             OpKind::Insert => {
                 let n = c.seq.next();
@@ -516,7 +515,8 @@ fn run(c: &mut Client, rec: &mut Recorder, b: Bounds, rng: &mut SmallRng) -> Res
                 c.read_modify_write(k, rng, begin)
             }
         })
-    })
+    };
+    run_loop_from(rec, b, op, |_, _| {})
 }
 
 #[cfg(test)]

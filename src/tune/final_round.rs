@@ -8,7 +8,7 @@ use super::explain;
 use super::memory::predict;
 use super::space::{Candidate, Point};
 use super::template::Template;
-use super::tuner::{order, Budget, Tuner, FINAL_WARMUP_FRACTION};
+use super::tuner::{order, tuned_finalists, Budget, Tuner, FINAL_WARMUP_FRACTION};
 use crate::engine::options_file;
 use crate::engine::size::{human_bytes, Size};
 use crate::engine::{EngineConfig, Preset};
@@ -78,7 +78,7 @@ fn finalists(t: &mut Tuner, default_t: Template) -> Vec<Finalist> {
         best.sort_by(|a, b| b.rung.cmp(&a.rung).then(key(b).total_cmp(&key(a))));
         let mut ids: Vec<&str> = Vec::new();
         for e in best {
-            if ids.len() == 3 || ids.contains(&e.id.as_str()) {
+            if ids.len() == tuned_finalists(t.o) || ids.contains(&e.id.as_str()) {
                 continue;
             }
             ids.push(&e.id);
@@ -197,17 +197,18 @@ pub(super) fn run(
     let o = t.o;
     let run_s = b.run_s;
     let mut finalists = finalists(t, default_t);
-    // Tuned finalists the search did not load at full size cost a load each: the ones
-    // that would run the final round past the budget are dropped.
-    let mut loads_left = finalists.iter().filter(|f| f.template.is_none()).count() as f64;
+    // Tuned finalists the search did not load at full size cost a load each (the final
+    // cost has the others' loads): the best ones the time left affords are kept, tuned-1
+    // always.
+    let left = o.time_budget_s - t.elapsed() - b.final_cost;
+    let mut affordable = (left / b.full_load_s.max(1e-3)).floor().max(0.0) as usize;
     finalists.retain(|f| {
-        let over =
-            t.elapsed() + b.final_cost + loads_left.max(2.0) * b.full_load_s > o.time_budget_s;
-        if f.template.is_none() && f.id.starts_with("tuned-") && f.id != "tuned-1" && over {
-            loads_left -= 1.0;
-            return false;
+        if f.template.is_some() || !f.id.starts_with("tuned-") {
+            return true;
         }
-        true
+        let keep = f.id == "tuned-1" || affordable > 0;
+        affordable = affordable.saturating_sub(1);
+        keep
     });
     let (load, run) = o.target.scaled(1.0, run_s);
     let mut templates: Vec<Template> = Vec::new();
@@ -579,9 +580,7 @@ fn holdout(
     run_s: f64,
 ) -> Result<Option<(Comparison, String)>> {
     let (hload, hrun) = h.scaled(1.0, run_s);
-    let (tload, _) = t.o.target.scaled(1.0, run_s);
-    let same =
-        hload.len() == tload.len() && hload.iter().zip(&tload).all(|(a, b)| a.spec == b.spec);
+    let same = h.same_load(&t.o.target);
     let (own_w, own_s);
     let (tw, ts): (&Template, &Template) = if same {
         (winner.1, start.1)

@@ -77,8 +77,8 @@ impl Budget {
             _ => 0.0,
         };
         let runs_in_final = configs * o.repeats + holdout_runs;
-        // Clone, page-cache warming (a read of the data: up to a tenth of a load when the
-        // system dropped it), open, the compaction wait.
+        // Clone, page-cache warming (a read of the data: up to about a tenth of a load when
+        // the system dropped it, with margin), open, the compaction wait.
         let overhead = 0.3 + 0.15 * full_load_s;
         let loads = 1.0 + f64::from(u8::from(o.base.is_some())) + holdout_loads;
         let (warm_runs, warm_frac) = (configs as f64, FINAL_WARMUP_FRACTION);
@@ -217,9 +217,11 @@ impl Tuner<'_> {
         });
         let shown = crate::metrics::show(&ob.metric, score);
         if frac >= 1.0 && s.feasible {
-            let better = self.best.as_ref().is_none_or(|(b, _)| s.values[0] > *b);
+            // The objective's own value, oriented (with --pareto it need not be the first).
+            let v = if ob.maximize { score } else { -score };
+            let better = self.best.as_ref().is_none_or(|(b, _)| v > *b);
             if better {
-                self.best = Some((s.values[0], format!("best {shown} {} ({id})", ob.metric)));
+                self.best = Some((v, format!("best {shown} {} ({id})", ob.metric)));
                 if let Some((_, m)) = &self.best {
                     self.bar.best(m.clone());
                 }

@@ -462,15 +462,17 @@ impl PhaseSpec {
     /// than the key space follow; op counts are the caller's.
     pub fn scale_keys(&mut self, num: u64) {
         let old = self.num.max(1);
+        // x * num / old without overflow (the result is at most max(x, num) for x <= old).
+        let at = |x: u64| (u128::from(x) * u128::from(num) / u128::from(old)) as u64;
         self.num = num;
         for g in &mut self.key_groups {
-            g.lo = g.lo * num / old;
-            g.hi = (g.hi * num / old).max(g.lo + 1);
+            g.lo = at(g.lo);
+            g.hi = at(g.hi).max(g.lo + 1);
         }
         if let Some(y) = &mut self.ycsb {
             y.recordcount = num;
-            y.insertstart = y.insertstart * num / old;
-            y.insertcount = y.insertcount.map(|c| (c * num / old).max(1));
+            y.insertstart = at(y.insertstart);
+            y.insertcount = y.insertcount.map(|c| at(c).max(1));
         }
         if self.batch_size as u64 > num {
             self.batch_size = num as usize;

@@ -79,6 +79,9 @@ pub enum FieldLengthDistribution {
     Histogram,
 }
 
+/// The longest field value a histogram may allow (64 MiB).
+const MAX_FIELD_BYTES: u64 = 64 << 20;
+
 /// A `fieldlengthhistogram` file as upstream's HistogramGenerator reads it: a first line
 /// `BlockSize<TAB>n`, then `bucket<TAB>count` lines with buckets 0, 1, 2, ... in order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -132,6 +135,18 @@ impl FieldHistogram {
         }
         if buckets.iter().sum::<u64>() == 0 {
             return Err(bad(1, "no bucket has a count above 0"));
+        }
+        // The longest field, (buckets) x BlockSize bytes, is allocated per thread.
+        let longest = (buckets.len() as u64).checked_mul(block_size);
+        if longest.is_none_or(|l| l > MAX_FIELD_BYTES) {
+            return Err(bad(
+                1,
+                &format!(
+                    "BlockSize {block_size} x {} buckets allows fields longer than {} MiB: use fewer buckets or a smaller BlockSize",
+                    buckets.len(),
+                    MAX_FIELD_BYTES >> 20
+                ),
+            ));
         }
         Ok(FieldHistogram {
             block_size,
@@ -430,6 +445,8 @@ mod tests {
             ("BlockSize\t10\n1\t1\n", "bucket 1 where bucket 0"),
             ("BlockSize\t10\n0 1\n", "bucket<TAB>count"),
             ("BlockSize\t10\n0\t0\n", "no bucket"),
+            ("BlockSize\t100000000\n0\t1\n", "longer than 64 MiB"),
+            ("BlockSize\t18446744073709551615\n0\t1\n1\t1\n", "smaller BlockSize"),
         ] {
             let e = FieldHistogram::parse(text, "hist.txt")
                 .unwrap_err()

@@ -485,7 +485,13 @@ impl YcsbSpec {
                     .ok_or_else(|| bad("a positive fraction of recordcount"))?
             }
             "fieldcount" => self.fieldcount = num()? as usize,
-            "fieldlength" => self.fieldlength = num()? as usize,
+            "fieldlength" => {
+                let n = num()?;
+                if n > 64 << 20 {
+                    return Err(bad("a length of at most 67108864 bytes (64 MiB) per field"));
+                }
+                self.fieldlength = n as usize;
+            }
             "minfieldlength" => self.minfieldlength = num()? as usize,
             "fieldlengthdistribution" => {
                 self.fieldlengthdistribution = match v {
@@ -561,8 +567,8 @@ impl YcsbSpec {
             }
             "histogram.buckets" => {
                 self.measure.histogram_buckets = num()?;
-                if self.measure.histogram_buckets == 0 {
-                    return Err(bad("at least 1 bucket"));
+                if !(1..=10_000_000).contains(&self.measure.histogram_buckets) {
+                    return Err(bad("1 to 10000000 buckets (1 ms each)"));
                 }
             }
             "measurement.histogram.verbose" => self.measure.verbose = boolean()?,
@@ -670,7 +676,8 @@ impl YcsbSpec {
                 "YCSB operationcount=0 means no limit (upstream runs until maxexecutiontime or an interrupt): set maxexecutiontime=SECS, or an operationcount",
             ));
         }
-        if self.insertstart + self.insert_count() > self.recordcount || self.insert_count() == 0 {
+        let end = self.insertstart.checked_add(self.insert_count());
+        if end.is_none_or(|e| e > self.recordcount) || self.insert_count() == 0 {
             return Err(Error::usage(format!(
                 "YCSB insertstart ({}) + insertcount ({}) must be at most recordcount ({}), and insertcount at least 1: recordcount is the whole key space, each client loads [insertstart, insertstart + insertcount)",
                 self.insertstart,
