@@ -79,7 +79,7 @@ pub fn describe(r: &TuneResult) -> String {
                 s.push_str(&format!(
                     "  hold-out {h}, winner vs the start config: {:.2}x{ci}: {}\n",
                     1.0 + c.rel,
-                    if c.rel < -0.05 && c.rel_high < 0.0 {
+                    if oc.holdout_regressed == Some(true) {
                         "REGRESSED by more than 5% (over-fitted to the tuned workload)"
                     } else if c.rel_low.is_finite() && c.rel_low >= -0.05 {
                         "no regression beyond 5%"

@@ -4,7 +4,7 @@
 use super::collector::{timeline, Collector};
 use super::observer::{PhaseObserver, PhaseStart};
 use super::recorder::{
-    latency_summary, new_histogram, IntervalPiece, Recorder, Status, ThreadTotals,
+    add_into, latency_summary, new_histogram, IntervalPiece, Recorder, Status, ThreadTotals,
 };
 use super::workers::worker;
 use super::ycsb_totals::slot;
@@ -251,13 +251,10 @@ fn per_op(totals: &ThreadTotals, elapsed: f64, pcts: &[f64]) -> Vec<OpSummary> {
     let mut per_op = Vec::new();
     for k in OpKind::ALL {
         let i = k.index();
-        let mut all = match (&totals.hists[i], &totals.nested_hists[i]) {
-            (None, None) => continue,
-            (Some(h), _) | (None, Some(h)) => h.clone(),
-        };
-        if let (Some(_), Some(n)) = (&totals.hists[i], &totals.nested_hists[i]) {
-            all.add(n).expect("same bounds");
-        }
+        let mut all = None;
+        add_into(&mut all, &totals.hists[i]);
+        add_into(&mut all, &totals.nested_hists[i]);
+        let Some(all) = all else { continue };
         let ops = totals.ops[i] + totals.nested_ops[i];
         let is_read = totals.found[i] + totals.not_found[i] > 0;
         // YCSB: the samples that returned OK, and those that did not (NOT_FOUND, ERROR).
@@ -265,12 +262,7 @@ fn per_op(totals: &ThreadTotals, elapsed: f64, pcts: &[f64]) -> Vec<OpSummary> {
         let mut errors = None;
         if let Some(y) = &totals.ycsb {
             for s in [Status::NotFound, Status::Error] {
-                if let Some(h) = &y.failed[slot(k, s)] {
-                    match &mut failed {
-                        Some(f) => f.add(h).expect("same bounds"),
-                        None => failed = Some(h.clone()),
-                    }
-                }
+                add_into(&mut failed, &y.failed[slot(k, s)]);
             }
             errors = Some(y.statuses[i][Status::Error as usize]).filter(|n| *n > 0);
         }

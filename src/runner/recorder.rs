@@ -266,7 +266,9 @@ impl ThreadTotals {
     }
 }
 
-fn add_into(slot: &mut Option<Histogram<u64>>, other: &Option<Histogram<u64>>) {
+/// Adds `other` into `slot` (a clone of it when `slot` is empty); used by the YCSB totals
+/// and report too.
+pub(super) fn add_into(slot: &mut Option<Histogram<u64>>, other: &Option<Histogram<u64>>) {
     if let Some(h) = other {
         match slot {
             Some(mine) => mine.add(h).expect("same bounds"),

@@ -2,7 +2,7 @@
 //! which metrics exist (`READ`, `READ-FAILED` or `READ-<STATUS>`, `Intended-READ`, `VERIFY`,
 //! ...), their samples and statuses, in the form `measurementtype` exports.
 
-use super::recorder::{new_histogram, Status, ThreadTotals};
+use super::recorder::{add_into, new_histogram, Status, ThreadTotals};
 use super::ycsb_totals::{slot, Series};
 use crate::model::ycsb::{
     metric_parts, us_histogram, Measured, SeriesView, YcsbMeasurements, YcsbMetric,
@@ -23,15 +23,6 @@ const KINDS: [OpKind; 6] = [
 
 /// The statuses whose latency goes to a metric of its own (`-FAILED` or `-<STATUS>`).
 const FAILED: [Status; 2] = [Status::NotFound, Status::Error];
-
-fn add(into: &mut Option<Histogram<u64>>, h: &Option<Histogram<u64>>) {
-    if let Some(h) = h {
-        match into {
-            Some(i) => i.add(h).expect("same bounds"),
-            None => *into = Some(h.clone()),
-        }
-    }
-}
 
 /// A metric being assembled: its samples (ns, whole µs), statuses and series.
 #[derive(Default)]
@@ -91,8 +82,8 @@ pub fn measurements(
     for k in KINDS {
         let i = k.index();
         let mut all = None;
-        add(&mut all, &totals.hists[i]);
-        add(&mut all, &totals.nested_hists[i]);
+        add_into(&mut all, &totals.hists[i]);
+        add_into(&mut all, &totals.nested_hists[i]);
         let statuses: Vec<(&'static str, u64)> = Status::ALL
             .iter()
             .map(|s| (s.name(), yt.statuses[i][*s as usize]))
@@ -129,7 +120,7 @@ pub fn measurements(
                     }
                 };
                 let acc = &mut groups[at].1;
-                add(&mut acc.hist, h);
+                add_into(&mut acc.hist, h);
                 if let Some(series) = &yt.series {
                     acc.series
                         .get_or_insert_with(Series::default)

@@ -3,7 +3,7 @@
 //! (`[READ-FAILED]`, `[READ-NOT_FOUND]`), their intended latency, a time series of average
 //! latency (`measurementtype=timeseries`) and each client thread's cleanup.
 
-use super::recorder::{new_histogram, Nested, OpOutcome, Status};
+use super::recorder::{add_into, new_histogram, Nested, OpOutcome, Status};
 use crate::workload::OpKind;
 use hdrhistogram::Histogram;
 use std::time::{Duration, Instant};
@@ -198,13 +198,4 @@ impl YcsbTotals {
 #[inline(always)]
 pub fn truncate_us(ns: u64) -> u64 {
     ns / 1000 * 1000
-}
-
-fn add_into(slot: &mut Option<Histogram<u64>>, other: &Option<Histogram<u64>>) {
-    if let Some(h) = other {
-        match slot {
-            Some(mine) => mine.add(h).expect("same bounds"),
-            None => *slot = Some(h.clone()),
-        }
-    }
 }

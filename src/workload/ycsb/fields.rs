@@ -446,7 +446,10 @@ mod tests {
             ("BlockSize\t10\n0 1\n", "bucket<TAB>count"),
             ("BlockSize\t10\n0\t0\n", "no bucket"),
             ("BlockSize\t100000000\n0\t1\n", "longer than 64 MiB"),
-            ("BlockSize\t18446744073709551615\n0\t1\n1\t1\n", "smaller BlockSize"),
+            (
+                "BlockSize\t18446744073709551615\n0\t1\n1\t1\n",
+                "smaller BlockSize",
+            ),
         ] {
             let e = FieldHistogram::parse(text, "hist.txt")
                 .unwrap_err()
