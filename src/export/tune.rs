@@ -252,6 +252,7 @@ mod tests {
         let mut o2 = o;
         o2.vs_default = Some(cmp(0.5, f64::NEG_INFINITY, f64::INFINITY));
         o2.holdout = Some(("ycsb-b".into(), cmp(-0.03, -0.04, 0.02)));
+        o2.holdout_regressed = Some(false);
         let s = describe(&result(Some(o2.clone()), false));
         assert!(
             s.contains("vs RocksDB defaults:       1.50x (no interval)"),

@@ -114,6 +114,10 @@ pub struct TrialSummary {
     pub axes: Vec<(String, String)>,
     /// Per metric, the values of each completed repeat.
     pub samples: BTreeMap<String, Vec<f64>>,
+    /// Per metric, the repeat each sample came from (in memory only: pairs the samples of
+    /// two trials by their round of interleaved repeats).
+    #[serde(skip)]
+    pub repeats: BTreeMap<String, Vec<usize>>,
     pub estimates: BTreeMap<String, Estimate>,
     /// Block cache + memtables, bytes: the cost used to break ties.
     pub configured_memory: u64,
@@ -124,6 +128,25 @@ pub struct TrialSummary {
 impl TrialSummary {
     pub fn median(&self, metric: &str) -> Option<f64> {
         self.estimates.get(metric).map(|e| e.median)
+    }
+
+    /// This trial's and `other`'s samples of `metric` from the repeats both have, in pairs
+    /// (one round of interleaved repeats each); `None` without the repeats' numbers (a
+    /// summary read back from JSON).
+    pub fn paired_with(&self, other: &TrialSummary, metric: &str) -> Option<(Vec<f64>, Vec<f64>)> {
+        let (sa, ra) = (self.samples.get(metric)?, self.repeats.get(metric)?);
+        let (sb, rb) = (other.samples.get(metric)?, other.repeats.get(metric)?);
+        if sa.len() != ra.len() || sb.len() != rb.len() {
+            return None;
+        }
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for (x, r) in sa.iter().zip(ra) {
+            if let Some(i) = rb.iter().position(|q| q == r) {
+                a.push(*x);
+                b.push(sb[i]);
+            }
+        }
+        Some((a, b))
     }
 }
 

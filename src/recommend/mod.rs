@@ -7,7 +7,7 @@ pub use summary::{finalise, summarise};
 
 use crate::metrics::format as fmt_metric;
 use crate::model::{Constraint, Objective, Recommendation, TrialSummary};
-use crate::stats::{compare, Comparison};
+use crate::stats::{compare, compare_paired, Comparison};
 
 /// Trials that have the objective and meet every constraint, and the others with why not.
 fn eligible<'a>(
@@ -63,12 +63,19 @@ impl Ranking<'_> {
     }
 
     /// How much better a is than b, positive when better: a/b − 1 when maximizing, b/a − 1
-    /// (b's value over a's) when minimizing, each with its own interval.
+    /// (b's value over a's) when minimizing, each with its own interval. Repeats run
+    /// interleaved (repeat r of every trial in one round) are compared in pairs, so a drift
+    /// of the machine between rounds does not count as noise; otherwise as independent
+    /// samples.
     fn better(&self, a: &TrialSummary, b: &TrialSummary) -> Option<Comparison> {
-        if self.objective.maximize {
-            compare(&self.samples(a), &self.samples(b))
+        let (a, b) = if self.objective.maximize {
+            (a, b)
         } else {
-            compare(&self.samples(b), &self.samples(a))
+            (b, a)
+        };
+        match a.paired_with(b, &self.objective.metric) {
+            Some((x, y)) => compare_paired(&x, &y),
+            None => compare(&self.samples(a), &self.samples(b)),
         }
     }
 }
@@ -232,6 +239,7 @@ mod tests {
             id: id.into(),
             axes: vec![("compression".into(), axis.into())],
             samples,
+            repeats: BTreeMap::new(),
             estimates,
             configured_memory: mem,
             background_jobs: 2,
@@ -293,6 +301,34 @@ mod tests {
         assert_eq!(r.winner, "small");
         assert!(r.tie_broken_by_cost);
         assert_eq!(r.tied_with_best, vec!["small".to_string()]);
+    }
+
+    /// Interleaved repeats are compared round by round: a config 20% better in every round
+    /// is not tied with a cheaper one because the machine drifted between rounds; without
+    /// the repeats' numbers (a summary read back) the samples count as independent.
+    #[test]
+    fn interleaved_repeats_are_compared_in_pairs() {
+        let base = [30_000.0, 32_000.0, 37_000.0, 38_000.0, 61_000.0];
+        let better: Vec<f64> = base.iter().map(|x| x * 1.2).collect();
+        let mut trials = vec![
+            trial("big", "a", &better, 1.0, 1 << 30),
+            trial("small", "b", &base, 1.0, 1 << 20),
+        ];
+        let o: Objective = "maximize w.ops_per_sec".parse().unwrap();
+        let axes = ["compression".to_string()];
+        let r = recommend(&o, &[], &axes, None, 0.05, &trials).unwrap();
+        assert_eq!(
+            r.winner, "small",
+            "independent samples: within noise, the cheaper"
+        );
+        for t in &mut trials {
+            t.repeats
+                .insert("w.ops_per_sec".into(), (0..base.len()).collect());
+        }
+        let r = recommend(&o, &[], &axes, None, 0.05, &trials).unwrap();
+        assert_eq!(r.winner, "big");
+        let m = r.margin.unwrap();
+        assert!(m.significant && (m.rel - 0.2).abs() < 1e-9, "{m:?}");
     }
 
     #[test]

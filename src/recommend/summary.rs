@@ -15,9 +15,11 @@ pub fn summarise(scn: &Scenario, runs: &[TrialRun]) -> Vec<TrialSummary> {
                 return None;
             }
             let mut samples: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+            let mut repeats: BTreeMap<String, Vec<usize>> = BTreeMap::new();
             for r in &mine {
                 for (k, v) in &r.metrics {
                     samples.entry(k.clone()).or_default().push(*v);
+                    repeats.entry(k.clone()).or_default().push(r.repeat);
                 }
             }
             let estimates = samples
@@ -28,6 +30,7 @@ pub fn summarise(scn: &Scenario, runs: &[TrialRun]) -> Vec<TrialSummary> {
                 id: t.id.clone(),
                 axes: t.axes.clone(),
                 samples,
+                repeats,
                 estimates,
                 configured_memory: t.config.configured_memory(),
                 background_jobs: t.config.max_background_jobs,

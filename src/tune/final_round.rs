@@ -22,7 +22,7 @@ use crate::model::{
 };
 use crate::recommend::{finalise, recommend};
 use crate::signals;
-use crate::stats::{compare, Comparison};
+use crate::stats::{compare_paired, Comparison};
 use crate::sysmon::Machine;
 
 /// A final-round entry: id, config, knob values and point, its loaded DB when one exists.
@@ -449,23 +449,21 @@ fn memory_checks(t: &Tuner, finalists: &[Finalist], peaks: &[u64]) -> Vec<Memory
         .collect()
 }
 
-/// How much better `a`'s samples are than `b`'s on `o` (better > 0), with its interval.
+/// How much better `a`'s samples are than `b`'s on `o` (better > 0), with its interval;
+/// `a[i]` and `b[i]` ran in one round of interleaved runs, so they are compared in pairs.
 pub(super) fn gain(o: &Objective, a: &[f64], b: &[f64]) -> Option<Comparison> {
     if o.maximize {
-        compare(a, b)
+        compare_paired(a, b)
     } else {
-        compare(b, a)
+        compare_paired(b, a)
     }
 }
 
-/// The samples of `metric` of finalist `id` over the final round.
-fn samples(result: &RunResult, id: &str, metric: &str) -> Vec<f64> {
-    result
-        .summaries
-        .iter()
-        .find(|s| s.id == id)
-        .and_then(|s| s.samples.get(metric).cloned())
-        .unwrap_or_default()
+/// Finalist `a` against `b` on `o` over the final round's repeats, paired by repeat.
+fn gain_over(result: &RunResult, o: &Objective, a: &str, b: &str) -> Option<Comparison> {
+    let find = |id: &str| result.summaries.iter().find(|s| s.id == id);
+    let (x, y) = find(a)?.paired_with(find(b)?, &o.metric)?;
+    gain(o, &x, &y)
 }
 
 /// With --pareto: the finalists no other finalist beats on both objectives (medians),
@@ -531,15 +529,15 @@ fn outcome(
     };
     let o = t.o;
     let ob = &o.objective;
-    let w = samples(result, &rec.winner, &ob.metric);
+    let w = &rec.winner;
     let mut oc = TuneOutcome {
         winner: rec.winner.clone(),
-        vs_default: gain(ob, &w, &samples(result, "default", &ob.metric)),
-        vs_production_optimized: gain(ob, &w, &samples(result, "production_optimized", &ob.metric)),
+        vs_default: gain_over(result, ob, w, "default"),
+        vs_production_optimized: gain_over(result, ob, w, "production_optimized"),
         vs_base: o
             .base
             .as_ref()
-            .and_then(|_| gain(ob, &w, &samples(result, "base", &ob.metric))),
+            .and_then(|_| gain_over(result, ob, w, "base")),
         holdout: None,
         holdout_regressed: None,
         explained: Vec::new(),
@@ -547,6 +545,8 @@ fn outcome(
     let start_id = if o.base.is_some() { "base" } else { "default" };
     let wi = finalists.iter().position(|x| x.id == rec.winner);
     let si = finalists.iter().position(|x| x.id == start_id);
+    // A winner that is the start config has nothing to check on the hold-out.
+    let si = si.filter(|&i| Some(i) != wi);
     if let (Some(h), false, Some(wi), Some(si)) = (&o.holdout, result.interrupted, wi, si) {
         if let Some((c, metric)) = holdout(
             t,
