@@ -88,7 +88,7 @@ def side_by_side(out, phases, metric, tpe_dir, rnd_dir, run_s, repeats):
             text += f'[[trial]]\nname = "{name}"\n{engine_table(os.path.join(d, "recommended.toml"))}\n\n'
         os.makedirs(os.path.dirname(scn), exist_ok=True)
         open(scn, "w").write(text)
-        cmd = [RDB, "sweep", scn, "--out", out, "-q"]
+        cmd = [RDB, "run", scn, "--out", out, "-q"]
         print("+", " ".join(cmd), file=sys.stderr, flush=True)
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     r = json.load(open(res))

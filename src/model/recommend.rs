@@ -146,7 +146,8 @@ impl TrialSummary {
                 b.push(sb[i]);
             }
         }
-        Some((a, b))
+        // Fewer than two rounds in common: the samples are compared as independent.
+        (a.len() >= 2).then_some((a, b))
     }
 }
 

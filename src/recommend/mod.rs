@@ -3,7 +3,7 @@
 
 mod summary;
 
-pub use summary::{finalise, summarise};
+pub use summary::{finalise, finalise_unpaired, summarise};
 
 use crate::metrics::format as fmt_metric;
 use crate::model::{Constraint, Objective, Recommendation, TrialSummary};

@@ -42,7 +42,22 @@ pub fn summarise(scn: &Scenario, runs: &[TrialRun]) -> Vec<TrialSummary> {
 
 /// Recomputes summaries and the recommendation from the runs.
 pub fn finalise(r: &mut RunResult) {
+    finalise_with(r, true);
+}
+
+/// [`finalise`] for runs whose repeat r did not run in one round on one machine (shards
+/// merged from several runs): the recommender compares their samples as independent.
+pub fn finalise_unpaired(r: &mut RunResult) {
+    finalise_with(r, false);
+}
+
+fn finalise_with(r: &mut RunResult, paired: bool) {
     r.summaries = summarise(&r.scenario, &r.runs);
+    if !paired {
+        for s in &mut r.summaries {
+            s.repeats.clear();
+        }
+    }
     // Named [[trial]]s form one more axis, so the rationale compares them too.
     let mut axes = r.scenario.axes.clone();
     if r.scenario

@@ -509,7 +509,13 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>) -> Result<(RunResult, PathB
     first
         .runs
         .sort_by_key(|r| (r.repeat, order.iter().position(|id| *id == r.trial)));
-    finalise(&mut first);
+    // Each shard ran its own rounds (possibly on another machine at another time): repeat r
+    // of two trials from different shards is no pair.
+    if dirs.len() > 1 {
+        crate::recommend::finalise_unpaired(&mut first);
+    } else {
+        finalise(&mut first);
+    }
     let out = out.unwrap_or_else(|| {
         PathBuf::from("results")
             .join(&first.scenario.name)

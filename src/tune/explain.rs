@@ -115,16 +115,19 @@ pub(super) fn explain(
         let (mut a, mut b) = (Vec::new(), Vec::new());
         for i in 0..PAIRS {
             // Alternate which goes first.
-            if i % 2 == 0 {
-                a.push(measure(&winner.config, winner_t)?);
-                b.push(measure(&rev.config, &tm)?);
+            let (x, y) = if i % 2 == 0 {
+                let x = measure(&winner.config, winner_t)?;
+                (x, measure(&rev.config, &tm)?)
             } else {
-                b.push(measure(&rev.config, &tm)?);
-                a.push(measure(&winner.config, winner_t)?);
-            }
+                let y = measure(&rev.config, &tm)?;
+                (measure(&winner.config, winner_t)?, y)
+            };
+            // A pair an interrupt cut short is no measurement.
             if signals::interrupted().is_some() {
                 break;
             }
+            a.push(x);
+            b.push(y);
         }
         let mut sorted = b.clone();
         sorted.sort_by(f64::total_cmp);
