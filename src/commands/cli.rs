@@ -86,8 +86,9 @@ measured front of two objectives instead.
 
 How it searches (docs/tuning.md): successive halving over data size and run length (rungs at
 1/9, 1/3 and all of the keys), 9 configs per bracket; the first bracket holds the start
-config and random configs (configs near it when you give one), later ones two thirds from a
-TPE model (--search tpe) or all random (--search random). Knobs (--knobs to narrow, --fix to
+config and random configs (configs near it when you give one), later ones all random (the
+default, --search random) or two thirds from a TPE model (--search tpe: it did not beat random
+search at equal budget in this project's ablation, docs/tuning.md). Knobs (--knobs to narrow, --fix to
 pin): compaction style with its options, level multiplier, write buffers, L0 trigger with
 derived level sizes, block cache share and kind, block size, filter kind and bits, index and
 filters in or out of the cache (partitioned), compression per level and zstd dictionaries,
@@ -152,8 +153,9 @@ pub struct TuneArgs {
     /// "run.ops_per_sec,run.p99_us" (directions from the metric catalogue)
     #[arg(long, value_name = "METRIC,METRIC")]
     pub pareto: Option<String>,
-    /// How proposals are made within successive halving
-    #[arg(long, value_enum, default_value = "tpe")]
+    /// How proposals are made within successive halving (random: TPE did not beat it at
+    /// equal budget, docs/tuning.md)
+    #[arg(long, value_enum, default_value = "random")]
     pub search: TuneSearch,
     /// Tune only these knobs (comma-separated; the others stay as the start config has them)
     #[arg(long, value_name = "KNOB,...", value_delimiter = ',')]
