@@ -8,7 +8,7 @@ use super::explain;
 use super::memory::predict;
 use super::space::{Candidate, Point};
 use super::template::Template;
-use super::tuner::{order, tuned_finalists, Budget, Tuner, FINAL_WARMUP_FRACTION};
+use super::tuner::{order, oriented, tuned_finalists, Budget, Tuner, FINAL_WARMUP_FRACTION};
 use crate::engine::options_file;
 use crate::engine::size::{human_bytes, Size};
 use crate::engine::{EngineConfig, Preset};
@@ -61,20 +61,7 @@ fn finalists(t: &mut Tuner, default_t: Template) -> Vec<Finalist> {
     if out.is_empty() {
         let objectives = t.objectives();
         let mut best: Vec<&Eval> = t.history.iter().filter(|e| e.feasible).collect();
-        let key = |e: &Eval| {
-            let v: Vec<f64> = objectives
-                .iter()
-                .map(|o| {
-                    let x = e.metrics.get(&o.metric).copied().unwrap_or(f64::NAN);
-                    if o.maximize {
-                        x
-                    } else {
-                        -x
-                    }
-                })
-                .collect();
-            order(&[(true, v)], 1)[0]
-        };
+        let key = |e: &Eval| order(&[(true, oriented(e, &objectives).1)], 1)[0];
         best.sort_by(|a, b| b.rung.cmp(&a.rung).then(key(b).total_cmp(&key(a))));
         let mut ids: Vec<&str> = Vec::new();
         for e in best {

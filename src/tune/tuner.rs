@@ -393,7 +393,7 @@ impl Tuner<'_> {
 
 /// An evaluation's objectives, oriented so larger is better, and whether it met every
 /// constraint.
-fn oriented(e: &Eval, objectives: &[Objective]) -> (bool, Vec<f64>) {
+pub(super) fn oriented(e: &Eval, objectives: &[Objective]) -> (bool, Vec<f64>) {
     let v = objectives
         .iter()
         .map(|o| {
