@@ -231,9 +231,19 @@ fn recommendation(o: &mut String, r: &RunResult, rec: &Recommendation) {
         let _ = writeln!(o, "Margin over the runner-up `{ru}`: {}.", m.describe());
     }
     if rec.tie_broken_by_cost {
+        let among = match &rec.proven_against {
+            Some(r) => format!(" of those whose gain over `{r}` the interval confirms"),
+            None => String::new(),
+        };
         let _ = writeln!(
             o,
-            "The best objective was within noise of cheaper configs ({}); the cheapest (least configured memory, then fewer background jobs and threads) was chosen.",
+            "The best objective was within noise of cheaper configs ({}); the cheapest{among} (least configured memory, then fewer background jobs and threads) was chosen.",
+            rec.tied_with_best.join(", ")
+        );
+    } else if let Some(r) = &rec.proven_against {
+        let _ = writeln!(
+            o,
+            "Cheaper configs were within noise of the best ({}), but only the best's gain over `{r}` is confirmed by its interval, so the best was kept.",
             rec.tied_with_best.join(", ")
         );
     }

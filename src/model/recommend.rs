@@ -163,6 +163,11 @@ pub struct Recommendation {
     pub tie_broken_by_cost: bool,
     /// Trials that ranked within the noise of the best.
     pub tied_with_best: Vec<String>,
+    /// The tie-break kept to the tied trials whose gain over this reference trial the
+    /// interval confirms (the tuner's start config), so a cheaper config whose own claim
+    /// does not stand does not displace one whose claim does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proven_against: Option<String>,
     /// Trials left out and why (constraints, missing metrics).
     pub excluded: Vec<(String, String)>,
     /// One plain-words line per alternative on each axis.

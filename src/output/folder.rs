@@ -125,10 +125,17 @@ fn rationale_lines(r: &RunResult, winner: &Trial) -> Vec<String> {
             m.describe()
         ));
     }
-    if rec.tie_broken_by_cost {
-        lines.push(
+    match (&rec.proven_against, rec.tie_broken_by_cost) {
+        (None, true) => lines.push(
             "the best objective was within noise of this cheaper config, which was chosen".into(),
-        );
+        ),
+        (Some(r), true) => lines.push(format!(
+            "the best objective was within noise of this cheaper config, the cheapest whose gain over {r} its interval confirms, which was chosen"
+        )),
+        (Some(r), false) => lines.push(format!(
+            "cheaper configs were within noise of this one, but their gains over {r} are not confirmed by their intervals, so this one was kept"
+        )),
+        (None, false) => {}
     }
     lines.extend(rec.rationale.iter().cloned());
     lines

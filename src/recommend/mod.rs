@@ -97,6 +97,29 @@ pub fn recommend(
     threshold: f64,
     trials: &[TrialSummary],
 ) -> Option<Recommendation> {
+    recommend_against(
+        objective,
+        constraints,
+        axes,
+        threshold_axis,
+        threshold,
+        trials,
+        None,
+    )
+}
+
+/// As [`recommend`], and with a `reference` trial (the tuner's start config): when some
+/// trials tied with the best beat the reference by a margin their interval confirms, the
+/// cost tie-break chooses among those only.
+pub fn recommend_against<'a>(
+    objective: &Objective,
+    constraints: &[Constraint],
+    axes: &[String],
+    threshold_axis: Option<&str>,
+    threshold: f64,
+    trials: &'a [TrialSummary],
+    reference: Option<&str>,
+) -> Option<Recommendation> {
     let (mut eligible, excluded) = eligible(objective, constraints, trials);
     if eligible.is_empty() {
         return None;
@@ -110,14 +133,33 @@ pub fn recommend(
         .filter(|t| t.id == best.id || rank.better(best, t).is_some_and(|c| !c.significant))
         .collect();
     let cost = |t: &TrialSummary| (t.configured_memory, t.background_jobs, t.threads);
-    let winner = *tied
-        .iter()
-        .min_by(|a, b| {
+    let reference = reference.and_then(|r| trials.iter().find(|t| t.id == r));
+    let proven: Vec<&TrialSummary> = reference
+        .map(|r| {
+            tied.iter()
+                .copied()
+                .filter(|t| {
+                    t.id != r.id
+                        && rank
+                            .better(t, r)
+                            .is_some_and(|c| c.significant && c.rel > 0.0)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let cheapest = |pool: &[&'a TrialSummary]| -> Option<&'a TrialSummary> {
+        pool.iter().copied().min_by(|a, b| {
             cost(a)
                 .cmp(&cost(b))
                 .then(rank.score(b).total_cmp(&rank.score(a)))
         })
-        .expect("best is tied with itself");
+    };
+    let by_cost = cheapest(&tied).expect("best is tied with itself");
+    let winner = cheapest(&proven).unwrap_or(by_cost);
+    // Said only where it changed the choice.
+    let proven_against = reference
+        .filter(|_| winner.id != by_cost.id)
+        .map(|r| r.id.clone());
     let runner_up = eligible.iter().find(|t| t.id != winner.id).copied();
     Some(Recommendation {
         objective: objective.clone(),
@@ -130,6 +172,7 @@ pub fn recommend(
             .filter(|t| t.id != best.id)
             .map(|t| t.id.clone())
             .collect(),
+        proven_against,
         rationale: rationale(&rank, axes, trials, winner, &excluded),
         threshold: threshold_axis
             .and_then(|a| smallest_good_enough(&rank, &eligible, best, a, threshold)),
@@ -301,6 +344,43 @@ mod tests {
         assert_eq!(r.winner, "small");
         assert!(r.tie_broken_by_cost);
         assert_eq!(r.tied_with_best, vec!["small".to_string()]);
+    }
+
+    /// With a reference (the tuner's start config), the cost tie-break keeps to the tied
+    /// trials whose gain over it the interval confirms: a cheaper, noisier config tied with
+    /// the best does not win when its own gain over the reference does not stand.
+    #[test]
+    fn ties_keep_to_configs_whose_gain_over_the_reference_stands() {
+        let rounds = [100.0, 104.0, 97.0, 102.0, 99.0];
+        let start: Vec<f64> = rounds.to_vec();
+        let best: Vec<f64> = rounds.iter().map(|x| x * 1.30).collect();
+        let noisy: Vec<f64> = rounds
+            .iter()
+            .zip([1.45, 0.98, 1.40, 1.05, 1.25])
+            .map(|(x, f)| x * f)
+            .collect();
+        let mut trials = vec![
+            trial("default", "a", &start, 1.0, 1 << 20),
+            trial("tuned-1", "b", &noisy, 1.0, 1 << 24),
+            trial("tuned-3", "c", &best, 1.0, 1 << 26),
+        ];
+        for t in &mut trials {
+            t.repeats
+                .insert("w.ops_per_sec".into(), (0..rounds.len()).collect());
+        }
+        let o: Objective = "maximize w.ops_per_sec".parse().unwrap();
+        let axes = ["compression".to_string()];
+        let plain = recommend(&o, &[], &axes, None, 0.05, &trials).unwrap();
+        assert_eq!(plain.winner, "tuned-1", "by cost alone: {plain:?}");
+        assert_eq!(plain.proven_against, None);
+        let r = recommend_against(&o, &[], &axes, None, 0.05, &trials, Some("default")).unwrap();
+        assert_eq!(r.winner, "tuned-3");
+        assert_eq!(r.proven_against.as_deref(), Some("default"));
+        // The reference itself never counts as proven: alone with it, cost decides.
+        let r = recommend_against(&o, &[], &axes, None, 0.05, &trials[..2], Some("default"))
+            .unwrap();
+        assert_eq!(r.winner, "default");
+        assert_eq!(r.proven_against, None);
     }
 
     /// Interleaved repeats are compared round by round: a config 20% better in every round

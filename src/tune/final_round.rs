@@ -20,7 +20,7 @@ use crate::model::{
     Constraint, DbInfo, Kind, Objective, PhaseResult, PhaseTemplate, RunFile, RunResult, Scenario,
     Trial, TrialRun,
 };
-use crate::recommend::{finalise, recommend};
+use crate::recommend::{finalise, recommend_against};
 use crate::signals;
 use crate::stats::{compare_paired, Comparison};
 use crate::sysmon::Machine;
@@ -232,7 +232,8 @@ pub(super) fn run(
     }
     result.interrupted = interrupted;
     finalise(&mut result);
-    enforce_peak(&mut result, o.memory_budget);
+    let start_id = if o.base.is_some() { "base" } else { "default" };
+    rerank(&mut result, o.memory_budget, start_id);
     let memory = memory_checks(t, &finalists, &peaks);
     let front = front(t, &result, &finalists);
     let mut outcome = outcome(t, &result, &templates, &finalists, run_s)?;
@@ -362,9 +363,11 @@ fn repeats(
     Ok(false)
 }
 
-/// The memory budget on the measured peak: a finalist whose RSS went over it in any repeat
-/// cannot win (the recommender's constraint judges the median repeat).
-fn enforce_peak(result: &mut RunResult, budget: u64) {
+/// The recommendation again, as the tuner judges it: the memory budget on the measured
+/// peak (a finalist whose RSS went over it in any repeat cannot win; the recommender's
+/// constraint judges the median repeat), and among finalists tied with the best, the
+/// cost tie-break keeps to those whose gain over the start config is confirmed when any is.
+fn rerank(result: &mut RunResult, budget: u64, start_id: &str) {
     let over: Vec<(String, f64)> = result
         .summaries
         .iter()
@@ -381,7 +384,7 @@ fn enforce_peak(result: &mut RunResult, budget: u64) {
     let Some(objective) = result.scenario.objective.clone() else {
         return;
     };
-    if over.is_empty() || result.recommendation.is_none() {
+    if result.recommendation.is_none() {
         return;
     }
     let kept: Vec<TrialSummary> = result
@@ -391,13 +394,14 @@ fn enforce_peak(result: &mut RunResult, budget: u64) {
         .cloned()
         .collect();
     let axes = vec!["trial".to_string()];
-    result.recommendation = recommend(
+    result.recommendation = recommend_against(
         &objective,
         &result.scenario.constraints,
         &axes,
         None,
         result.scenario.threshold,
         &kept,
+        Some(start_id),
     )
     .map(|mut r| {
         for (id, peak) in &over {
