@@ -7,7 +7,7 @@ two [[trial]]s from their recommended.toml, interleaved repeats on fresh loads),
 comparison is paired and carries rdbtune's 95% interval. Prints a Markdown table.
 
 Usage: scripts/tune-ablation.py [--budget 5m] [--seeds 1,2,3] [--repeats 5] [--out DIR]
-Needs the release build (make build). Takes about (2 x budget + 3 min) per target and seed.
+Needs the release build (make build), or the binary named by $RDBTUNE. Takes about (2 x budget + 3 min) per target and seed.
 """
 import argparse
 import json
@@ -17,7 +17,7 @@ import sys
 import tomllib
 
 TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.expanduser("~/.cache/rdbtune-target"))
-RDB = os.path.join(TARGET, "release", "rdbtune")
+RDB = os.environ.get("RDBTUNE", os.path.join(TARGET, "release", "rdbtune"))
 
 # (name, tune flags, scenario phases for the side-by-side sweep, objective metric there)
 TARGETS = [
@@ -34,11 +34,11 @@ TARGETS = [
             "--workload",
             "readrandomwriterandom",
             "--records",
-            "2000000",
+            "500000",
             "--memory-budget",
             "512MiB",
         ],
-        'num = 2000000\n\n[[phase]]\nworkload = "fillrandom"\n\n'
+        'num = 500000\n\n[[phase]]\nworkload = "fillrandom"\n\n'
         '[[phase]]\nworkload = "readrandomwriterandom"\nduration_s = {run_s}\n',
         "readrandomwriterandom.debt_ops_per_sec",
     ),
