@@ -351,3 +351,29 @@ fn three_families_with_their_own_compression_report_their_own_stats() {
         );
     }
 }
+
+/// Memory a closed engine freed goes back to the OS when the next one opens, so each
+/// engine's RSS figures (peak_rss_bytes, the tuner's memory budget) are its own. Freed heap
+/// chunks below a live allocation stay resident until `release_freed_memory` (what
+/// `Engine::open` calls) hands them back.
+#[test]
+fn freed_memory_is_returned_before_an_engine_opens() {
+    use rdbtune::sysmon::{release_freed_memory, rss_bytes};
+    const CHUNK: usize = 64 << 10;
+    const TOTAL: usize = 256 << 20;
+    let mut chunks: Vec<Vec<u8>> = (0..TOTAL / CHUNK).map(|_| vec![1u8; CHUNK]).collect();
+    // A live allocation above the freed ones, so free() cannot shrink the heap's top.
+    let guard = vec![2u8; CHUNK];
+    chunks.clear();
+    chunks.shrink_to_fit();
+    let held = rss_bytes();
+    let (_d, e) = open(&EngineConfig::default());
+    let after = rss_bytes();
+    assert!(
+        held.saturating_sub(after) >= (TOTAL / 2) as u64,
+        "RSS {held} -> {after} bytes: less than half of the {TOTAL} bytes freed was returned"
+    );
+    drop(e);
+    release_freed_memory();
+    assert_eq!(guard[0], 2);
+}

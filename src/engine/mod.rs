@@ -86,6 +86,9 @@ impl Engine {
     /// does not name are opened with the DB's options).
     pub fn open(config: &EngineConfig, path: &Path) -> Result<Engine> {
         config.validate()?;
+        // What an earlier engine in this process freed is returned first, so this one's
+        // RSS figures are its own.
+        crate::sysmon::release_freed_memory();
         let mut built = config.build()?;
         if config.family_names().len() > 1 {
             // Only when there are families to create: Options::default() has it off, and

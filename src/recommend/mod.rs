@@ -377,8 +377,8 @@ mod tests {
         assert_eq!(r.winner, "tuned-3");
         assert_eq!(r.proven_against.as_deref(), Some("default"));
         // The reference itself never counts as proven: alone with it, cost decides.
-        let r = recommend_against(&o, &[], &axes, None, 0.05, &trials[..2], Some("default"))
-            .unwrap();
+        let r =
+            recommend_against(&o, &[], &axes, None, 0.05, &trials[..2], Some("default")).unwrap();
         assert_eq!(r.winner, "default");
         assert_eq!(r.proven_against, None);
     }
