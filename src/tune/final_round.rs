@@ -14,7 +14,7 @@ use crate::engine::size::{human_bytes, Size};
 use crate::engine::{EngineConfig, Preset};
 use crate::error::Result;
 use crate::metrics::run_metrics;
-use crate::model::tune::{Eval, FrontPoint, MemoryCheck, Target, TuneOutcome};
+use crate::model::tune::{Eval, FrontPoint, MemoryCheck, Target, TuneOptions, TuneOutcome};
 use crate::model::TrialSummary;
 use crate::model::{
     Constraint, DbInfo, Kind, Objective, PhaseResult, PhaseTemplate, RunFile, RunResult, Scenario,
@@ -232,8 +232,7 @@ pub(super) fn run(
     }
     result.interrupted = interrupted;
     finalise(&mut result);
-    let start_id = if o.base.is_some() { "base" } else { "default" };
-    rerank(&mut result, o.memory_budget, start_id);
+    rerank(&mut result, o.memory_budget, start_id(o));
     let memory = memory_checks(t, &finalists, &peaks);
     let front = front(t, &result, &finalists);
     let mut outcome = outcome(t, &result, &templates, &finalists, run_s)?;
@@ -361,6 +360,16 @@ fn repeats(
         }
     }
     Ok(false)
+}
+
+/// The finalist the search started from, the reference of the claims: the user's config
+/// when given, else RocksDB's defaults.
+fn start_id(o: &TuneOptions) -> &'static str {
+    if o.base.is_some() {
+        "base"
+    } else {
+        "default"
+    }
 }
 
 /// The recommendation again, as the tuner judges it: the memory budget on the measured
@@ -533,7 +542,7 @@ fn outcome(
         holdout_regressed: None,
         explained: Vec::new(),
     };
-    let start_id = if o.base.is_some() { "base" } else { "default" };
+    let start_id = start_id(o);
     let wi = finalists.iter().position(|x| x.id == rec.winner);
     let si = finalists.iter().position(|x| x.id == start_id);
     // A winner that is the start config has nothing to check on the hold-out.
