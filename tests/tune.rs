@@ -22,7 +22,7 @@ fn tune_respects_its_budgets_and_returns_the_best_it_measured() {
             "--records",
             "3000",
             "--memory-budget",
-            "96MiB",
+            "128MiB",
             "--time-budget",
             "60s",
             "--repeats",
@@ -57,7 +57,7 @@ fn tune_respects_its_budgets_and_returns_the_best_it_measured() {
     // Every config searched is predicted within the budget by the memory model.
     for e in history {
         let p = e["predicted_memory_bytes"].as_u64().unwrap();
-        assert!(p <= 96 << 20, "over the memory budget: {e}");
+        assert!(p <= 128 << 20, "over the memory budget: {e}");
         assert!(e["score"].as_f64().unwrap() > 0.0);
         assert_eq!(e["metrics"]["run.debt_ops_per_sec"], e["score"]);
     }
@@ -77,7 +77,7 @@ fn tune_respects_its_budgets_and_returns_the_best_it_measured() {
         let c: EngineConfig = serde_json::from_value(tr["config"].clone()).unwrap();
         let mem = c.block_cache_size.bytes()
             + c.write_buffer_size.bytes() * c.max_write_buffer_number.max(1) as u64;
-        assert!(mem <= 96 << 20, "{id} needs {mem} bytes, over 96 MiB");
+        assert!(mem <= 128 << 20, "{id} needs {mem} bytes, over 128 MiB");
         let predicted = r["memory"]
             .as_array()
             .unwrap()
@@ -86,7 +86,7 @@ fn tune_respects_its_budgets_and_returns_the_best_it_measured() {
             .map(|m| m["predicted_bytes"].as_u64().unwrap())
             .unwrap();
         assert!(
-            predicted <= 96 << 20 && predicted > mem / 2,
+            predicted <= 128 << 20 && predicted > mem / 2,
             "{id}: {predicted}"
         );
         let knobs = tr["axes"]
@@ -161,7 +161,7 @@ fn tune_respects_its_budgets_and_returns_the_best_it_measured() {
     assert_eq!(res["recommendation"]["winner"], winner);
     // The winner is the best median among the finalists whose measured peak RSS stayed
     // within the budget (each repeat's peak_rss_bytes, recomputed here from its intervals).
-    let budget = 96u64 << 20;
+    let budget = 128u64 << 20;
     let mut best: Option<(String, f64)> = None;
     for s in res["summaries"].as_array().unwrap() {
         let id = s["id"].as_str().unwrap();
