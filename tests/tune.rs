@@ -228,9 +228,11 @@ fn tune_respects_its_budgets_and_returns_the_best_it_measured() {
     ] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
+    // The hold-out runs unless the winner is the start config (nothing to check then).
     assert!(
         stdout.contains("vs RocksDB defaults")
-            && stdout.contains("hold-out ycsb-b, winner vs the start config")
+            && (winner == "default"
+                || stdout.contains("hold-out ycsb-b, winner vs the start config"))
             && stdout.contains("memory (predicted by the model"),
         "{stdout}"
     );
