@@ -94,7 +94,7 @@ derived level sizes, block cache share and kind, block size, filter kind and bit
 filters in or out of the cache (partitioned), compression per level and zstd dictionaries,
 blob files (large values), background jobs, subcompactions, bytes_per_sync. Every config is
 predicted within --memory-budget (block cache, memtables, index and filters, table readers,
-the process).
+the process), and its block cache and memtable capacities fit in it too.
 
 The final round (about 40% of the budget) runs the best three, RocksDB's defaults,
 production_optimized and your start config with --repeats interleaved repeats on clones of
@@ -130,8 +130,9 @@ pub struct TuneArgs {
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
     /// Memory the process may use, e.g. 1536MiB: configs are predicted within it (block
-    /// cache, memtables, index and filters outside the cache, table readers, the process)
-    /// and each finalist's measured peak RSS must stay within it
+    /// cache, memtables, index and filters outside the cache, table readers, the process),
+    /// their block cache and memtable capacities fit in it, and each finalist's measured
+    /// peak RSS must stay within it
     #[arg(long, value_name = "SIZE")]
     pub memory_budget: String,
     /// Wall-clock budget for the whole tune, e.g. 30m, 90s, 1h

@@ -578,8 +578,15 @@ impl Space {
     /// The config of `p`, or `None` when it is invalid or its predicted memory is over the
     /// budget.
     pub fn config(&self, p: &Point) -> Option<Candidate> {
-        self.config_any(p)
-            .filter(|c| c.predicted_memory <= self.budget)
+        self.config_any(p).filter(|c| self.fits(c))
+    }
+
+    /// Whether `c` fits the memory budget: its predicted memory on the workload's data and
+    /// its configured capacities (block cache and every memtable, as RocksDB is told them)
+    /// both within it. The prediction fills the cache only as far as the data reaches; the
+    /// capacities keep the recommendation within the budget when the data grows past that.
+    pub fn fits(&self, c: &Candidate) -> bool {
+        c.predicted_memory <= self.budget && c.config.configured_memory() <= self.budget
     }
 
     /// The config of `p` whatever its memory (`None` when invalid). A knob `p` has no choice
@@ -623,7 +630,7 @@ impl Space {
     pub fn random(&self, rng: &mut SmallRng) -> Option<Candidate> {
         for _ in 0..2000 {
             let c = self.candidate(self.walk(|i| self.draw_knob(i, rng)));
-            if let Some(c) = c.filter(|c| c.predicted_memory <= self.budget) {
+            if let Some(c) = c.filter(|c| self.fits(c)) {
                 return Some(c);
             }
         }
@@ -648,7 +655,7 @@ impl Space {
                 }
             });
             if let Some(c) = self.candidate(w) {
-                if c.point != self.start_point && c.predicted_memory <= self.budget {
+                if c.point != self.start_point && self.fits(&c) {
                     return Some(c);
                 }
             }
@@ -701,10 +708,7 @@ impl Space {
                 }
                 l[k].len() - 1
             });
-            let Some(c) = self
-                .candidate(w)
-                .filter(|c| c.predicted_memory <= self.budget)
-            else {
+            let Some(c) = self.candidate(w).filter(|c| self.fits(c)) else {
                 continue;
             };
             if seen.contains(&c.point) {
@@ -784,13 +788,30 @@ mod tests {
     #[test]
     fn every_sampled_config_fits_the_budget_and_is_valid() {
         let mut rng = SmallRng::seed_from_u64(7);
-        for budget in [128 * MIB, 512 * MIB, 2048 * MIB] {
-            let s = Space::new(budget, EngineConfig::default(), shape(), &[], Vec::new()).unwrap();
+        // A small data set too: the prediction fills the cache only as far as the data
+        // reaches, and the configured capacities must fit all the same.
+        let small = Shape {
+            keys: 3000,
+            ..shape()
+        };
+        for (budget, shape) in [
+            (128 * MIB, shape()),
+            (128 * MIB, small),
+            (512 * MIB, shape()),
+            (2048 * MIB, shape()),
+        ] {
+            let s = Space::new(budget, EngineConfig::default(), shape, &[], Vec::new()).unwrap();
             for _ in 0..100 {
                 let c = s.random(&mut rng).expect("a point fits");
                 assert!(
                     predict(&c.config, &s.shape).total() <= budget,
                     "{:?}",
+                    c.knobs
+                );
+                assert!(
+                    c.config.configured_memory() <= budget,
+                    "configured {} over {budget}: {:?}",
+                    c.config.configured_memory(),
                     c.knobs
                 );
                 c.config.validate().unwrap();

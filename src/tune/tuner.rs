@@ -253,10 +253,10 @@ impl Tuner<'_> {
         let mut cands = Vec::new();
         for k in 0..PER_BRACKET {
             let c = if bracket == 0 && k == 0 {
-                // The start config, when the model puts it within the budget (it is a
+                // The start config, when it fits the budget (it is a
                 // finalist either way).
                 match self.space.start_candidate() {
-                    Some(c) if c.predicted_memory <= self.o.memory_budget => Some((c, "start")),
+                    Some(c) if self.space.fits(&c) => Some((c, "start")),
                     _ => self.space.random(&mut self.rng).map(|c| (c, "random")),
                 }
             } else if bracket == 0 && self.o.base.is_some() && k % 2 == 1 {
