@@ -130,9 +130,9 @@ pub struct TuneArgs {
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
     /// Memory the process may use, e.g. 1536MiB: configs are predicted within it (block
-    /// cache, memtables, index and filters outside the cache, table readers, the process),
-    /// their block cache and memtable capacities fit in it, and each finalist's measured
-    /// peak RSS must stay within it
+    /// cache, memtables, index and filters outside the cache, table readers, the process);
+    /// a config can win only when its block cache and memtable capacities fit in it and its
+    /// measured peak RSS stayed within it
     #[arg(long, value_name = "SIZE")]
     pub memory_budget: String,
     /// Wall-clock budget for the whole tune, e.g. 30m, 90s, 1h

@@ -112,7 +112,7 @@ pub fn describe(r: &TuneResult) -> String {
             s.push_str("no recommendation: interrupted before the final round finished\n")
         }
         None => s.push_str(
-            "no recommendation: no finalist met the constraints within the memory budget (measured peak RSS) in the final round\n",
+            "no recommendation: no finalist met the constraints within the memory budget (block cache and memtables as configured, and the measured peak RSS) in the final round\n",
         ),
     }
     if !r.memory.is_empty() {

@@ -172,6 +172,8 @@ pub struct MemoryCheck {
     pub configured_bytes: u64,
     /// Largest per-second RSS of the process while this finalist's repeats ran.
     pub measured_peak_bytes: u64,
+    /// The measured peak and the configured bytes both within the budget (a finalist that
+    /// is not cannot win).
     pub within_budget: bool,
 }
 

@@ -9,15 +9,21 @@ use crate::metrics::format as fmt_metric;
 use crate::model::{Constraint, Objective, Recommendation, TrialSummary};
 use crate::stats::{compare, compare_paired, Comparison};
 
-/// Trials that have the objective and meet every constraint, and the others with why not.
+/// Trials that have the objective, meet every constraint and are not `barred`, and the
+/// others with why not.
 fn eligible<'a>(
     objective: &Objective,
     constraints: &[Constraint],
     trials: &'a [TrialSummary],
+    barred: &[(String, String)],
 ) -> (Vec<&'a TrialSummary>, Vec<(String, String)>) {
     let mut excluded = Vec::new();
     let mut eligible = Vec::new();
     'next: for t in trials {
+        if let Some((_, why)) = barred.iter().find(|(id, _)| *id == t.id) {
+            excluded.push((t.id.clone(), why.clone()));
+            continue;
+        }
         if t.median(&objective.metric).is_none() {
             excluded.push((t.id.clone(), format!("{} not measured", objective.metric)));
             continue;
@@ -105,12 +111,15 @@ pub fn recommend(
         threshold,
         trials,
         None,
+        &[],
     )
 }
 
 /// As [`recommend`], and with a `reference` trial (the tuner's start config): when some
 /// trials tied with the best beat the reference by a margin their interval confirms, the
-/// cost tie-break chooses among those only.
+/// cost tie-break chooses among those only. The `barred` trials (id, why) cannot win (the
+/// tuner's memory budget) but still serve as the reference and in the rationale.
+#[allow(clippy::too_many_arguments)]
 pub fn recommend_against<'a>(
     objective: &Objective,
     constraints: &[Constraint],
@@ -119,8 +128,9 @@ pub fn recommend_against<'a>(
     threshold: f64,
     trials: &'a [TrialSummary],
     reference: Option<&str>,
+    barred: &[(String, String)],
 ) -> Option<Recommendation> {
-    let (mut eligible, excluded) = eligible(objective, constraints, trials);
+    let (mut eligible, excluded) = eligible(objective, constraints, trials, barred);
     if eligible.is_empty() {
         return None;
     }
@@ -373,14 +383,28 @@ mod tests {
         let plain = recommend(&o, &[], &axes, None, 0.05, &trials).unwrap();
         assert_eq!(plain.winner, "tuned-1", "by cost alone: {plain:?}");
         assert_eq!(plain.proven_against, None);
-        let r = recommend_against(&o, &[], &axes, None, 0.05, &trials, Some("default")).unwrap();
+        let against = |trials: &[TrialSummary], barred: &[(String, String)]| {
+            recommend_against(&o, &[], &axes, None, 0.05, trials, Some("default"), barred).unwrap()
+        };
+        let r = against(&trials, &[]);
         assert_eq!(r.winner, "tuned-3");
         assert_eq!(r.proven_against.as_deref(), Some("default"));
         // The reference itself never counts as proven: alone with it, cost decides.
-        let r =
-            recommend_against(&o, &[], &axes, None, 0.05, &trials[..2], Some("default")).unwrap();
+        let r = against(&trials[..2], &[]);
         assert_eq!(r.winner, "default");
         assert_eq!(r.proven_against, None);
+        // A reference that cannot win (over the tuner's memory budget) is a reference all
+        // the same; a barred trial is excluded with its reason whatever it measured.
+        let bar = |id: &str| vec![(id.to_string(), "over the memory budget".to_string())];
+        let r = against(&trials, &bar("default"));
+        assert_eq!(r.winner, "tuned-3");
+        assert_eq!(r.proven_against.as_deref(), Some("default"));
+        assert!(r.excluded.contains(&bar("default")[0]), "{:?}", r.excluded);
+        // Without tuned-3, tuned-1 is the best median but its gain over the defaults does
+        // not stand: the cheaper defaults win.
+        let r = against(&trials, &bar("tuned-3"));
+        assert_eq!(r.winner, "default");
+        assert!(r.excluded.contains(&bar("tuned-3")[0]), "{:?}", r.excluded);
     }
 
     /// Interleaved repeats are compared round by round: a config 20% better in every round

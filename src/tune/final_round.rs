@@ -1,7 +1,8 @@
 //! The tuner's final round: the best configs of the search, RocksDB's defaults,
 //! production_optimized and the user's start config, each loaded once; one unmeasured
 //! warm-up run each, then interleaved repeats on fresh clones; the winner by the
-//! recommender's rule under the constraints and the memory budget (on measured peak RSS),
+//! recommender's rule under the constraints and the memory budget (on the configured
+//! capacities and the measured peak RSS),
 //! its gains with intervals, the hold-out, the Pareto front, and the winner explained.
 
 use super::explain;
@@ -15,7 +16,6 @@ use crate::engine::{EngineConfig, Preset};
 use crate::error::Result;
 use crate::metrics::run_metrics;
 use crate::model::tune::{Eval, FrontPoint, MemoryCheck, Target, TuneOptions, TuneOutcome};
-use crate::model::TrialSummary;
 use crate::model::{
     Constraint, DbInfo, Kind, Objective, PhaseResult, PhaseTemplate, RunFile, RunResult, Scenario,
     Trial, TrialRun,
@@ -372,22 +372,44 @@ fn start_id(o: &TuneOptions) -> &'static str {
     }
 }
 
-/// The recommendation again, as the tuner judges it: the memory budget on the measured
-/// peak (a finalist whose RSS went over it in any repeat cannot win; the recommender's
-/// constraint judges the median repeat), and among finalists tied with the best, the
-/// cost tie-break keeps to those whose gain over the start config is confirmed when any is.
+/// The recommendation again, as the tuner judges it: the memory budget on each finalist's
+/// configured capacities (block cache and memtables: a config over it would outgrow the
+/// budget as the data grows, whatever it measured on this data) and on its measured peak (a
+/// finalist whose RSS went over it in any repeat cannot win; the recommender's constraint
+/// judges the median repeat); among finalists tied with the best, the cost tie-break keeps
+/// to those whose gain over the start config is confirmed when any is. A finalist barred by
+/// the budget is still the reference when it is the start config.
 fn rerank(result: &mut RunResult, budget: u64, start_id: &str) {
-    let over: Vec<(String, f64)> = result
+    let barred: Vec<(String, String)> = result
         .summaries
         .iter()
         .filter_map(|s| {
+            if s.configured_memory > budget {
+                return Some((
+                    s.id.clone(),
+                    format!(
+                        "block cache and memtables configured at {}, over the memory budget {}",
+                        human_bytes(s.configured_memory),
+                        human_bytes(budget)
+                    ),
+                ));
+            }
             let peak = s
                 .samples
                 .get("peak_rss_bytes")?
                 .iter()
                 .copied()
                 .fold(0.0, f64::max);
-            (peak > budget as f64).then(|| (s.id.clone(), peak))
+            (peak > budget as f64).then(|| {
+                (
+                    s.id.clone(),
+                    format!(
+                        "peak RSS {} in one repeat, over the memory budget {}",
+                        human_bytes(peak as u64),
+                        human_bytes(budget)
+                    ),
+                )
+            })
         })
         .collect();
     let Some(objective) = result.scenario.objective.clone() else {
@@ -396,12 +418,6 @@ fn rerank(result: &mut RunResult, budget: u64, start_id: &str) {
     if result.recommendation.is_none() {
         return;
     }
-    let kept: Vec<TrialSummary> = result
-        .summaries
-        .iter()
-        .filter(|s| !over.iter().any(|(id, _)| *id == s.id))
-        .cloned()
-        .collect();
     let axes = vec!["trial".to_string()];
     result.recommendation = recommend_against(
         &objective,
@@ -409,24 +425,10 @@ fn rerank(result: &mut RunResult, budget: u64, start_id: &str) {
         &axes,
         None,
         result.scenario.threshold,
-        &kept,
+        &result.summaries,
         Some(start_id),
-    )
-    .map(|mut r| {
-        for (id, peak) in &over {
-            if !r.excluded.iter().any(|(x, _)| x == id) {
-                r.excluded.push((
-                    id.clone(),
-                    format!(
-                        "peak RSS {} in one repeat, over the memory budget {}",
-                        human_bytes(*peak as u64),
-                        human_bytes(budget)
-                    ),
-                ));
-            }
-        }
-        r
-    });
+        &barred,
+    );
 }
 
 /// Each finalist's predicted memory against its measured peak RSS.
@@ -443,7 +445,8 @@ fn memory_checks(t: &Tuner, finalists: &[Finalist], peaks: &[u64]) -> Vec<Memory
                 predicted,
                 configured_bytes: f.config.configured_memory(),
                 measured_peak_bytes: p,
-                within_budget: p <= t.o.memory_budget,
+                within_budget: p <= t.o.memory_budget
+                    && f.config.configured_memory() <= t.o.memory_budget,
             }
         })
         .collect()
