@@ -48,6 +48,29 @@ fn tune_respects_its_budgets_and_returns_the_best_it_measured() {
     );
     let r: Value = serde_json::from_slice(&std::fs::read(out.join("tune.json")).unwrap()).unwrap();
     assert_eq!(r["schema"], "rdbtune.tune/v2");
+    // The final round's run length, planned again after its warm-ups, is never shorter
+    // than the search's full-fidelity runs, and is the one its repeats ran.
+    let (run_s, final_run_s) = (
+        r["run_s"].as_f64().unwrap(),
+        r["final_run_s"].as_f64().unwrap(),
+    );
+    assert!(
+        final_run_s >= run_s && final_run_s <= 60.0,
+        "{run_s} {final_run_s}"
+    );
+    let res_early: Value =
+        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    for tr in res_early["scenario"]["trials"].as_array().unwrap() {
+        let d = tr["phases"][1]["spec"]["duration_s"].as_f64().unwrap();
+        assert!(
+            (d - final_run_s.max(1.0)).abs() < 1e-9,
+            "{d} vs {final_run_s}"
+        );
+    }
+    assert!(
+        stdout.contains(&format!("runs of {final_run_s:.1} s")),
+        "{stdout}"
+    );
     let history = r["history"].as_array().unwrap();
     assert!(
         history.len() >= 3,
@@ -386,6 +409,23 @@ fn tune_input_errors_name_the_flag() {
                 "compression=brotli",
             ],
             "--fix",
+        ),
+        // A fixed block cache over the budget: no config can fit, even though on 3000
+        // records the prediction fills little of that cache.
+        (
+            vec![
+                "--workload",
+                "ycsb-a",
+                "--records",
+                "3000",
+                "--memory-budget",
+                "256MiB",
+                "--time-budget",
+                "1m",
+                "--fix",
+                "block_cache_size=512MiB",
+            ],
+            "as configured, --fix keys included, must fit",
         ),
         (
             vec![

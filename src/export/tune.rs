@@ -41,6 +41,12 @@ pub fn describe(r: &TuneResult) -> String {
             .map(|c| format!(", {c}"))
             .collect::<String>()
     );
+    if r.final_run_s > 0.0 {
+        s.push_str(&format!(
+            "search runs up to {:.1} s at full size; final round: {} interleaved repeats per config, runs of {:.1} s\n",
+            r.run_s, o.repeats, r.final_run_s
+        ));
+    }
     if !r.front.is_empty() {
         if let Some((a, b)) = &o.pareto {
             s.push_str(&format!(
@@ -180,6 +186,7 @@ mod tests {
             search_s: 40.0,
             total_s: 58.0,
             run_s: 2.0,
+            final_run_s: 3.5,
             history: vec![],
             outcome,
             memory: vec![],
@@ -225,6 +232,10 @@ mod tests {
         };
         let s = describe(&result(Some(o.clone()), false));
         let line = |p: &str| s.lines().find(|l| l.contains(p)).unwrap().to_string();
+        assert_eq!(
+            line("final round:"),
+            "search runs up to 2.0 s at full size; final round: 3 interleaved repeats per config, runs of 3.5 s"
+        );
         let d = line("vs RocksDB defaults");
         assert!(
             d.contains("1.20x [95% CI 1.08x to 1.33x]") && !d.contains("not above 1"),

@@ -229,8 +229,12 @@ pub struct TuneResult {
     pub command: Vec<String>,
     pub search_s: f64,
     pub total_s: f64,
-    /// Full-fidelity run length chosen from the budget, s.
+    /// Full-fidelity run length chosen from the budget, s (the search's longest runs).
     pub run_s: f64,
+    /// The final round's run length, s: planned again from the time left after its loads
+    /// and warm-ups, at least `run_s` (0 in files written before it was recorded).
+    #[serde(default)]
+    pub final_run_s: f64,
     pub history: Vec<Eval>,
     pub outcome: Option<TuneOutcome>,
     /// The finalists' predicted and measured memory.

@@ -39,6 +39,8 @@ pub(super) struct FinalRound {
     pub result: RunResult,
     pub outcome: Option<TuneOutcome>,
     pub memory: Vec<MemoryCheck>,
+    /// The run length of the final round's repeats, the hold-out and the explanation, s.
+    pub run_s: f64,
     pub front: Vec<FrontPoint>,
     /// options.txt as the minimal change from the user's base config.
     pub diff_from_base: Option<String>,
@@ -182,7 +184,6 @@ pub(super) fn run(
     mut interrupted: bool,
 ) -> Result<FinalRound> {
     let o = t.o;
-    let run_s = b.run_s;
     let mut finalists = finalists(t, default_t);
     // Tuned finalists the search did not load at full size cost a load each (the final
     // cost has the others' loads): the best ones the time left affords are kept, tuned-1
@@ -197,7 +198,7 @@ pub(super) fn run(
         affordable = affordable.saturating_sub(1);
         keep
     });
-    let (load, run) = o.target.scaled(1.0, run_s);
+    let (load, run) = o.target.scaled(1.0, b.run_s);
     let mut templates: Vec<Template> = Vec::new();
     for f in &mut finalists {
         if interrupted {
@@ -213,6 +214,30 @@ pub(super) fn run(
         templates.push(tm);
         interrupted |= signals::interrupted().is_some();
     }
+    let warm_started = t.elapsed();
+    interrupted = interrupted || warm_up(t, &finalists, &templates, &run, b.run_s)?;
+    let warm_wall = t.elapsed() - warm_started;
+    // The run length again, from the time left and the overhead the warm-ups measured.
+    let run_s = if interrupted {
+        b.run_s
+    } else {
+        let n = finalists.len().min(templates.len());
+        let run_s = b.final_run_s(
+            o,
+            o.time_budget_s - t.elapsed(),
+            warm_wall,
+            warm_run_s(&run, b.run_s),
+            n,
+        );
+        t.say(format!(
+            "final round: runs of {run_s:.1} s ({:.0} s left; the warm-ups took {:.1} s each with {:.1} s of run)",
+            o.time_budget_s - t.elapsed(),
+            warm_wall / n.max(1) as f64,
+            warm_run_s(&run, b.run_s)
+        ));
+        run_s
+    };
+    let (_, run) = o.target.scaled(1.0, run_s);
     let scn = plan(t, &finalists, &load, &run);
     let mut result = RunResult::new(
         Kind::Tune,
@@ -225,7 +250,6 @@ pub(super) fn run(
         path: None,
         temporary: true,
     };
-    interrupted = interrupted || warm_up(t, &result.scenario.trials, &templates, &run, run_s)?;
     let mut peaks = vec![0u64; finalists.len()];
     if !interrupted {
         interrupted = repeats(t, &mut result, &templates, &run, &mut peaks)?;
@@ -258,6 +282,7 @@ pub(super) fn run(
         memory,
         front,
         diff_from_base,
+        run_s,
     })
 }
 
@@ -278,23 +303,19 @@ fn diff_text(winner: &EngineConfig, base: &EngineConfig, id: &str) -> Result<Str
 /// interrupted it.
 fn warm_up(
     t: &Tuner,
-    trials: &[Trial],
+    finalists: &[Finalist],
     templates: &[Template],
     run: &[PhaseTemplate],
     run_s: f64,
 ) -> Result<bool> {
     let mut warm = run.to_vec();
-    let timed = warm
-        .iter()
-        .filter(|p| !p.spec.workload.is_step())
-        .count()
-        .max(1);
+    let timed = timed_phases(run);
     for p in &mut warm {
         if !p.spec.workload.is_step() {
             p.spec.duration_s = Some((run_s * FINAL_WARMUP_FRACTION / timed as f64).max(1.0));
         }
     }
-    for (tr, tm) in trials.iter().zip(templates) {
+    for (tr, tm) in finalists.iter().zip(templates) {
         tm.run_on_clone(&tr.config, &warm)?;
         t.say(format!("final warm-up {} (not measured)", tr.id));
         if signals::interrupted().is_some() {
@@ -302,6 +323,20 @@ fn warm_up(
         }
     }
     Ok(false)
+}
+
+/// The timed (not step) phases of `run`, at least 1.
+fn timed_phases(run: &[PhaseTemplate]) -> usize {
+    run.iter()
+        .filter(|p| !p.spec.workload.is_step())
+        .count()
+        .max(1)
+}
+
+/// Seconds of timed phases in one warm-up run.
+fn warm_run_s(run: &[PhaseTemplate], run_s: f64) -> f64 {
+    let timed = timed_phases(run);
+    timed as f64 * (run_s * FINAL_WARMUP_FRACTION / timed as f64).max(1.0)
 }
 
 /// The largest per-second RSS of `phases`.
