@@ -127,6 +127,34 @@ pub struct TuneOptions {
     pub quiet: bool,
 }
 
+#[cfg(test)]
+impl TuneOptions {
+    /// Options for unit tests: `target` within the budgets, RocksDB's defaults as the start,
+    /// the default objective, 5 repeats, explained, no hold-out.
+    pub fn for_test(target: Target, memory_budget: u64, time_budget_s: f64) -> TuneOptions {
+        TuneOptions {
+            records: target.records,
+            target,
+            memory_budget,
+            time_budget_s,
+            holdout: None,
+            repeats: 5,
+            threads: 1,
+            seed: 1,
+            objective: "maximize run.debt_ops_per_sec".parse().unwrap(),
+            constraints: Vec::new(),
+            pareto: None,
+            search: Default::default(),
+            knobs: Vec::new(),
+            fix: Vec::new(),
+            base: None,
+            explain: true,
+            out: None,
+            quiet: true,
+        }
+    }
+}
+
 fn yes() -> bool {
     true
 }

@@ -687,24 +687,12 @@ mod tests {
     fn options(budget_s: f64, holdout: Option<&str>) -> TuneOptions {
         let records = 1_000_000;
         TuneOptions {
-            target: Target::workload("ycsb-a", records, 1, 1, "--workload").unwrap(),
-            records,
-            memory_budget: 1536 << 20,
-            time_budget_s: budget_s,
             holdout: holdout.map(|h| Target::workload(h, records, 1, 1, "--holdout").unwrap()),
-            repeats: 5,
-            threads: 1,
-            seed: 1,
-            objective: "maximize run.debt_ops_per_sec".parse().unwrap(),
-            constraints: Vec::new(),
-            pareto: None,
-            search: Default::default(),
-            knobs: Vec::new(),
-            fix: Vec::new(),
-            base: None,
-            explain: true,
-            out: None,
-            quiet: true,
+            ..TuneOptions::for_test(
+                Target::workload("ycsb-a", records, 1, 1, "--workload").unwrap(),
+                1536 << 20,
+                budget_s,
+            )
         }
     }
 
