@@ -222,18 +222,11 @@ pub(super) fn run(
         b.run_s
     } else {
         let n = finalists.len().min(templates.len());
-        let run_s = b.final_run_s(
-            o,
-            o.time_budget_s - t.elapsed(),
-            warm_wall,
-            warm_run_s(&run, b.run_s),
-            n,
-        );
+        let (left, warm_run) = (o.time_budget_s - t.elapsed(), warm_run_s(&run, b.run_s));
+        let run_s = b.final_run_s(o, left, warm_wall, warm_run, n);
         t.say(format!(
-            "final round: runs of {run_s:.1} s ({:.0} s left; the warm-ups took {:.1} s each with {:.1} s of run)",
-            o.time_budget_s - t.elapsed(),
+            "final round: runs of {run_s:.1} s ({left:.0} s left; the warm-ups took {:.1} s each with {warm_run:.1} s of run)",
             warm_wall / n.max(1) as f64,
-            warm_run_s(&run, b.run_s)
         ));
         run_s
     };
@@ -309,10 +302,10 @@ fn warm_up(
     run_s: f64,
 ) -> Result<bool> {
     let mut warm = run.to_vec();
-    let timed = timed_phases(run);
+    let phase_s = warm_phase_s(run, run_s);
     for p in &mut warm {
         if !p.spec.workload.is_step() {
-            p.spec.duration_s = Some((run_s * FINAL_WARMUP_FRACTION / timed as f64).max(1.0));
+            p.spec.duration_s = Some(phase_s);
         }
     }
     for (tr, tm) in finalists.iter().zip(templates) {
@@ -333,10 +326,14 @@ fn timed_phases(run: &[PhaseTemplate]) -> usize {
         .max(1)
 }
 
+/// Seconds each timed phase of a warm-up run runs: its share of a quarter of `run_s`.
+fn warm_phase_s(run: &[PhaseTemplate], run_s: f64) -> f64 {
+    (run_s * FINAL_WARMUP_FRACTION / timed_phases(run) as f64).max(1.0)
+}
+
 /// Seconds of timed phases in one warm-up run.
 fn warm_run_s(run: &[PhaseTemplate], run_s: f64) -> f64 {
-    let timed = timed_phases(run);
-    timed as f64 * (run_s * FINAL_WARMUP_FRACTION / timed as f64).max(1.0)
+    timed_phases(run) as f64 * warm_phase_s(run, run_s)
 }
 
 /// The largest per-second RSS of `phases`.
